@@ -1,0 +1,25 @@
+# Two commands: `make demo` runs the main job, `make test` runs the whole test suite.
+# Both create (or reuse) the virtual environment .venv and install what they need into it.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# Without a GPU, install the CPU build of torch first; an unpinned torch would pull a CUDA build.
+TORCH ?= torch==2.13.0
+
+.PHONY: demo test install
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	if command -v nvidia-smi >/dev/null 2>&1; then $(PY) -m pip install --quiet torch; \
+	else $(PY) -m pip install --quiet "$(TORCH)"; fi
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+demo: install
+	$(PY) -m skcausal discover --data sachs --out demo-output
+
+test: install
+	$(PY) -m pytest -q -p no:cacheprovider

@@ -1,0 +1,9 @@
+"""skcausal: zero-shot causal discovery with a pretrained transformer, behind the scikit-learn API."""
+
+__version__ = "0.1.0"
+
+from skcausal._base import BaseCausalDiscovery
+from skcausal.pretraining import pretrain
+from skcausal.zeroshot._estimator import ZeroShotCausalDiscovery
+
+__all__ = ["BaseCausalDiscovery", "ZeroShotCausalDiscovery", "__version__", "pretrain"]

@@ -1,0 +1,7 @@
+"""Synthetic structural causal models and real data sets with a known graph."""
+
+from skcausal.datasets._make_scm import make_scm
+from skcausal.datasets._sachs import load_sachs
+from skcausal.datasets._simulator import SCMBatchSampler, SimulationConfig
+
+__all__ = ["SCMBatchSampler", "SimulationConfig", "load_sachs", "make_scm"]

@@ -1,0 +1,136 @@
+"""Causal mechanisms f(parents), batched over datasets, and the noise families added to them.
+
+A mechanism is called as ``mechanism(parents, parent_mask, generator)`` with the values of all
+earlier nodes ``parents`` of shape (b, n, t) and ``parent_mask`` (b, t), 1 where the node is a parent.
+It draws its own random parameters for this node and returns f of shape (b, n). Non-parents get zero
+weight, so they cannot influence f. The simulator rescales f, so mechanisms need not care about scale.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+
+def _signed_uniform(shape, low, high, generator):
+    magnitude = low + (high - low) * torch.rand(shape, generator=generator)
+    sign = torch.where(torch.rand(shape, generator=generator) < 0.5, -1.0, 1.0)
+    return magnitude * sign
+
+
+class Linear:
+    """f = sum_i w_i x_i with |w_i| in [0.5, 2] and random signs."""
+
+    def __call__(self, parents, parent_mask, generator):
+        w = _signed_uniform(parent_mask.shape, 0.5, 2.0, generator) * parent_mask
+        return torch.einsum("bnt,bt->bn", parents, w)
+
+
+class MLP:
+    """A random one-hidden-layer network with ReLU units."""
+
+    def __init__(self, hidden: int = 16):
+        self.hidden = hidden
+
+    def __call__(self, parents, parent_mask, generator):
+        b, _, t = parents.shape
+        w1 = torch.randn(b, t, self.hidden, generator=generator) * parent_mask[:, :, None]
+        b1 = torch.randn(b, 1, self.hidden, generator=generator)
+        w2 = torch.randn(b, self.hidden, generator=generator)
+        hidden = torch.relu(torch.bmm(parents, w1) + b1)
+        return torch.einsum("bnh,bh->bn", hidden, w2)
+
+
+class Sine:
+    """f = sum_i a_i sin(w_i x_i + phase_i): additive, periodic, often with little correlation."""
+
+    def __call__(self, parents, parent_mask, generator):
+        shape = parent_mask.shape
+        a = _signed_uniform(shape, 0.5, 1.5, generator) * parent_mask
+        w = _signed_uniform(shape, 1.0, 3.0, generator)
+        phase = 2 * math.pi * torch.rand(shape, generator=generator)
+        return torch.einsum("bnt,bt->bn", torch.sin(parents * w[:, None] + phase[:, None]), a)
+
+
+class Tanh:
+    """f = tanh(sum_i w_i x_i + c): a saturating single-index model."""
+
+    def __call__(self, parents, parent_mask, generator):
+        w = _signed_uniform(parent_mask.shape, 0.5, 2.0, generator) * parent_mask
+        c = torch.randn(parent_mask.shape[0], 1, generator=generator) * 0.5
+        return torch.tanh(torch.einsum("bnt,bt->bn", parents, w) + c)
+
+
+class Quadratic:
+    """f = sum_i (w_i x_i + q_i x_i^2): a linear part plus a quadratic one."""
+
+    def __call__(self, parents, parent_mask, generator):
+        w = _signed_uniform(parent_mask.shape, 0.5, 2.0, generator) * parent_mask
+        q = _signed_uniform(parent_mask.shape, 0.5, 1.5, generator) * parent_mask
+        return torch.einsum("bnt,bt->bn", parents, w) + torch.einsum("bnt,bt->bn", parents**2, q)
+
+
+class Threshold:
+    """f = sum_i a_i [x_i > c_i]: step functions of the parents."""
+
+    def __call__(self, parents, parent_mask, generator):
+        a = _signed_uniform(parent_mask.shape, 1.0, 2.0, generator) * parent_mask
+        c = torch.rand(parent_mask.shape, generator=generator) * 2 - 1
+        return torch.einsum("bnt,bt->bn", (parents > c[:, None]).float(), a)
+
+
+class RandomFourierFeatures:
+    """A draw from a Gaussian process with an RBF kernel, by random Fourier features."""
+
+    def __init__(self, n_features: int = 24):
+        self.n_features = n_features
+
+    def __call__(self, parents, parent_mask, generator):
+        b, _, t = parents.shape
+        lengthscale = 0.5 + 1.5 * torch.rand(b, 1, 1, generator=generator)
+        omega = torch.randn(b, t, self.n_features, generator=generator) / lengthscale
+        omega = omega * parent_mask[:, :, None]
+        phase = 2 * math.pi * torch.rand(b, 1, self.n_features, generator=generator)
+        c = torch.randn(b, self.n_features, generator=generator)
+        return torch.einsum("bnm,bm->bn", torch.cos(torch.bmm(parents, omega) + phase), c)
+
+
+MECHANISMS = {
+    "linear": Linear(),
+    "mlp": MLP(),
+    "sine": Sine(),
+    "tanh": Tanh(),
+    "quadratic": Quadratic(),
+    "threshold": Threshold(),
+    "rff": RandomFourierFeatures(),
+}
+
+
+# -- noise: every family has mean 0 and variance 1 ----------------------------------------------
+def gaussian_noise(shape, generator):
+    return torch.randn(shape, generator=generator)
+
+
+def laplace_noise(shape, generator):
+    u = torch.rand(shape, generator=generator) - 0.5
+    return -torch.sign(u) * torch.log1p(-2 * u.abs().clamp(max=0.5 - 1e-7)) / math.sqrt(2)
+
+
+def uniform_noise(shape, generator):
+    return (torch.rand(shape, generator=generator) * 2 - 1) * math.sqrt(3)
+
+
+def student_t_noise(shape, generator, degrees_of_freedom: int = 4):
+    z = torch.randn(shape, generator=generator)
+    chi2 = (torch.randn((*shape, degrees_of_freedom), generator=generator) ** 2).sum(-1)
+    t = z / torch.sqrt(chi2 / degrees_of_freedom)
+    return t * math.sqrt((degrees_of_freedom - 2) / degrees_of_freedom)
+
+
+NOISES = {
+    "gaussian": gaussian_noise,
+    "laplace": laplace_noise,
+    "uniform": uniform_noise,
+    "student_t": student_t_noise,
+}

@@ -1,0 +1,242 @@
+"""The batched SCM simulator: the one data source of make_scm() and of pretraining.
+
+Nodes are simulated in topological order for a whole batch of datasets at once. Each node is
+standardised right after it is drawn (an "internally standardised" SCM), so that variance does not
+grow along causal chains and cannot reveal the causal order; the signal-to-noise ratio of each node
+is set explicitly instead, by a random noise scale.
+"""
+
+from __future__ import annotations
+
+import math
+
+from dataclasses import asdict, dataclass, field
+
+import torch
+
+from skcausal.datasets._graphs import GRAPHS
+from skcausal.datasets._mechanisms import MECHANISMS, NOISES
+
+
+@dataclass
+class SimulationConfig:
+    """The distribution of SCMs that :class:`SCMBatchSampler` draws from (ranges are inclusive)."""
+
+    min_nodes: int = 2
+    max_nodes: int = 50
+    min_samples: int = 200
+    max_samples: int = 1000
+    graphs: tuple = tuple(GRAPHS)
+    min_edges_per_node: float = 1.0
+    max_edges_per_node: float = 4.0
+    mechanisms: tuple = tuple(MECHANISMS)
+    noises: tuple = tuple(NOISES)
+    heteroscedastic_probability: float = 0.25
+    interventional_probability: float = 0.5
+    min_intervention_fraction: float = 0.1
+    max_intervention_fraction: float = 0.7
+    min_noise_scale: float = 0.2
+    max_noise_scale: float = 1.0
+    tokens_per_batch: int = 6400
+    max_batch_size: int = 64  # tiny graphs would otherwise come in batches of thousands
+    node_distribution: str = "uniform"  # or "log_uniform": small graphs more often, every size seen
+
+    def sample_nodes(self, generator) -> int:
+        u = float(torch.rand(1, generator=generator))
+        if self.node_distribution == "log_uniform":
+            low, high = math.log(self.min_nodes), math.log(self.max_nodes + 1)
+            return min(self.max_nodes, int(math.exp(low + u * (high - low))))
+        return self.min_nodes + int(u * (self.max_nodes - self.min_nodes + 1))
+
+    def __post_init__(self):
+        for name, allowed in (("graphs", GRAPHS), ("mechanisms", MECHANISMS), ("noises", NOISES)):
+            values = tuple(getattr(self, name))
+            setattr(self, name, values)
+            unknown = [v for v in values if v not in allowed]
+            if unknown or not values:
+                raise ValueError(f"{name} must be a non-empty subset of {sorted(allowed)}; got {values}.")
+        if not 2 <= self.min_nodes <= self.max_nodes:
+            raise ValueError("need 2 <= min_nodes <= max_nodes.")
+        if self.node_distribution not in ("uniform", "log_uniform"):
+            raise ValueError(f"node_distribution must be 'uniform' or 'log_uniform'; got {self.node_distribution!r}.")
+        if not 2 <= self.min_samples <= self.max_samples:
+            raise ValueError("need 2 <= min_samples <= max_samples.")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class SCMBatch:
+    """Datasets of one batch: same number of nodes d and samples n."""
+
+    X: torch.Tensor  # (b, n, d) float32
+    intervention_mask: torch.Tensor  # (b, n, d) bool
+    adjacency: torch.Tensor  # (b, d, d) float32, A[i, j] = 1 means i -> j
+    graphs: list = field(default_factory=list)
+    mechanisms: list = field(default_factory=list)
+    noises: list = field(default_factory=list)
+
+
+def _standardize_rows(x, keep):
+    """Standardise each row of x (b, n) over the entries where keep is True (all, if none is)."""
+    keep = keep | ~keep.any(dim=1, keepdim=True)
+    weight = keep.float()
+    count = weight.sum(1, keepdim=True)
+    mean = (x * weight).sum(1, keepdim=True) / count
+    var = (((x - mean) ** 2) * weight).sum(1, keepdim=True) / count
+    return (x - mean) / torch.sqrt(var + 1e-8)
+
+
+def _groups(names):
+    """Indices of the datasets of the batch for each distinct name."""
+    out = {}
+    for k, name in enumerate(names):
+        out.setdefault(name, []).append(k)
+    return {name: torch.tensor(idx) for name, idx in out.items()}
+
+
+def _intervention_mask(n_samples, n_nodes, n_targets, fractions, generator):
+    """Single-target hard interventions: the last round(fraction * n) rows of each dataset are split
+    into near-equal blocks, one per target; the rows before them are observational."""
+    batch = len(n_targets)
+    mask = torch.zeros(batch, n_samples, n_nodes, dtype=torch.bool)
+    for b in range(batch):
+        k = int(n_targets[b])
+        n_int = int(round(float(fractions[b]) * n_samples))
+        if k == 0 or n_int == 0:
+            continue
+        targets = torch.randperm(n_nodes, generator=generator)[:k]
+        rows = torch.arange(n_samples - n_int, n_samples)
+        mask[b, rows, targets[(torch.arange(n_int) * k) // n_int]] = True
+    return mask
+
+
+def simulate(
+    upper_adjacency,
+    n_samples,
+    mechanisms,
+    noises,
+    heteroscedastic,
+    intervention_mask,
+    generator,
+    noise_scale=(0.2, 1.0),
+):
+    """Simulate a batch of SCMs whose graphs are upper triangular in simulation order.
+
+    Returns X (b, n, d) float32. ``intervention_mask`` (b, n, d) says which values are set by a
+    hard intervention; those are drawn from N(mu, s^2) with mu ~ U(-2, 2), s ~ U(0.1, 1) per node,
+    independently of everything else.
+    """
+    batch, d, _ = upper_adjacency.shape
+    X = torch.zeros(batch, n_samples, d)
+    mu = 4 * torch.rand(batch, 1, d, generator=generator) - 2
+    s = 0.1 + 0.9 * torch.rand(batch, 1, d, generator=generator)
+    do_values = mu + s * torch.randn(batch, n_samples, d, generator=generator)
+    sigma = noise_scale[0] + (noise_scale[1] - noise_scale[0]) * torch.rand(batch, d, generator=generator)
+    mechanism_groups = _groups(mechanisms)
+    noise_groups = _groups(noises)
+    for t in range(d):
+        observed = ~intervention_mask[:, :, t]
+        noise = torch.empty(batch, n_samples)
+        for name, idx in noise_groups.items():
+            noise[idx] = NOISES[name]((len(idx), n_samples), generator)
+        x = noise
+        if t > 0:
+            parent_mask = upper_adjacency[:, :t, t].float()
+            parents = X[:, :, :t]
+            f = torch.zeros(batch, n_samples)
+            for name, idx in mechanism_groups.items():
+                f[idx] = MECHANISMS[name](parents[idx], parent_mask[idx], generator)
+            has_parents = parent_mask.sum(1) > 0
+            f = torch.where(has_parents[:, None], _standardize_rows(f, observed), 0.0)
+            v = torch.randn(batch, t, generator=generator) * parent_mask
+            spread = torch.nn.functional.softplus(torch.einsum("bnt,bt->bn", parents, v))
+            spread = spread / torch.sqrt((spread**2).mean(1, keepdim=True) + 1e-8)
+            hetero = (heteroscedastic & has_parents)[:, None]
+            x = f + sigma[:, t, None] * torch.where(hetero, spread * noise, noise)
+        x = _standardize_rows(x, observed)
+        X[:, :, t] = torch.where(observed, x, do_values[:, :, t])
+    return X
+
+
+class SCMBatchSampler:
+    """Draws batches of random SCM datasets, as torch tensors; iterating never ends.
+
+    Parameters
+    ----------
+    config : SimulationConfig, optional
+        The distribution of graphs, mechanisms, noise and interventions.
+    generator : torch.Generator or int, optional
+        The source of all randomness (an int seeds a new generator).
+
+    Examples
+    --------
+    >>> from skcausal.datasets import SCMBatchSampler, SimulationConfig
+    >>> sampler = SCMBatchSampler(SimulationConfig(max_nodes=10), generator=0)
+    >>> batch = sampler.sample(batch_size=4, n_nodes=5, n_samples=100)
+    >>> tuple(batch.X.shape), tuple(batch.adjacency.shape)
+    ((4, 100, 5), (4, 5, 5))
+    """
+
+    def __init__(self, config: SimulationConfig | None = None, *, generator=None):
+        self.config = config or SimulationConfig()
+        if not isinstance(generator, torch.Generator):
+            seed = generator
+            generator = torch.Generator()
+            generator.manual_seed(int(seed) if seed is not None else torch.seed())
+        self.generator = generator
+
+    def _choice(self, options, size):
+        idx = torch.randint(len(options), (size,), generator=self.generator)
+        return [options[i] for i in idx.tolist()]
+
+    def _uniform(self, low, high, size):
+        return low + (high - low) * torch.rand(size, generator=self.generator)
+
+    def sample(self, batch_size: int, n_nodes: int, n_samples: int, *, graph=None, edges_per_node=None,
+               mechanism=None, noise=None, heteroscedastic=None, n_targets=None, intervention_fraction=None,
+               standardize: bool = True) -> SCMBatch:
+        """One batch; keyword arguments fix a property for every dataset instead of drawing it."""
+        cfg, g = self.config, self.generator
+        graphs = [graph] * batch_size if graph else self._choice(cfg.graphs, batch_size)
+        if edges_per_node is None:
+            epn = self._uniform(cfg.min_edges_per_node, cfg.max_edges_per_node, batch_size)
+        else:
+            epn = torch.full((batch_size,), float(edges_per_node))
+        upper = torch.zeros(batch_size, n_nodes, n_nodes, dtype=torch.bool)
+        for name, idx in _groups(graphs).items():
+            upper[idx] = GRAPHS[name](epn[idx]).sample(len(idx), n_nodes, g)
+        mechanisms = [mechanism] * batch_size if mechanism else self._choice(cfg.mechanisms, batch_size)
+        noises = [noise] * batch_size if noise else self._choice(cfg.noises, batch_size)
+        if heteroscedastic is None:
+            hetero = torch.rand(batch_size, generator=g) < cfg.heteroscedastic_probability
+        else:
+            hetero = torch.full((batch_size,), bool(heteroscedastic))
+        if n_targets is None:
+            interventional = torch.rand(batch_size, generator=g) < cfg.interventional_probability
+            targets = torch.randint(1, n_nodes + 1, (batch_size,), generator=g) * interventional
+            fractions = self._uniform(cfg.min_intervention_fraction, cfg.max_intervention_fraction, batch_size)
+        else:
+            targets = torch.full((batch_size,), int(n_targets))
+            fractions = torch.full((batch_size,), float(intervention_fraction))
+        mask = _intervention_mask(n_samples, n_nodes, targets, fractions, g)
+        X = simulate(upper, n_samples, mechanisms, noises, hetero, mask, g,
+                     noise_scale=(cfg.min_noise_scale, cfg.max_noise_scale))
+        # Hide the simulation order: relabel the nodes of each dataset at random.
+        perm = torch.rand(batch_size, n_nodes, generator=g).argsort(dim=1)
+        cols = perm[:, None, :].expand(-1, n_samples, -1)
+        X, mask = X.gather(2, cols), mask.gather(2, cols)
+        adjacency = upper.float().gather(1, perm[:, :, None].expand(-1, -1, n_nodes))
+        adjacency = adjacency.gather(2, perm[:, None, :].expand(-1, n_nodes, -1))
+        if standardize:
+            X = (X - X.mean(1, keepdim=True)) / (X.std(1, keepdim=True, correction=0) + 1e-8)
+        return SCMBatch(X, mask, adjacency, graphs, mechanisms, noises)
+
+    def __iter__(self):
+        cfg, g = self.config, self.generator
+        while True:
+            d = cfg.sample_nodes(g)
+            n = int(torch.randint(cfg.min_samples, cfg.max_samples + 1, (1,), generator=g))
+            batch_size = min(cfg.max_batch_size, max(1, cfg.tokens_per_batch // (d * d)))
+            yield self.sample(batch_size, d, n)
