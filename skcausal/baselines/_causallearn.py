@@ -1,0 +1,227 @@
+"""PC and GES from causal-learn as skcausal estimators, and the graph-encoding converter."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from sklearn.utils import check_scalar
+
+from skcausal._base import BaseCausalDiscovery
+
+# The tests that work on any continuous or discrete data. causal-learn's "mv_fisherz" needs missing
+# values (refused by the base class) and "d_separation" needs the true graph, so neither is offered.
+_INDEP_TESTS = ("fisherz", "chisq", "gsq", "kci", "fastkci", "rcit")
+# The "multi" scores of causal-learn are for vector-valued variables, which skcausal does not model.
+_SCORE_FUNCS = (
+    "local_score_BIC",
+    "local_score_BDeu",
+    "local_score_CV_general",
+    "local_score_marginal_general",
+)
+
+
+def causallearn_to_adjacency(G) -> np.ndarray:
+    """Convert a causal-learn graph matrix to skcausal's adjacency convention.
+
+    causal-learn stores an edge mark at each end: ``G[j, i] == 1`` and ``G[i, j] == -1`` mean
+    i -> j; ``G[i, j] == G[j, i] == -1`` is the undirected edge i - j; ``G[i, j] == G[j, i] == 1``
+    is the bidirected edge i <-> j (PC can produce it when two v-structures conflict).
+    skcausal's ``A[i, j] == 1`` means i -> j. Undirected and bidirected edges both become
+    ``A[i, j] == A[j, i] == 1``: neither direction is established, which is what a CPDAG's
+    undirected edge says too.
+
+    Parameters
+    ----------
+    G : array-like of shape (d, d)
+        Entries in {-1, 0, 1}, e.g. ``cg.G.graph`` from ``pc`` or ``record["G"].graph`` from
+        ``ges``.
+
+    Returns
+    -------
+    adjacency : ndarray of shape (d, d), int
+
+    Raises
+    ------
+    ValueError
+        If ``G`` is not square, has other values (e.g. the circle marks, 2, of FCI's PAGs), a
+        non-zero diagonal, or an edge mark at one end only.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcausal.baselines import causallearn_to_adjacency
+    >>> G = np.array([[0, -1, 0],
+    ...               [1, 0, -1],
+    ...               [0, -1, 0]])  # 0 -> 1 - 2
+    >>> causallearn_to_adjacency(G)
+    array([[0, 1, 0],
+           [0, 0, 1],
+           [0, 1, 0]])
+    """
+    G = np.asarray(G)
+    if G.ndim != 2 or G.shape[0] != G.shape[1]:
+        raise ValueError(f"G must be a square 2-D array; got shape {G.shape}.")
+    if not np.isin(G, (-1, 0, 1)).all():
+        raise ValueError(
+            "G must hold only -1, 0 and 1 (causal-learn's tail, no edge, arrowhead); found "
+            f"{np.unique(G[~np.isin(G, (-1, 0, 1))])[:5].tolist()}. Circle marks of PAGs are not "
+            "supported."
+        )
+    if np.any(np.diag(G) != 0):
+        raise ValueError("G must have a zero diagonal.")
+    if np.any((G != 0) != (G.T != 0)):
+        raise ValueError("G has an edge mark at one end only: G[i, j] != 0 but G[j, i] == 0.")
+    directed = (G == -1) & (G.T == 1)
+    undirected = (G == -1) & (G.T == -1)
+    bidirected = (G == 1) & (G.T == 1)
+    return (directed | undirected | bidirected).astype(int)
+
+
+def _cpdag_edge_probabilities(adjacency) -> np.ndarray:
+    """1.0 for a directed edge, 0.5 each way for an edge present both ways, 0 for no edge."""
+    a = (np.asarray(adjacency) != 0).astype(float)
+    return a / np.maximum(a + a.T, 1.0)
+
+
+def _check_choice(name, value, allowed):
+    if not isinstance(value, str) or value not in allowed:
+        raise ValueError(f"{name} must be one of {list(allowed)}; got {value!r}.")
+
+
+class PC(BaseCausalDiscovery):
+    """The PC algorithm (causal-learn's implementation) as a scikit-learn estimator.
+
+    PC removes edges by conditional-independence tests and orients what the tests identify. The
+    result is a CPDAG: ``adjacency_[i, j] == adjacency_[j, i] == 1`` for an edge whose direction
+    the data do not settle. All rows are used as observational data: ``intervention_mask`` is
+    accepted (and checked) but not used by the search; only :meth:`score` uses it.
+
+    Parameters
+    ----------
+    alpha : float, default=0.05
+        Significance level of the independence tests, in (0, 1). Larger keeps more edges.
+    indep_test : {"fisherz", "chisq", "gsq", "kci", "fastkci", "rcit"}, default="fisherz"
+        causal-learn's conditional-independence test. "fisherz" assumes linear-Gaussian data,
+        "chisq"/"gsq" discrete data; the kernel tests ("kci", "fastkci", "rcit") are nonparametric
+        and much slower.
+    stable : bool, default=True
+        Use the order-independent ("stable") skeleton search.
+
+    Attributes
+    ----------
+    adjacency_ : ndarray of shape (n_features, n_features), int
+        The CPDAG; ``adjacency_[i, j] == 1`` means i -> j. Undirected and bidirected edges (see
+        :func:`causallearn_to_adjacency`) set both entries.
+    edge_probabilities_ : ndarray of shape (n_features, n_features)
+        1.0 for a directed edge, 0.5 in each direction for an undirected one, 0 otherwise.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when ``X`` was a DataFrame with string column names.
+
+    See Also
+    --------
+    GES : Score-based search for the same kind of graph.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcausal.baselines import PC
+    >>> rng = np.random.default_rng(0)
+    >>> a, b = rng.normal(size=(2, 500))
+    >>> c = a + b + rng.normal(size=500)  # a collider: a -> c <- b
+    >>> PC().fit(np.column_stack([a, b, c])).adjacency_
+    array([[0, 0, 1],
+           [0, 0, 1],
+           [0, 0, 0]])
+    """
+
+    def __init__(self, alpha=0.05, indep_test="fisherz", stable=True):
+        self.alpha = alpha
+        self.indep_test = indep_test
+        self.stable = stable
+
+    def _discover(self, X, intervention_mask):
+        # Imported here: causal-learn pulls in a large dependency tree that most users of the
+        # package (the zero-shot estimator) never need.
+        from causallearn.search.ConstraintBased.PC import pc
+
+        check_scalar(
+            self.alpha, "alpha", numbers.Real, min_val=0, max_val=1, include_boundaries="neither"
+        )
+        _check_choice("indep_test", self.indep_test, _INDEP_TESTS)
+        if not isinstance(self.stable, (bool, np.bool_)):
+            raise ValueError(f"stable must be True or False; got {self.stable!r}.")
+        graph = pc(
+            X,
+            alpha=float(self.alpha),
+            indep_test=self.indep_test,
+            stable=bool(self.stable),
+            show_progress=False,
+        )
+        adjacency = causallearn_to_adjacency(graph.G.graph)
+        return _cpdag_edge_probabilities(adjacency), adjacency
+
+
+class GES(BaseCausalDiscovery):
+    """Greedy equivalence search (causal-learn's implementation) as a scikit-learn estimator.
+
+    GES adds, then removes, edges greedily by a decomposable score over Markov equivalence
+    classes. The result is a CPDAG: ``adjacency_[i, j] == adjacency_[j, i] == 1`` for an edge whose
+    direction the data do not settle. All rows are used as observational data:
+    ``intervention_mask`` is accepted (and checked) but not used by the search; only :meth:`score`
+    uses it. For a search that does use interventions, see :class:`GIES`.
+
+    Parameters
+    ----------
+    score_func : {"local_score_BIC", "local_score_BDeu", "local_score_CV_general", \
+"local_score_marginal_general"}, default="local_score_BIC"
+        causal-learn's local score. "local_score_BIC" is the linear-Gaussian BIC (penalty
+        0.5 log n per parameter), "local_score_BDeu" is for discrete data, and the two kernel
+        scores are nonparametric and much slower.
+    max_parents : int or None, default=None
+        Passed to causal-learn as ``maxP``. causal-learn compares it with the number of directed
+        parents a node has *before* an insertion, so a node can end up with ``max_parents + 1``
+        parents; None means no limit.
+
+    Attributes
+    ----------
+    adjacency_ : ndarray of shape (n_features, n_features), int
+        The CPDAG; ``adjacency_[i, j] == 1`` means i -> j, an undirected edge sets both entries.
+    edge_probabilities_ : ndarray of shape (n_features, n_features)
+        1.0 for a directed edge, 0.5 in each direction for an undirected one, 0 otherwise.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when ``X`` was a DataFrame with string column names.
+
+    See Also
+    --------
+    PC : Constraint-based search for the same kind of graph.
+    GIES : GES for interventional data.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcausal.baselines import GES
+    >>> rng = np.random.default_rng(0)
+    >>> a, b = rng.normal(size=(2, 500))
+    >>> c = a + b + rng.normal(size=500)  # a collider: a -> c <- b
+    >>> GES().fit(np.column_stack([a, b, c])).adjacency_
+    array([[0, 0, 1],
+           [0, 0, 1],
+           [0, 0, 0]])
+    """
+
+    def __init__(self, score_func="local_score_BIC", max_parents=None):
+        self.score_func = score_func
+        self.max_parents = max_parents
+
+    def _discover(self, X, intervention_mask):
+        from causallearn.search.ScoreBased.GES import ges
+
+        _check_choice("score_func", self.score_func, _SCORE_FUNCS)
+        if self.max_parents is not None:
+            check_scalar(self.max_parents, "max_parents", numbers.Integral, min_val=0)
+        record = ges(X, score_func=self.score_func, maxP=self.max_parents)
+        adjacency = causallearn_to_adjacency(record["G"].graph)
+        return _cpdag_edge_probabilities(adjacency), adjacency
