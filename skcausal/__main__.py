@@ -1,0 +1,79 @@
+"""Command line: ``python -m skcausal {pretrain,benchmark,discover}``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _pretrain(args):
+    import torch
+
+    from skcausal.pretraining import pretrain
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    path = pretrain(
+        args.config,
+        out=args.out,
+        steps=args.steps,
+        time_budget=args.hours * 3600 if args.hours else None,
+        resume=args.resume,
+        device=args.device,
+        random_state=args.seed,
+    )
+    if path is not None:
+        print(f"checkpoint: {path}")
+
+
+def _benchmark(args):
+    from skcausal.benchmark._cli import main as benchmark_main
+
+    benchmark_main(args)
+
+
+def _discover(args):
+    from skcausal._discover import main as discover_main
+
+    discover_main(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m skcausal", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("pretrain", help="train the zero-shot model on simulated SCMs")
+    p.add_argument("--config", help="JSON file with a TrainConfig (default: the built-in one)")
+    p.add_argument("--out", required=True, help="folder for checkpoints, resume file, log and plot")
+    p.add_argument("--hours", type=float, help="stop after this many hours (a checkpoint is written)")
+    p.add_argument("--steps", type=int, help="stop at this step (default: the config's schedule length)")
+    p.add_argument("--resume", help="resume.pt (or its folder) of the run to continue")
+    p.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda, cuda:N")
+    p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(run=_pretrain)
+
+    b = commands.add_parser("benchmark", help="score methods on a named benchmark suite")
+    b.add_argument("--suite", default="standard")
+    b.add_argument("--methods", default="zeroshot,pc,ges,notears,gies")
+    b.add_argument("--out", required=True)
+    b.add_argument("--repeats", type=int, default=None)
+    b.add_argument("--seed", type=int, default=0)
+    b.add_argument("--time-limit", type=float, default=None, help="seconds per fit before 'timeout'")
+    b.set_defaults(run=_benchmark)
+
+    d = commands.add_parser("discover", help="discover a causal graph (default: the Sachs data)")
+    d.add_argument("--data", default="sachs", help="'sachs' or a CSV file with a header row")
+    d.add_argument("--methods", default="zeroshot,pc,ges,notears,gies")
+    d.add_argument("--out", default=None, help="folder for the plot (default: no plot)")
+    d.set_defaults(run=_discover)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

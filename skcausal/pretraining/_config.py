@@ -1,0 +1,47 @@
+"""TrainConfig: everything that defines a pretraining run, readable from and written to JSON."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+from skcausal.datasets._simulator import SimulationConfig
+from skcausal.zeroshot._model import ModelConfig
+
+
+@dataclass
+class TrainConfig:
+    """A pretraining run. ``steps`` is the length of the learning-rate schedule (the run's horizon);
+    ``pretrain(steps=..., time_budget=...)`` may stop earlier and a resumed run continues it."""
+
+    model: ModelConfig = field(default_factory=ModelConfig)
+    simulation: SimulationConfig = field(default_factory=SimulationConfig)
+    steps: int = 50_000
+    learning_rate: float = 1e-3
+    min_learning_rate: float = 5e-5
+    warmup_steps: int = 200
+    weight_decay: float = 0.01
+    grad_clip: float = 1.0
+    validate_every: int = 250
+    checkpoint_every: int = 250
+    validation_samples: int = 500
+    validation_datasets: int = 8  # per family and size
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TrainConfig:
+        data = dict(data)
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"unknown training config keys {unknown}; allowed: {sorted(known)}.")
+        model = ModelConfig(**data.pop("model", {}))
+        simulation = SimulationConfig(**data.pop("simulation", {}))
+        return cls(model=model, simulation=simulation, **data)
+
+    @classmethod
+    def from_json(cls, path) -> TrainConfig:
+        return cls.from_dict(json.loads(Path(path).read_text()))
+
+    def to_dict(self) -> dict:
+        return asdict(self)

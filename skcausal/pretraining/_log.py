@@ -1,0 +1,66 @@
+"""The training log: one CSV row per validation, and a PNG of the curves."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from pathlib import Path
+
+from skcausal.zeroshot._checkpoint import atomic_write
+
+
+class TrainingLog:
+    """``log.csv`` and ``training.png`` in the run's folder; rewritten whole (and atomically) each time."""
+
+    def __init__(self, folder):
+        self.folder = Path(folder)
+        self.csv_path = self.folder / "log.csv"
+        self.png_path = self.folder / "training.png"
+        self.rows = []
+        if self.csv_path.exists():
+            with open(self.csv_path, newline="") as f:
+                self.rows = [{k: float(v) if v != "" else math.nan for k, v in row.items()}
+                             for row in csv.DictReader(f)]
+
+    def truncate(self, step):
+        """Forget rows after ``step`` (a resumed run repeats them)."""
+        self.rows = [row for row in self.rows if row["step"] <= step]
+
+    def append(self, row):
+        self.rows.append({k: float(v) for k, v in row.items()})
+        self._write()
+
+    def _write(self):
+        fields = []
+        for row in self.rows:
+            fields += [k for k in row if k not in fields]
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=fields, restval="")
+        writer.writeheader()
+        writer.writerows(self.rows)
+        atomic_write(self.csv_path, lambda tmp: Path(tmp).write_text(buffer.getvalue()))
+        self.plot()
+
+    def plot(self):
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+
+        steps = [row["step"] for row in self.rows]
+        families = sorted({k.split("/")[0] for row in self.rows for k in row if k.endswith("/auprc")})
+        fig, axes = plt.subplots(1, 3, figsize=(15, 4.2), constrained_layout=True)
+        axes[0].plot(steps, [row.get("loss", math.nan) for row in self.rows], color="black")
+        axes[0].set(title="training loss (at validation steps)", xlabel="step", ylabel="binary cross-entropy")
+        for family in families:
+            style = {"color": "black", "linewidth": 2.5} if family == "mean" else {"linewidth": 1}
+            for ax, metric in ((axes[1], "auprc"), (axes[2], "auroc")):
+                ax.plot(steps, [row.get(f"{family}/{metric}", math.nan) for row in self.rows],
+                        label=family, **style)
+        axes[1].set(title="validation AUPRC", xlabel="step", ylabel="AUPRC", ylim=(0, 1))
+        axes[2].set(title="validation AUROC", xlabel="step", ylabel="AUROC", ylim=(0.4, 1))
+        axes[2].axhline(0.5, color="grey", linestyle=":", linewidth=1)
+        axes[2].legend(loc="lower right", fontsize=8, ncol=2)
+        atomic_write(self.png_path, lambda tmp: fig.savefig(tmp, format="png", dpi=100))
+        plt.close(fig)

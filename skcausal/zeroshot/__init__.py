@@ -1,0 +1,14 @@
+"""The pretrained zero-shot model: features, network, checkpoints and the estimator."""
+
+from skcausal.zeroshot._checkpoint import Checkpoint, CheckpointError, default_checkpoint_path
+from skcausal.zeroshot._estimator import ZeroShotCausalDiscovery
+from skcausal.zeroshot._model import ModelConfig, PairGridTransformer
+
+__all__ = [
+    "Checkpoint",
+    "CheckpointError",
+    "ModelConfig",
+    "PairGridTransformer",
+    "ZeroShotCausalDiscovery",
+    "default_checkpoint_path",
+]

@@ -1,0 +1,171 @@
+"""Checkpoints: weights in ``NAME.safetensors`` beside metadata in ``NAME.json``.
+
+Only these two formats are ever read (never pickle). The JSON carries the model config, the training
+config and history, and the SHA-256 of the weights file, so a truncated or altered file is refused
+before anything is loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+from skcausal.zeroshot._model import ModelConfig, PairGridTransformer
+
+FORMAT_VERSION = 1
+DEFAULT_NAME = "skcausal-zeroshot"
+
+
+class CheckpointError(ValueError):
+    """A checkpoint is missing, corrupted, or does not match the model it describes."""
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def atomic_write(path: Path, write) -> None:
+    """Call ``write(tmp_path)`` and rename the result onto ``path``: readers see old or new, never half."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes files private; checkpoints are meant to be shared
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _paths(path) -> tuple[Path, Path]:
+    path = Path(path)
+    if path.is_dir():
+        candidates = sorted(path.glob("*.safetensors"))
+        if len(candidates) != 1:
+            raise CheckpointError(
+                f"{path} is a folder with {len(candidates)} .safetensors files; name the file to load."
+            )
+        path = candidates[0]
+    if path.suffix in (".json", ".safetensors"):
+        path = path.with_suffix("")
+    return path.with_suffix(".safetensors"), path.with_suffix(".json")
+
+
+def default_checkpoint_path() -> Path:
+    """The weights that ship with the package (``pretrained/`` in the repository)."""
+    try:
+        from importlib.resources import files
+
+        shipped = Path(str(files("skcausal.pretrained") / f"{DEFAULT_NAME}.safetensors"))
+        if shipped.exists():
+            return shipped
+    except ModuleNotFoundError:
+        pass
+    return Path(__file__).resolve().parents[2] / "pretrained" / f"{DEFAULT_NAME}.safetensors"
+
+
+@dataclass
+class Checkpoint:
+    """A model config, its weights and what is known of their training."""
+
+    model_config: ModelConfig
+    state_dict: dict
+    metadata: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_model(cls, model: PairGridTransformer, metadata: dict | None = None) -> Checkpoint:
+        state = {k: v.detach().to("cpu").contiguous().clone() for k, v in model.state_dict().items()}
+        return cls(model.config, state, dict(metadata or {}))
+
+    def save(self, path) -> Path:
+        """Write ``path`` (.safetensors) and its .json atomically; returns the weights path."""
+        weights, meta_path = _paths(path)
+        atomic_write(weights, lambda tmp: save_file(self.state_dict, tmp))
+        from skcausal import __version__
+
+        meta = dict(self.metadata)
+        meta.update(
+            format_version=FORMAT_VERSION,
+            package_version=__version__,
+            model_config=self.model_config.to_dict(),
+            weights_file=weights.name,
+            weights_sha256=_sha256(weights),
+        )
+        atomic_write(meta_path, lambda tmp: Path(tmp).write_text(json.dumps(meta, indent=2, default=str)))
+        return weights
+
+    @classmethod
+    def load(cls, path=None) -> Checkpoint:
+        """Read a checkpoint (default: the shipped one) and check it before trusting it."""
+        weights, meta_path = _paths(path if path is not None else default_checkpoint_path())
+        for p in (weights, meta_path):
+            if not p.exists():
+                raise CheckpointError(f"checkpoint file not found: {p}")
+        try:
+            meta = json.loads(meta_path.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise CheckpointError(f"{meta_path} is not valid JSON ({err}); the file is corrupted.") from None
+        if meta.get("format_version") != FORMAT_VERSION:
+            raise CheckpointError(
+                f"{meta_path}: unsupported checkpoint format {meta.get('format_version')!r} "
+                f"(this version reads {FORMAT_VERSION})."
+            )
+        if _sha256(weights) != meta.get("weights_sha256"):
+            raise CheckpointError(
+                f"{weights} does not match the checksum in {meta_path.name}: the file is truncated or "
+                "altered. Re-download or re-copy the checkpoint."
+            )
+        try:
+            config = ModelConfig(**meta["model_config"])
+        except (KeyError, TypeError, ValueError) as err:
+            raise CheckpointError(f"{meta_path}: invalid model_config ({err}).") from None
+        try:
+            state = load_file(weights)
+        except (SafetensorError, OSError) as err:
+            raise CheckpointError(f"{weights} could not be read as safetensors ({err}).") from None
+        checkpoint = cls(config, state, meta)
+        checkpoint._check_architecture()
+        return checkpoint
+
+    def _check_architecture(self):
+        expected = {k: tuple(v.shape) for k, v in PairGridTransformer(self.model_config).state_dict().items()}
+        found = {k: tuple(v.shape) for k, v in self.state_dict.items()}
+        if expected != found:
+            missing = sorted(set(expected) - set(found))[:3]
+            extra = sorted(set(found) - set(expected))[:3]
+            wrong = sorted(k for k in set(expected) & set(found) if expected[k] != found[k])[:3]
+            raise CheckpointError(
+                "the checkpoint's weights do not match its model_config "
+                f"(missing {missing}, unexpected {extra}, wrong shape {wrong})."
+            )
+
+    def build_model(self, device="cpu") -> PairGridTransformer:
+        model = PairGridTransformer(self.model_config)
+        model.load_state_dict(self.state_dict)
+        return model.to(device).eval()
+
+
+def torch_device(device="auto") -> torch.device:
+    """'auto' -> CUDA when available, else CPU; anything else is passed to torch.device."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        return torch.device(device)
+    except (RuntimeError, TypeError) as err:
+        raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N'; got {device!r} ({err}).") from None

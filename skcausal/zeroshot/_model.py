@@ -1,0 +1,93 @@
+"""The zero-shot network: a transformer over the d x d grid of pair tokens. No sklearn in here."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from skcausal.zeroshot._features import N_FEATURES, pair_features
+
+
+@dataclass
+class ModelConfig:
+    """Architecture of :class:`PairGridTransformer`; stored with every checkpoint."""
+
+    n_features: int = N_FEATURES
+    dim: int = 64
+    n_layers: int = 4
+    n_heads: int = 4
+    mlp_ratio: int = 4
+
+    def __post_init__(self):
+        if self.dim % self.n_heads:
+            raise ValueError(f"dim ({self.dim}) must be divisible by n_heads ({self.n_heads}).")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class _Attention(nn.Module):
+    def __init__(self, dim, n_heads):
+        super().__init__()
+        self.n_heads = n_heads
+        self.qkv = nn.Linear(dim, 3 * dim)
+        self.out = nn.Linear(dim, dim)
+
+    def forward(self, x):  # (N, L, D): N independent sequences of length L
+        N, L, D = x.shape
+        q, k, v = self.qkv(x).view(N, L, 3, self.n_heads, D // self.n_heads).permute(2, 0, 3, 1, 4)
+        y = F.scaled_dot_product_attention(q, k, v)
+        return self.out(y.transpose(1, 2).reshape(N, L, D))
+
+
+class AxialBlock(nn.Module):
+    """Attention along each row (a cause and all its candidate effects), then along each column (an
+    effect and all its candidate causes), then an MLP that sees token (i, j) beside token (j, i), so
+    the two orientations of a pair compete directly. Pre-LayerNorm, residual connections."""
+
+    def __init__(self, dim, n_heads, mlp_ratio):
+        super().__init__()
+        self.norm_row, self.row = nn.LayerNorm(dim), _Attention(dim, n_heads)
+        self.norm_col, self.col = nn.LayerNorm(dim), _Attention(dim, n_heads)
+        self.norm_mlp = nn.LayerNorm(dim)
+        self.mlp = nn.Sequential(nn.Linear(2 * dim, mlp_ratio * dim), nn.GELU(), nn.Linear(mlp_ratio * dim, dim))
+
+    def forward(self, h):  # (b, d, d, D)
+        b, d, _, D = h.shape
+        h = h + self.row(self.norm_row(h).reshape(b * d, d, D)).reshape(b, d, d, D)
+        cols = self.norm_col(h).transpose(1, 2).reshape(b * d, d, D)
+        h = h + self.col(cols).reshape(b, d, d, D).transpose(1, 2)
+        x = self.norm_mlp(h)
+        return h + self.mlp(torch.cat([x, x.transpose(1, 2)], dim=-1))
+
+
+class PairGridTransformer(nn.Module):
+    """Pair tokens (b, d, d, k) -> edge logits (b, d, d); logit[i, j] is for the edge i -> j.
+
+    The diagonal logits are set to a large negative value (no self-loops).
+    """
+
+    def __init__(self, config: ModelConfig | None = None):
+        super().__init__()
+        self.config = config or ModelConfig()
+        c = self.config
+        self.embed = nn.Sequential(nn.Linear(c.n_features, c.dim), nn.GELU(), nn.Linear(c.dim, c.dim))
+        self.blocks = nn.ModuleList(AxialBlock(c.dim, c.n_heads, c.mlp_ratio) for _ in range(c.n_layers))
+        self.norm = nn.LayerNorm(c.dim)
+        self.head = nn.Linear(c.dim, 1)
+
+    def forward(self, tokens):
+        h = self.embed(tokens)
+        for block in self.blocks:
+            h = block(h)
+        logits = self.head(self.norm(h)).squeeze(-1)
+        d = logits.shape[-1]
+        eye = torch.eye(d, dtype=torch.bool, device=logits.device)
+        return logits.masked_fill(eye, -30.0)
+
+    def edge_logits(self, X, intervention_mask=None):
+        """Data (b, n, d) -> edge logits (b, d, d)."""
+        return self(pair_features(X, intervention_mask))
