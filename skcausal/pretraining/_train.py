@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import time
@@ -148,8 +149,13 @@ def pretrain(config=None, *, out, steps=None, time_budget=None, resume=None, dev
     torch.manual_seed(random_state)
     model = PairGridTransformer(config.model).to(dev)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
-    sampler = SCMBatchSampler(config.simulation, generator=random_state * 1_000_003 + rank)
-    sampler.config.tokens_per_batch = max(1, config.simulation.tokens_per_batch // world)
+    # Each rank draws its share of the global batch from its own stream.
+    per_rank = dataclasses.replace(
+        config.simulation,
+        tokens_per_batch=max(1, config.simulation.tokens_per_batch // world),
+        max_batch_size=max(1, config.simulation.max_batch_size // world),
+    )
+    sampler = SCMBatchSampler(per_rank, generator=random_state * 1_000_003 + rank)
     step, datasets_seen, wall_time = 0, 0, 0.0
     if state is not None:
         model.load_state_dict(state["model"])
@@ -180,7 +186,10 @@ def pretrain(config=None, *, out, steps=None, time_budget=None, resume=None, dev
                         "config": config.to_dict(), "step": step, "datasets_seen": seen,
                         "wall_time": wall_time, "data_rng": rngs}
         atomic_write(out / RESUME_NAME, lambda tmp: torch.save(resume_state, tmp))
-        return Checkpoint.from_model(model, meta).save(out / f"{DEFAULT_NAME}.safetensors")
+        path = Checkpoint.from_model(model, meta).save(out / f"{DEFAULT_NAME}.safetensors")
+        with open(out / "checkpoints.log", "a") as f:
+            f.write(f"step={step} rank={rank} world_size={world} datasets_seen={seen} time={time.time():.0f}\n")
+        return path
 
     if step == 0 and log is not None:
         metrics = validation.evaluate(model, dev)
