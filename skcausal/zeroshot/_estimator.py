@@ -12,6 +12,7 @@ import torch
 from skcausal._base import BaseCausalDiscovery
 from skcausal._graph_utils import greedy_dag
 from skcausal.zeroshot._checkpoint import Checkpoint, default_checkpoint_path, torch_device
+from skcausal.zeroshot._memory import check_memory, chunk_sizes
 
 
 @functools.lru_cache(maxsize=4)
@@ -64,6 +65,12 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
     n_bootstrap : int, default=0
         When > 0, average the edge probabilities over this many bootstrap resamples of the rows
         (plus the full data); costs one extra forward pass per resample.
+    memory_limit : "auto", float or None, default="auto"
+        Refuse (with :class:`~skcausal.zeroshot.InsufficientMemoryError`, a ``MemoryError``) a
+        forward pass whose estimated memory exceeds this many GB, before allocating it. "auto" is
+        90% of the memory available on the device; None skips the check. The features are computed
+        over chunks of rows and the transformer over chunks of the grid, so memory grows with
+        ``n_features ** 2`` and only with the size of X itself in ``n_samples``.
     random_state : int, numpy.random.Generator or None, default=None
         Seeds the bootstrap resamples; the forward pass itself is deterministic.
 
@@ -95,12 +102,13 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
     """
 
     def __init__(self, checkpoint=None, *, threshold=0.5, acyclic=True, device="auto", n_bootstrap=0,
-                 random_state=None):
+                 memory_limit="auto", random_state=None):
         self.checkpoint = checkpoint
         self.threshold = threshold
         self.acyclic = acyclic
         self.device = device
         self.n_bootstrap = n_bootstrap
+        self.memory_limit = memory_limit
         self.random_state = random_state
 
     def _check_params(self):
@@ -110,6 +118,9 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
             raise ValueError(f"acyclic must be True or False; got {self.acyclic!r}.")
         if not isinstance(self.n_bootstrap, numbers.Integral) or self.n_bootstrap < 0:
             raise ValueError(f"n_bootstrap must be an integer >= 0; got {self.n_bootstrap!r}.")
+        limit = self.memory_limit
+        if not (limit is None or limit == "auto" or (isinstance(limit, numbers.Real) and limit > 0)):
+            raise ValueError(f"memory_limit must be 'auto', None or a number of GB > 0; got {limit!r}.")
 
     def _load(self):
         key = _file_key(self.checkpoint)
@@ -120,7 +131,9 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
     def _discover(self, X, intervention_mask):
         self._check_params()
         checkpoint, model, device, path = self._load()
-        n = X.shape[0]
+        n, d = X.shape
+        check_memory(n, d, checkpoint.model_config.dim, device, self.memory_limit)
+        grid_chunk, row_chunk = chunk_sizes(n, d, checkpoint.model_config.dim)
         datasets = [np.arange(n)]
         rng = np.random.default_rng(self.random_state)
         datasets += [rng.integers(0, n, n) for _ in range(self.n_bootstrap)]
@@ -130,7 +143,8 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
             for rows in datasets:
                 data = torch.as_tensor(Z[rows], dtype=torch.float32, device=device)[None]
                 mask = torch.as_tensor(intervention_mask[rows], device=device)[None]
-                probabilities.append(torch.sigmoid(model.edge_logits(data, mask))[0].double().cpu().numpy())
+                logits = model.edge_logits(data, mask, chunk=grid_chunk, row_chunk=row_chunk)
+                probabilities.append(torch.sigmoid(logits)[0].double().cpu().numpy())
         probabilities = np.mean(probabilities, axis=0)
         if not np.all(np.isfinite(probabilities)):
             raise FloatingPointError(

@@ -46,12 +46,59 @@ def _partial_correlation(precision):
     return -precision / torch.sqrt(diag[..., :, None] * diag[..., None, :])
 
 
-def _observational_stats(z, ridge):
-    """Cross-correlations of the transforms and (non)linear partial correlations: (b, d, d, k)."""
-    b, n, d = z.shape
+def _row_chunks(n, row_chunk):
+    step = n if row_chunk is None else max(1, int(row_chunk))
+    return [slice(i, min(n, i + step)) for i in range(0, n, step)]
+
+
+def _transforms(z):
     zc = z.clamp(-_CLIP_Z, _CLIP_Z)
-    y = torch.cat([_standardize(f(zc)) for f in _TRANSFORMS], dim=2)  # (b, n, K d)
-    cross = (y.transpose(1, 2) @ y) / n  # (b, K d, K d)
+    return torch.cat([f(zc) for f in _TRANSFORMS], dim=2)  # (b, rows, K d)
+
+
+def _accumulate(z, mask, row_chunk):
+    """One pass over row chunks for the transforms' moments, one for every sum of products; all
+    statistics are sums over rows, so chunking changes memory, not results."""
+    b, n, d = z.shape
+    chunks = _row_chunks(n, row_chunk)
+    total = torch.zeros(b, N_TRANSFORMS * d, dtype=torch.float64, device=z.device)
+    total_sq = torch.zeros_like(total)
+    for rows in chunks:
+        t = _transforms(z[:, rows]).double()
+        total += t.sum(1)
+        total_sq += (t * t).sum(1)
+    mean = total / n
+    std = (total_sq / n - mean**2).clamp_min(0).sqrt() + _EPS
+    mean, std = mean.to(z.dtype)[:, None], std.to(z.dtype)[:, None]
+
+    sums = {}
+
+    def add(name, left, right):
+        product = left.transpose(1, 2) @ right
+        sums[name] = sums[name] + product if name in sums else product
+
+    for rows in chunks:
+        zr = z[:, rows]
+        y = (_transforms(zr) - mean) / std
+        add("cross", y, y)
+        w = mask[:, rows].to(z.dtype)
+        o = 1.0 - w
+        for tag, wi in (("int", w), ("obs", o)):
+            add(f"count_{tag}", wi, o)
+            add(f"j_{tag}", wi, o * zr)
+            add(f"jj_{tag}", wi, o * zr * zr)
+            add(f"i_{tag}", wi * zr, o)
+            add(f"ii_{tag}", wi * zr * zr, o)
+            add(f"ij_{tag}", wi * zr, o * zr)
+    for key in sums:
+        if not key.startswith("count"):
+            sums[key] = sums[key] / (n if key == "cross" else 1.0)
+    return sums
+
+
+def _observational_stats(cross, d, ridge):
+    """Cross-correlations of the transforms and (non)linear partial correlations: (b, d, d, k)."""
+    b = cross.shape[0]
     K = N_TRANSFORMS
     blocks = cross.reshape(b, K, d, K, d).permute(0, 2, 4, 1, 3)  # (b, i, j, a, c)
     features = [blocks.reshape(b, d, d, K * K)]
@@ -69,41 +116,28 @@ def _observational_stats(z, ridge):
     return torch.cat(features, dim=-1)
 
 
-def _masked_moments(weight_i, weight_j, zi, zj):
-    """For each pair (i, j): E[zi_i zj_j] over rows weighted by weight_i[:, i] * weight_j[:, j]."""
-    return (weight_i * zi).transpose(1, 2) @ (weight_j * zj)
+def _intervention_stats(sums, fraction):
+    """Per pair (i, j): how x_j and its correlation with x_i change when i is intervened.
 
-
-def _intervention_stats(z, mask):
-    """Per pair (i, j): how x_j and its correlation with x_i change when i is intervened."""
-    w = mask.to(z.dtype)  # rows where the variable was set by an intervention
-    o = 1.0 - w
-    ones = torch.ones_like(z)
-    n_int = _masked_moments(w, o, ones, ones)  # rows: i intervened, j not
-    n_obs = _masked_moments(o, o, ones, ones)  # rows: neither intervened
-    has_int = (n_int >= 2).to(z.dtype)
-    has_obs = (n_obs >= 2).to(z.dtype)
-    c_int, c_obs = n_int.clamp_min(1.0), n_obs.clamp_min(1.0)
-
-    def moments(wi, count):
-        mean_j = _masked_moments(wi, o, ones, z) / count
-        sq_j = _masked_moments(wi, o, ones, z * z) / count
-        mean_i = _masked_moments(wi, o, z, ones) / count
-        sq_i = _masked_moments(wi, o, z * z, ones) / count
-        cross = _masked_moments(wi, o, z, z) / count
+    "int" sums run over rows where i is intervened and j is not; "obs" sums over rows where
+    neither is.
+    """
+    def moments(tag):
+        count = sums[f"count_{tag}"].clamp_min(1.0)
+        mean_j, sq_j = sums[f"j_{tag}"] / count, sums[f"jj_{tag}"] / count
+        mean_i, sq_i = sums[f"i_{tag}"] / count, sums[f"ii_{tag}"] / count
         var_i = (sq_i - mean_i**2).clamp_min(0)
         var_j = (sq_j - mean_j**2).clamp_min(0)
-        corr = (cross - mean_i * mean_j) / torch.sqrt(var_i * var_j + _EPS)
-        return mean_j, var_j, corr
+        corr = (sums[f"ij_{tag}"] / count - mean_i * mean_j) / torch.sqrt(var_i * var_j + _EPS)
+        return mean_j, var_j, corr, (sums[f"count_{tag}"] >= 2).to(corr.dtype)
 
-    mean_int, var_int, corr_int = moments(w, c_int)
-    mean_obs, var_obs, corr_obs = moments(o, c_obs)
+    mean_int, var_int, corr_int, has_int = moments("int")
+    mean_obs, var_obs, corr_obs, has_obs = moments("obs")
     shift = has_int * has_obs * (mean_int - mean_obs) / torch.sqrt(var_obs + _EPS)
     log_var_ratio = has_int * has_obs * torch.log((var_int + 1e-3) / (var_obs + 1e-3))
     corr_int = corr_int * has_int
     corr_obs = corr_obs * has_obs
-    fraction = w.mean(1)  # (b, d)
-    d = z.shape[2]
+    d = fraction.shape[1]
     stats = [
         shift, shift.transpose(1, 2),
         log_var_ratio, log_var_ratio.transpose(1, 2),
@@ -115,7 +149,8 @@ def _intervention_stats(z, mask):
     return torch.stack(stats, dim=-1)
 
 
-def pair_features(X: torch.Tensor, intervention_mask: torch.Tensor | None = None) -> torch.Tensor:
+def pair_features(X: torch.Tensor, intervention_mask: torch.Tensor | None = None, *,
+                  row_chunk: int | None = None) -> torch.Tensor:
     """Pair tokens of a batch of datasets.
 
     Parameters
@@ -123,6 +158,8 @@ def pair_features(X: torch.Tensor, intervention_mask: torch.Tensor | None = None
     X : tensor (b, n, d)
         Data; every column must vary (the caller checks).
     intervention_mask : bool tensor (b, n, d), optional
+    row_chunk : int, optional
+        Process this many rows at a time (bounds memory for large n; same result).
 
     Returns
     -------
@@ -134,8 +171,9 @@ def pair_features(X: torch.Tensor, intervention_mask: torch.Tensor | None = None
         intervention_mask = torch.zeros(X.shape, dtype=torch.bool, device=X.device)
     z = _standardize(X.to(torch.float32))
     ridge = 1e-3 + d / (10.0 * n)
-    pair = _observational_stats(z, ridge)
-    interventional = _intervention_stats(z, intervention_mask)
+    sums = _accumulate(z, intervention_mask, row_chunk)
+    pair = _observational_stats(sums["cross"], d, ridge)
+    interventional = _intervention_stats(sums, intervention_mask.to(z.dtype).mean(1))
     eye = torch.eye(d, dtype=z.dtype, device=z.device).expand(b, d, d)
     size = torch.tensor([(math.log(n) - math.log(500)) / 2, (math.log(d) - math.log(20)) / 2],
                         dtype=z.dtype, device=z.device)

@@ -55,13 +55,32 @@ class AxialBlock(nn.Module):
         self.norm_mlp = nn.LayerNorm(dim)
         self.mlp = nn.Sequential(nn.Linear(2 * dim, mlp_ratio * dim), nn.GELU(), nn.Linear(mlp_ratio * dim, dim))
 
-    def forward(self, h):  # (b, d, d, D)
+    def forward(self, h, chunk=None):  # (b, d, d, D)
+        if chunk is not None and not torch.is_grad_enabled():
+            return self._forward_chunked(h, chunk)
         b, d, _, D = h.shape
         h = h + self.row(self.norm_row(h).reshape(b * d, d, D)).reshape(b, d, d, D)
         cols = self.norm_col(h).transpose(1, 2).reshape(b * d, d, D)
         h = h + self.col(cols).reshape(b, d, d, D).transpose(1, 2)
         x = self.norm_mlp(h)
         return h + self.mlp(torch.cat([x, x.transpose(1, 2)], dim=-1))
+
+    def _forward_chunked(self, h, chunk):
+        """The same computation, ``chunk`` grid rows (or columns) at a time, updating h in place:
+        peak memory is two copies of h plus one chunk's temporaries, instead of about fifteen."""
+        b, d, _, D = h.shape
+        h = h.clone()
+        for i in range(0, d, chunk):
+            rows = h[:, i : i + chunk]
+            rows += self.row(self.norm_row(rows).reshape(-1, d, D)).reshape(rows.shape)
+        for j in range(0, d, chunk):
+            cols = h[:, :, j : j + chunk].transpose(1, 2)  # a view: updates land in h
+            cols += self.col(self.norm_col(cols).reshape(-1, d, D)).reshape(cols.shape)
+        x = self.norm_mlp(h)  # the MLP reads x[i, j] and x[j, i], so it needs all of x first
+        for i in range(0, d, chunk):
+            pair = torch.cat([x[:, i : i + chunk], x[:, :, i : i + chunk].transpose(1, 2)], dim=-1)
+            h[:, i : i + chunk] += self.mlp(pair)
+        return h
 
 
 class PairGridTransformer(nn.Module):
@@ -79,15 +98,16 @@ class PairGridTransformer(nn.Module):
         self.norm = nn.LayerNorm(c.dim)
         self.head = nn.Linear(c.dim, 1)
 
-    def forward(self, tokens):
+    def forward(self, tokens, chunk=None):
+        """``chunk``: at inference (no autograd), process this many grid rows at a time."""
         h = self.embed(tokens)
         for block in self.blocks:
-            h = block(h)
+            h = block(h, chunk)
         logits = self.head(self.norm(h)).squeeze(-1)
         d = logits.shape[-1]
         eye = torch.eye(d, dtype=torch.bool, device=logits.device)
         return logits.masked_fill(eye, -30.0)
 
-    def edge_logits(self, X, intervention_mask=None):
-        """Data (b, n, d) -> edge logits (b, d, d)."""
-        return self(pair_features(X, intervention_mask))
+    def edge_logits(self, X, intervention_mask=None, *, chunk=None, row_chunk=None):
+        """Data (b, n, d) -> edge logits (b, d, d); chunks bound the memory of inference."""
+        return self(pair_features(X, intervention_mask, row_chunk=row_chunk), chunk=chunk)

@@ -1,0 +1,88 @@
+"""How much memory a forward pass needs, decided before anything is allocated.
+
+The features are accumulated over chunks of rows and the transformer runs over chunks of the d x d
+grid, so memory grows like n*d (the data itself) plus d^2 (two copies of the token grid); the chunk
+sizes below keep each chunk's temporaries near a fixed budget.
+"""
+
+from __future__ import annotations
+
+import os
+
+import torch
+
+from skcausal.zeroshot._features import N_FEATURES, N_TRANSFORMS
+
+_FLOAT = 4
+_CHUNK_BUDGET = 128 * 2**20  # bytes of temporaries per chunk
+_SAFETY = 1.25
+
+
+class InsufficientMemoryError(MemoryError):
+    """The requested forward pass would need more memory than allowed."""
+
+
+def chunk_sizes(n_samples: int, n_features: int, dim: int) -> tuple[int, int]:
+    """(grid rows per chunk, data rows per chunk) that keep each chunk's temporaries near 128 MB."""
+    d = n_features
+    grid = max(1, min(d, _CHUNK_BUDGET // (d * dim * _FLOAT * 16)))
+    rows = max(64, min(n_samples, _CHUNK_BUDGET // (N_TRANSFORMS * d * _FLOAT * 4)))
+    return grid, rows
+
+
+def estimate_forward_bytes(n_samples: int, n_features: int, dim: int) -> int:
+    """Bytes a forward pass allocates on top of the loaded model (an upper estimate)."""
+    n, d = n_samples, n_features
+    grid, rows = chunk_sizes(n, d, dim)
+    data = n * d * (8 + 8 + 4 + 4 + 2)  # float64 input and rescaled copy, float32 copies, masks
+    feature_chunk = rows * N_TRANSFORMS * d * (4 + 8 + 4 + 4) + rows * d * _FLOAT * 6
+    sums = (N_TRANSFORMS * d) ** 2 * _FLOAT + 20 * d * d * _FLOAT
+    tokens = 3 * d * d * N_FEATURES * _FLOAT
+    grid_copies = 4 * d * d * dim * _FLOAT  # embedding output, h, its clone, normalised x
+    grid_chunk = grid * d * dim * _FLOAT * 16
+    return int(_SAFETY * (data + feature_chunk + sums + tokens + grid_copies + grid_chunk))
+
+
+def available_bytes(device) -> int | None:
+    """Free memory on ``device`` (None when it cannot be told)."""
+    device = torch.device(device)
+    if device.type == "cuda":
+        free, _ = torch.cuda.mem_get_info(device)
+        return int(free)
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def check_memory(n_samples: int, n_features: int, dim: int, device, memory_limit) -> int:
+    """Raise InsufficientMemoryError when the estimate exceeds the limit; returns the estimate.
+
+    ``memory_limit``: "auto" (90% of the memory now available on the device), a number of GB, or
+    None (no check).
+    """
+    need = estimate_forward_bytes(n_samples, n_features, dim)
+    if memory_limit is None:
+        return need
+    if memory_limit == "auto":
+        free = available_bytes(device)
+        if free is None:
+            return need
+        limit, source = 0.9 * free, "90% of the memory available now"
+    else:
+        limit, source = float(memory_limit) * 2**30, f"memory_limit={memory_limit}"
+    if need > limit:
+        raise InsufficientMemoryError(
+            f"a forward pass on n_samples={n_samples}, n_features={n_features} needs about "
+            f"{need / 2**30:.1f} GB, more than {limit / 2**30:.1f} GB ({source}). Memory grows with "
+            "n_features squared: fit on fewer variables, or set memory_limit higher (in GB) if the "
+            "device really has the memory."
+        )
+    return need
