@@ -70,7 +70,8 @@ def make_scm(
     heteroscedastic : bool, default=False
         Scale each node's noise by a random positive function of its parents.
     n_intervention_targets : int, default=0
-        Number of distinct variables that receive a hard do() intervention.
+        Number of distinct variables that receive a hard do() intervention; each gets at least one
+        row, so ``round(intervention_fraction * n_samples)`` must be at least this.
     intervention_fraction : float in [0, 1], default=0.0
         Share of the rows that are interventional; they are split into near-equal blocks, one per
         target, placed after the observational rows. An intervened value is drawn from N(mu, s^2)
@@ -110,6 +111,14 @@ def make_scm(
         raise ValueError(f"intervention_fraction must be in [0, 1]; got {intervention_fraction!r}.")
     if intervention_fraction > 0 and n_intervention_targets == 0:
         raise ValueError("intervention_fraction > 0 needs n_intervention_targets >= 1.")
+    if n_intervention_targets > 0 and intervention_fraction == 0:
+        raise ValueError("n_intervention_targets > 0 needs intervention_fraction > 0.")
+    n_rows = round(intervention_fraction * n_samples)
+    if n_rows < n_intervention_targets:
+        raise ValueError(
+            f"intervention_fraction * n_samples gives {n_rows} interventional rows, fewer than "
+            f"n_intervention_targets={n_intervention_targets}; every target needs at least one row."
+        )
 
     sampler = SCMBatchSampler(generator=torch_generator(random_state))
     batch = sampler.sample(

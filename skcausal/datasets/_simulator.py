@@ -45,7 +45,7 @@ class SimulationConfig:
         u = float(torch.rand(1, generator=generator))
         if self.node_distribution == "log_uniform":
             low, high = math.log(self.min_nodes), math.log(self.max_nodes + 1)
-            return min(self.max_nodes, int(math.exp(low + u * (high - low))))
+            return max(self.min_nodes, min(self.max_nodes, int(math.exp(low + u * (high - low)))))
         return self.min_nodes + int(u * (self.max_nodes - self.min_nodes + 1))
 
     def __post_init__(self):
@@ -61,6 +61,15 @@ class SimulationConfig:
             raise ValueError(f"node_distribution must be 'uniform' or 'log_uniform'; got {self.node_distribution!r}.")
         if not 2 <= self.min_samples <= self.max_samples:
             raise ValueError("need 2 <= min_samples <= max_samples.")
+        for low, high in (("min_edges_per_node", "max_edges_per_node"),
+                          ("min_intervention_fraction", "max_intervention_fraction"),
+                          ("min_noise_scale", "max_noise_scale")):
+            if not 0 <= getattr(self, low) <= getattr(self, high):
+                raise ValueError(f"need 0 <= {low} <= {high}.")
+        if self.max_intervention_fraction > 1:
+            raise ValueError("max_intervention_fraction must be <= 1.")
+        if self.max_batch_size < 1 or self.tokens_per_batch < 1:
+            raise ValueError("max_batch_size and tokens_per_batch must be >= 1.")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -102,8 +111,8 @@ def _intervention_mask(n_samples, n_nodes, n_targets, fractions, generator):
     batch = len(n_targets)
     mask = torch.zeros(batch, n_samples, n_nodes, dtype=torch.bool)
     for b in range(batch):
-        k = int(n_targets[b])
         n_int = int(round(float(fractions[b]) * n_samples))
+        k = min(int(n_targets[b]), n_int)  # every target gets at least one row
         if k == 0 or n_int == 0:
             continue
         targets = torch.randperm(n_nodes, generator=generator)[:k]
@@ -219,7 +228,7 @@ class SCMBatchSampler:
             fractions = self._uniform(cfg.min_intervention_fraction, cfg.max_intervention_fraction, batch_size)
         else:
             targets = torch.full((batch_size,), int(n_targets))
-            fractions = torch.full((batch_size,), float(intervention_fraction))
+            fractions = torch.full((batch_size,), float(intervention_fraction), dtype=torch.float64)
         mask = _intervention_mask(n_samples, n_nodes, targets, fractions, g)
         X = simulate(upper, n_samples, mechanisms, noises, hetero, mask, g,
                      noise_scale=(cfg.min_noise_scale, cfg.max_noise_scale))

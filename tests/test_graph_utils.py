@@ -1,0 +1,153 @@
+"""Tests of skcausal._graph_utils.greedy_dag: probabilities -> a DAG."""
+
+import doctest
+
+import networkx as nx
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from skcausal import _graph_utils
+from skcausal._graph_utils import greedy_dag
+from skcausal._validation import is_dag
+
+# A few values only, so that ties (between edges, and with the threshold) are common.
+TIED = st.sampled_from([0.0, 0.2, 0.5, 0.5, 0.6, 0.7, 0.7, 0.9, 1.0])
+
+
+@st.composite
+def probability_matrices(draw, max_nodes=9):
+    d = draw(st.integers(0, max_nodes))
+    elements = draw(st.sampled_from([TIED, st.floats(0, 1)]))
+    return draw(arrays(np.float64, (d, d), elements=elements))
+
+
+thresholds = st.one_of(st.sampled_from([0.0, 0.5, 0.7]), st.floats(0, 1))
+
+
+def reference_greedy(p, threshold):
+    """The specification, written plainly: most probable first (ties in row-major order), keep an
+    edge unless the kept graph already has a path from its head to its tail."""
+    d = p.shape[0]
+    candidates = [(i, j) for i in range(d) for j in range(d) if i != j and p[i, j] > threshold]
+    candidates.sort(key=lambda e: -p[e])  # stable: ties stay in row-major order
+    graph = nx.DiGraph()
+    graph.add_nodes_from(range(d))
+    for i, j in candidates:
+        if not nx.has_path(graph, j, i):
+            graph.add_edge(i, j)
+    out = np.zeros((d, d), dtype=int)
+    for i, j in graph.edges:
+        out[i, j] = 1
+    return out
+
+
+def reaches(adjacency):
+    closure = nx.transitive_closure(nx.from_numpy_array(adjacency, create_using=nx.DiGraph), reflexive=False)
+    r = np.zeros(adjacency.shape, dtype=bool)
+    for i, j in closure.edges:
+        r[i, j] = True
+    return r
+
+
+@settings(max_examples=300, deadline=None)
+@given(p=probability_matrices(), threshold=thresholds)
+def test_greedy_dag_properties(p, threshold):
+    before = p.copy()
+    a = greedy_dag(p, threshold=threshold)
+    d = p.shape[0]
+    np.testing.assert_array_equal(p, before)  # input untouched
+    assert a.shape == (d, d) and np.issubdtype(a.dtype, np.integer)
+    assert set(np.unique(a)) <= {0, 1}
+    assert not np.diag(a).any()
+    assert is_dag(a)
+    # Never an edge at or below the threshold.
+    assert np.all(p[a == 1] > threshold)
+    # Maximal: every above-threshold edge left out would close a cycle with the kept ones.
+    r = reaches(a)
+    for i, j in np.argwhere((p > threshold) & (a == 0) & ~np.eye(d, dtype=bool)):
+        assert r[j, i]
+    # And exactly the greedy order of the specification, ties included.
+    np.testing.assert_array_equal(a, reference_greedy(p, threshold))
+
+
+@st.composite
+def dag_with_probabilities(draw):
+    """A random DAG on shuffled labels, its edges above the threshold, every other pair at or below."""
+    d = draw(st.integers(1, 10))
+    threshold = draw(st.sampled_from([0.3, 0.5, 0.8]))
+    order = draw(st.permutations(range(d)))
+    upper = draw(arrays(bool, (d, d)))
+    dag = np.zeros((d, d), dtype=int)
+    for a in range(d):
+        for b in range(a + 1, d):
+            if upper[a, b]:
+                dag[order[a], order[b]] = 1
+    high = draw(arrays(np.float64, (d, d), elements=st.floats(threshold, 1, exclude_min=True)))
+    low = draw(arrays(np.float64, (d, d), elements=st.one_of(st.just(threshold), st.floats(0, threshold))))
+    return np.where(dag == 1, high, low), dag, threshold
+
+
+@settings(max_examples=200, deadline=None)
+@given(dag_with_probabilities())
+def test_greedy_dag_keeps_every_edge_of_an_acyclic_candidate_set(args):
+    p, dag, threshold = args
+    np.testing.assert_array_equal(greedy_dag(p, threshold=threshold), dag)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    length=st.integers(2, 7),
+    extra_nodes=st.integers(0, 3),
+    data=st.data(),
+)
+def test_greedy_dag_drops_the_weakest_edge_of_a_cycle(length, extra_nodes, data):
+    d = length + extra_nodes
+    nodes = data.draw(st.permutations(range(d)))[:length]
+    probs = data.draw(st.lists(st.floats(0.51, 1.0), min_size=length, max_size=length, unique=True))
+    p = np.zeros((d, d))
+    for k in range(length):
+        p[nodes[k], nodes[(k + 1) % length]] = probs[k]
+    weakest = int(np.argmin(probs))
+    expected = (p > 0).astype(int)
+    expected[nodes[weakest], nodes[(weakest + 1) % length]] = 0
+    np.testing.assert_array_equal(greedy_dag(p), expected)
+
+
+def test_greedy_dag_examples():
+    # The docstring's 3-cycle and a 2-cycle: the weaker direction goes.
+    p = np.array([[0, 0.9, 0], [0, 0, 0.8], [0.7, 0, 0]])
+    np.testing.assert_array_equal(greedy_dag(p), [[0, 1, 0], [0, 0, 1], [0, 0, 0]])
+    np.testing.assert_array_equal(greedy_dag([[0, 0.6], [0.8, 0]]), [[0, 0], [1, 0]])
+    # A tie in a 2-cycle: the first in row-major order is kept.
+    np.testing.assert_array_equal(greedy_dag([[0, 0.7], [0.7, 0]]), [[0, 1], [0, 0]])
+    # Exactly at the threshold is not above it; the diagonal is never an edge.
+    np.testing.assert_array_equal(greedy_dag([[1.0, 0.5], [0.4, 1.0]]), [[0, 0], [0, 0]])
+    np.testing.assert_array_equal(greedy_dag([[0, 0.3], [0, 0]], threshold=0.2), [[0, 1], [0, 0]])
+    # Empty and single-node inputs.
+    assert greedy_dag(np.zeros((0, 0))).shape == (0, 0)
+    np.testing.assert_array_equal(greedy_dag([[0.9]]), [[0]])
+
+
+def test_greedy_dag_an_indirect_cycle_is_refused():
+    # 0 -> 1 -> 2 -> 3 strong; 3 -> 0 weaker closes a 4-cycle; 0 -> 3 is a harmless shortcut.
+    p = np.zeros((4, 4))
+    p[0, 1], p[1, 2], p[2, 3], p[3, 0], p[0, 3] = 0.95, 0.9, 0.85, 0.8, 0.6
+    a = greedy_dag(p)
+    assert a[3, 0] == 0 and a[0, 3] == 1 and a.sum() == 4
+
+
+def test_doctests():
+    failures, _ = doctest.testmod(_graph_utils, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert failures == 0
+
+
+@pytest.mark.parametrize("d", [30, 60])
+def test_greedy_dag_on_dense_random_probabilities(d):
+    rng = np.random.default_rng(d)
+    p = rng.random((d, d))
+    a = greedy_dag(p)
+    assert is_dag(a)
+    np.testing.assert_array_equal(a, reference_greedy(p, 0.5))
