@@ -30,12 +30,51 @@ class BaseCausalDiscovery(BaseEstimator):
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when ``X`` was a pandas DataFrame with string column names.
+
+    Notes
+    -----
+    ``intervention_mask`` is a per-sample parameter of ``fit`` and ``score``: in cross-validation
+    it must be split with the rows of ``X``. With scikit-learn's metadata routing enabled
+    (``sklearn.set_config(enable_metadata_routing=True)``), request it with
+    ``est.set_fit_request(intervention_mask=True)`` (and ``set_score_request`` for :meth:`score`)
+    and pass it by its name to :class:`~sklearn.pipeline.Pipeline`,
+    :func:`~sklearn.model_selection.cross_validate` (``params={"intervention_mask": M}``) or
+    :class:`~sklearn.model_selection.GridSearchCV`. Without routing, scikit-learn's older
+    conventions apply: ``Pipeline.fit`` takes ``<step name>__intervention_mask=M`` and
+    ``cross_validate(params=...)`` passes it to ``fit`` only.
+
+    A limitation of scikit-learn (seen in 1.9.1), not of this class: with routing enabled,
+    ``Pipeline.score`` raises a TypeError about ``sample_weight`` for any last step whose ``score``
+    has no ``sample_weight`` (PCA's too). Score a pipeline's last step directly, or use a scorer
+    from :func:`skcausal.metrics.make_graph_scorer`.
+
+    Examples
+    --------
+    >>> import sklearn
+    >>> from sklearn.model_selection import cross_validate
+    >>> from skcausal import ZeroShotCausalDiscovery
+    >>> from skcausal.datasets import make_scm
+    >>> X, mask, _ = make_scm(600, 5, n_intervention_targets=2, intervention_fraction=0.3,
+    ...                       random_state=0)
+    >>> with sklearn.config_context(enable_metadata_routing=True):
+    ...     est = (ZeroShotCausalDiscovery().set_fit_request(intervention_mask=True)
+    ...            .set_score_request(intervention_mask=True))
+    ...     result = cross_validate(est, X, params={"intervention_mask": mask}, cv=3)
+    >>> result["test_score"].shape
+    (3,)
     """
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        # Unsupervised: fit(X) learns a graph of the columns; a y, if given, is ignored.
         tags.target_tags.required = False
+        # Dense 2-D numeric data only: validate_data refuses sparse matrices, NaN and inf (neither
+        # the pairwise statistics nor the searches have a missing-data model).
+        tags.input_tags.two_d_array = True
+        tags.input_tags.sparse = False
         tags.input_tags.allow_nan = False
+        # score() needs the graph and the SEM learned at fit.
+        tags.requires_fit = True
         return tags
 
     # -- fitting ---------------------------------------------------------------------------------
@@ -70,12 +109,18 @@ class BaseCausalDiscovery(BaseEstimator):
     def _discover(self, X, intervention_mask):  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _validate_fit_input(self, X, y, intervention_mask):
+    @staticmethod
+    def _refuse_mask_as_y(X, y, method):
+        # fit(X, M) is an easy slip for fit(X, intervention_mask=M); ignoring y as sklearn does
+        # would silently treat every intervened value as observational.
         if y is not None and np.ndim(y) == 2 and np.shape(y) == np.shape(X):
             raise TypeError(
-                "fit() got a 2-D y shaped like X. y is ignored by causal discovery; pass the "
-                "intervention mask by keyword: fit(X, intervention_mask=M)."
+                f"{method}() got a 2-D y shaped like X. y is ignored by causal discovery; pass "
+                f"the intervention mask by keyword: {method}(X, intervention_mask=M)."
             )
+
+    def _validate_fit_input(self, X, y, intervention_mask):
+        self._refuse_mask_as_y(X, y, "fit")
         X = validate_data(
             self, X, reset=True, dtype=np.float64, ensure_min_samples=2, ensure_min_features=2
         )
@@ -103,14 +148,28 @@ class BaseCausalDiscovery(BaseEstimator):
         ----------
         X : array-like of shape (n_samples, n_features)
         y : None
-            Ignored.
+            Ignored; present for scikit-learn compatibility. A 2-D ``y`` shaped like ``X`` raises
+            a TypeError (it is most likely a mask passed by position).
         intervention_mask : array-like of bool, shape (n_samples, n_features), default=None
+            Which values of ``X`` were set by an intervention; None means all observational.
 
         Returns
         -------
         score : float
+            Greater is better.
+
+        Examples
+        --------
+        >>> from sklearn.model_selection import cross_val_score
+        >>> from skcausal.baselines import GES
+        >>> from skcausal.datasets import make_scm
+        >>> X, _, _ = make_scm(500, 5, random_state=0)
+        >>> scores = cross_val_score(GES(), X, cv=3)  # no ground truth needed
+        >>> scores.shape
+        (3,)
         """
         check_is_fitted(self)
+        self._refuse_mask_as_y(X, y, "score")
         X = validate_data(self, X, reset=False, dtype=np.float64, ensure_min_samples=1)
         mask = check_intervention_mask(intervention_mask, *X.shape)
         return self._sem.mean_log_likelihood(X, mask)
