@@ -104,8 +104,17 @@ def test_resume_equals_an_uninterrupted_run(tmp_path):
 def test_resume_refuses_a_different_config(tmp_path):
     pretrain(TINY, out=tmp_path, steps=3, device="cpu")
     other = {**TINY, "learning_rate": 0.5}
-    with pytest.raises(ValueError, match="differs"):
+    with pytest.raises(ValueError, match=r"differs .* in \['learning_rate'\]"):
         pretrain(other, out=tmp_path, resume=tmp_path, device="cpu")
+
+
+def test_resume_may_change_the_schedule_length(tmp_path):
+    pretrain(TINY, out=tmp_path, steps=3, device="cpu")
+    shorter = {**TINY, "steps": 5}
+    with pytest.warns(UserWarning, match="schedule length changed from 40 to 5"):
+        pretrain(shorter, out=tmp_path, resume=tmp_path, device="cpu")
+    state = load_resume(tmp_path)
+    assert state["step"] == 5 and state["config"]["steps"] == 5
 
 
 def test_truncated_resume_file_is_refused(tmp_path):

@@ -24,6 +24,7 @@ from skcausal.zeroshot._features import pair_features
 from skcausal.zeroshot._model import PairGridTransformer
 
 RESUME_NAME = "resume.pt"
+_RESUMABLE_CHANGES = {"steps", "validate_every", "checkpoint_every"}
 
 
 def learning_rate(step: int, config: TrainConfig) -> float:
@@ -96,7 +97,9 @@ def pretrain(config=None, *, out, steps=None, time_budget=None, resume=None, dev
     ----------
     config : TrainConfig, dict, path to a JSON file, or None
         The run (model, simulated data distribution, optimiser, schedule); None uses the defaults.
-        When resuming, the resume file's config is used and a different ``config`` is an error.
+        When resuming, None continues the saved config; a given config may differ from it only in
+        ``steps`` (the schedule's length: extend a finished run, or anneal one early),
+        ``validate_every`` and ``checkpoint_every``.
     out : path
         Folder for ``skcausal-zeroshot.safetensors`` + ``.json`` (the model, shippable),
         ``resume.pt`` (optimiser, RNG, step), ``log.csv`` and ``training.png``.
@@ -140,9 +143,20 @@ def pretrain(config=None, *, out, steps=None, time_budget=None, resume=None, dev
         config = TrainConfig.from_dict(config)
     if state is not None:
         saved = TrainConfig.from_dict(state["config"])
-        if config is not None and config.to_dict() != saved.to_dict():
-            raise ValueError("config differs from the resumed run's config; pass config=None to resume.")
-        config = saved
+        if config is not None:
+            # Only the schedule's length may change on resume (to extend a finished run or anneal
+            # one early); anything else would make it a different run.
+            new, old = config.to_dict(), saved.to_dict()
+            changed = sorted(k for k in new if new[k] != old[k] and k not in _RESUMABLE_CHANGES)
+            if changed:
+                raise ValueError(
+                    f"config differs from the resumed run's config in {changed}; only "
+                    f"{sorted(_RESUMABLE_CHANGES)} may change on resume (or pass config=None)."
+                )
+            if config.steps != saved.steps:
+                warnings.warn(f"schedule length changed from {saved.steps} to {config.steps} steps at "
+                              f"step {state['step']}.")
+        config = config or saved
     config = config or TrainConfig()
     stop_step = config.steps if steps is None else int(steps)
 
