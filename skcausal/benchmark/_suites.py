@@ -1,0 +1,242 @@
+"""Named benchmark suites: lists of dataset specifications, and the seeds that draw them.
+
+A suite is data, not code: a list of :class:`DatasetSpec`. Each spec knows how to produce
+``(X, intervention_mask, true_adjacency)`` from a seed, through :func:`skcausal.datasets.make_scm`
+or :func:`skcausal.datasets.load_sachs`, so every method of a run is scored on the very same arrays.
+
+Seeds and the pretraining data
+------------------------------
+The seed of a synthetic dataset is derived from ``(random_state, repeat, dataset name)`` with
+:class:`numpy.random.SeedSequence` (see :func:`dataset_seed`). ``make_scm(random_state=seed)`` then
+seeds a fresh ``torch.Generator`` with ``numpy.random.default_rng(seed).integers(2**63 - 1)``, a
+pseudo-random 63-bit number. The pretraining stream seeds its torch generators directly with small
+integers: ``random_state * 1_000_003 + rank`` for training (plus ``7919 * step`` on a re-seeded
+resume) and ``2_000_003`` for the validation sets. :func:`dataset_seed` rejects (and re-draws) any
+seed whose torch seed is below ``2**48``, so a benchmark dataset can never be drawn from the same
+torch stream as the pretraining or validation data (for any pretraining ``random_state`` below
+about 2.8e8).
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from skcausal.datasets import load_sachs, make_scm
+
+# Pretraining seeds are small integers (see the module docstring); benchmark torch seeds stay above.
+_MIN_TORCH_SEED = 2**48
+
+_GRAPH_SHORT = {"erdos_renyi": "er", "scale_free": "sf", "scale_free_transposed": "sft"}
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """One dataset of a suite: how to draw it, and the labels it carries in the results.
+
+    Parameters
+    ----------
+    name : str
+        A readable identifier, unique within its suite, e.g. ``"linear-gaussian-er-d10-obs"``.
+    family : str
+        The mechanism family the results are grouped by: ``"linear-gaussian"``,
+        ``"linear-nongaussian"``, ``"mlp"``, ``"rff"`` or ``"sachs"``.
+    graph : str
+        The graph model (``"erdos_renyi"``, ``"scale_free"``) or ``"sachs-consensus"``.
+    n_nodes, n_samples : int
+    interventional : bool
+        Whether some values were set by interventions (the intervention mask has a True entry).
+    source : {"scm", "sachs"}, default="scm"
+        ``"scm"`` calls ``make_scm(**params)``; ``"sachs"`` calls ``load_sachs(**params)``.
+    params : dict, default={}
+        Keyword arguments of that function, apart from ``random_state``.
+
+    Examples
+    --------
+    >>> from skcausal.benchmark import DatasetSpec
+    >>> spec = DatasetSpec("tiny", "linear-gaussian", "erdos_renyi", n_nodes=4, n_samples=50,
+    ...                    interventional=False)
+    >>> X, mask, adjacency = spec.load(seed=0)
+    >>> X.shape, mask.shape, adjacency.shape
+    ((50, 4), (50, 4), (4, 4))
+    """
+
+    name: str
+    family: str
+    graph: str
+    n_nodes: int
+    n_samples: int
+    interventional: bool
+    source: str = "scm"
+    params: dict = field(default_factory=dict, hash=False)
+
+    @property
+    def seeded(self) -> bool:
+        """True when the data depend on the seed (synthetic data); Sachs data are fixed."""
+        return self.source == "scm"
+
+    def load(self, seed=None):
+        """Return ``(X, intervention_mask, true_adjacency)`` as numpy arrays.
+
+        Parameters
+        ----------
+        seed : int or None
+            Passed to ``make_scm(random_state=seed)``; ignored by fixed data (Sachs).
+        """
+        if self.source == "scm":
+            return make_scm(
+                self.n_samples,
+                self.n_nodes,
+                graph=self.graph,
+                random_state=seed,
+                **self.params,
+            )
+        if self.source == "sachs":
+            return load_sachs(**self.params)
+        raise ValueError(f"unknown dataset source {self.source!r}; expected 'scm' or 'sachs'.")
+
+
+def _scm(family, graph, d, n, *, interventional, mechanism="linear", noise="gaussian"):
+    """A synthetic spec; interventional data: do() on d // 2 variables in half of the rows."""
+    params = {"edges_per_node": 2.0, "mechanism": mechanism, "noise": noise}
+    if interventional:
+        params.update(n_intervention_targets=max(1, d // 2), intervention_fraction=0.5)
+    label = family if family != "linear-nongaussian" else f"linear-{noise}"
+    name = f"{label}-{_GRAPH_SHORT[graph]}-d{d}-{'int' if interventional else 'obs'}"
+    return DatasetSpec(name, family, graph, d, n, interventional, "scm", params)
+
+
+# family -> make_scm mechanism; the non-Gaussian family cycles through these noises.
+_FAMILIES = {
+    "linear-gaussian": "linear", "linear-nongaussian": "linear", "mlp": "mlp", "rff": "rff",
+}
+_NONGAUSSIAN_NOISES = ("laplace", "uniform", "student_t")
+
+
+def _grid(sizes, n_samples, families=tuple(_FAMILIES), graphs=("erdos_renyi", "scale_free")):
+    """Every combination of size, family, graph and observational/interventional."""
+    specs = []
+    for i, d in enumerate(sizes):
+        for family in families:
+            for g, graph in enumerate(graphs):
+                for k, interventional in enumerate((False, True)):
+                    noise = "gaussian"
+                    if family == "linear-nongaussian":
+                        # A Latin-square rotation: each noise meets every size, graph and regime
+                        # without tripling the number of datasets.
+                        noise = _NONGAUSSIAN_NOISES[(i + g + k) % len(_NONGAUSSIAN_NOISES)]
+                    specs.append(
+                        _scm(family, graph, d, n_samples, interventional=interventional,
+                             mechanism=_FAMILIES[family], noise=noise)
+                    )
+    return specs
+
+
+def _sachs_specs():
+    # The consensus graph has one directed cycle (PIP2 -> PIP3 -> plcg -> PIP2); it is kept as
+    # distributed, so methods that return DAGs cannot reach SHD 0 on it (see load_sachs).
+    return [
+        DatasetSpec("sachs-obs", "sachs", "sachs-consensus", 11, 1755, False, "sachs",
+                    {"interventional": False}),
+        DatasetSpec("sachs-int", "sachs", "sachs-consensus", 11, 7466, True, "sachs",
+                    {"interventional": True}),
+    ]
+
+
+SUITES = {
+    # Seconds in total: for tests and for checking that a method runs at all.
+    "smoke": [
+        _scm("linear-gaussian", "erdos_renyi", 5, 200, interventional=False),
+        _scm("linear-nongaussian", "scale_free", 5, 200, interventional=True, noise="laplace"),
+        _scm("mlp", "erdos_renyi", 5, 200, interventional=True, mechanism="mlp"),
+    ],
+    # 48 datasets: d in {10, 20, 50} x 4 families x 2 graphs x {observational, interventional}.
+    "standard": _grid((10, 20, 50), 1000),
+    # Wide and long data, where the cost of a method shows.
+    "large": [
+        _scm("linear-gaussian", "erdos_renyi", 100, 10_000, interventional=False),
+        _scm("linear-nongaussian", "scale_free", 100, 10_000, interventional=True,
+             noise="laplace"),
+        _scm("mlp", "erdos_renyi", 100, 10_000, interventional=True, mechanism="mlp"),
+        _scm("rff", "scale_free", 100, 10_000, interventional=False, mechanism="rff"),
+    ],
+    "sachs": _sachs_specs(),
+}
+
+
+def get_suite(name):
+    """The dataset specifications of a named suite.
+
+    Parameters
+    ----------
+    name : {"smoke", "standard", "large", "sachs"}
+
+    Returns
+    -------
+    specs : list of DatasetSpec
+        A new list; changing it does not change the suite.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not a known suite.
+
+    Examples
+    --------
+    >>> from skcausal.benchmark import get_suite
+    >>> [spec.name for spec in get_suite("smoke")]
+    ['linear-gaussian-er-d5-obs', 'linear-laplace-sf-d5-int', 'mlp-er-d5-int']
+    >>> len(get_suite("standard"))
+    48
+    """
+    if not isinstance(name, str) or name not in SUITES:
+        raise ValueError(f"unknown suite {name!r}; choose one of {sorted(SUITES)}.")
+    return list(SUITES[name])
+
+
+def _torch_seed(seed):
+    # Exactly what make_scm does to seed its torch generator (see make_scm's torch_generator).
+    return int(np.random.default_rng(seed).integers(2**63 - 1))
+
+
+def dataset_seed(random_state, repeat, name):
+    """The seed of dataset ``name`` in repeat ``repeat`` of a run seeded with ``random_state``.
+
+    Derived with :class:`numpy.random.SeedSequence` from the run's ``random_state``, the repeat
+    index and a CRC-32 of the dataset name (stable across Python sessions, unlike ``hash``), so
+    datasets are independent of each other and of the order of the suite. A seed whose torch seed
+    in ``make_scm`` would fall below ``2**48`` is skipped, which keeps benchmark data apart from the
+    pretraining streams (see the module docstring).
+
+    Parameters
+    ----------
+    random_state : int
+        The run's seed (>= 0).
+    repeat : int
+        The repeat index (>= 0).
+    name : str
+        The dataset's name.
+
+    Returns
+    -------
+    seed : int
+        A 32-bit seed for ``make_scm(random_state=seed)``.
+
+    Examples
+    --------
+    >>> from skcausal.benchmark import dataset_seed
+    >>> dataset_seed(0, 0, "mlp-er-d5-int") == dataset_seed(0, 0, "mlp-er-d5-int")
+    True
+    >>> dataset_seed(0, 0, "mlp-er-d5-int") != dataset_seed(0, 1, "mlp-er-d5-int")
+    True
+    """
+    key = zlib.crc32(name.encode("utf-8"))
+    attempt = 0
+    while True:
+        sequence = np.random.SeedSequence(random_state, spawn_key=(repeat, key, attempt))
+        seed = int(sequence.generate_state(1)[0])
+        if _torch_seed(seed) >= _MIN_TORCH_SEED:
+            return seed
+        attempt += 1  # probability 2**-15 per draw

@@ -1,0 +1,251 @@
+"""Tests of the benchmark harness: suites, run_benchmark, reports and the CLI (about 15 s)."""
+
+import hashlib
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skcausal._base import BaseCausalDiscovery
+from skcausal._validation import is_dag
+from skcausal.benchmark import (
+    METRICS,
+    DatasetSpec,
+    dataset_seed,
+    get_suite,
+    make_estimators,
+    markdown_table,
+    run_benchmark,
+    summarize,
+    to_markdown,
+)
+from skcausal.benchmark._run import COLUMNS
+from skcausal.datasets._make_scm import torch_generator
+
+ALL_METHODS = "zeroshot,pc,ges,notears,gies"
+TINY = [
+    DatasetSpec("tiny-obs", "linear-gaussian", "erdos_renyi", 4, 60, False),
+    DatasetSpec("tiny-int", "mlp", "scale_free", 4, 60, True,
+                params={"mechanism": "mlp", "n_intervention_targets": 2,
+                        "intervention_fraction": 0.5}),
+]
+
+
+def _data_hash(X, mask):
+    digest = hashlib.sha256(np.ascontiguousarray(X, dtype=float).tobytes())
+    digest.update(np.ascontiguousarray(mask, dtype=bool).tobytes())
+    return digest.hexdigest()[:16]
+
+
+class RecordingEstimator(BaseCausalDiscovery):
+    """Predicts no edge; reports a hash of the data it got as a warning (recorded in the row)."""
+
+    def __init__(self, tag="a"):
+        self.tag = tag
+
+    def _discover(self, X, intervention_mask):
+        warnings.warn(f"data {_data_hash(X, intervention_mask)}", UserWarning)
+        d = X.shape[1]
+        return np.zeros((d, d)), np.zeros((d, d), dtype=int)
+
+
+class SleepyEstimator(BaseCausalDiscovery):
+    def __init__(self, seconds=30.0):
+        self.seconds = seconds
+
+    def _discover(self, X, intervention_mask):
+        time.sleep(self.seconds)
+        d = X.shape[1]
+        return np.zeros((d, d)), np.zeros((d, d), dtype=int)
+
+
+class WrongShapeEstimator(BaseCausalDiscovery):
+    """Fits, but its graph has the wrong shape for the data: it cannot be scored."""
+
+    def fit(self, X, y=None, *, intervention_mask=None):
+        self.adjacency_ = np.zeros((2, 2), dtype=int)
+        self.edge_probabilities_ = np.zeros((2, 2))
+        return self
+
+
+class RaisingEstimator(BaseCausalDiscovery):
+    def _discover(self, X, intervention_mask):
+        raise RuntimeError("boom in fit")
+
+
+@pytest.fixture(scope="module")
+def smoke_results():
+    return run_benchmark(make_estimators(ALL_METHODS), suite="smoke", n_repeats=1, progress=False)
+
+
+# -- suites and seeds ------------------------------------------------------------------------------
+def test_suites_are_well_formed():
+    for name in ("smoke", "standard", "large", "sachs"):
+        specs = get_suite(name)
+        assert specs and len({spec.name for spec in specs}) == len(specs)
+    standard = get_suite("standard")
+    assert len(standard) == 48
+    assert {s.n_nodes for s in standard} == {10, 20, 50}
+    assert {s.family for s in standard} == {"linear-gaussian", "linear-nongaussian", "mlp", "rff"}
+    assert {s.graph for s in standard} == {"erdos_renyi", "scale_free"}
+    assert {s.params["noise"] for s in standard if s.family == "linear-nongaussian"} == {
+        "laplace", "uniform", "student_t"}
+    assert {s.interventional for s in standard} == {False, True}
+    assert {(s.n_nodes, s.n_samples) for s in get_suite("large")} == {(100, 10_000)}
+
+
+def test_sachs_suite_keeps_the_cyclic_consensus_graph():
+    observational, interventional = get_suite("sachs")
+    X, mask, adjacency = observational.load()
+    assert X.shape == (1755, 11) and not mask.any() and not is_dag(adjacency)
+    X, mask, adjacency = interventional.load()
+    assert X.shape == (7466, 11) and mask.any() and adjacency.sum() == 18
+
+
+def test_dataset_seeds_are_reproducible_and_apart_from_pretraining():
+    seeds = {dataset_seed(0, r, s.name) for r in range(3) for s in get_suite("standard")}
+    assert len(seeds) == 3 * 48
+    assert dataset_seed(0, 1, "x") == dataset_seed(0, 1, "x") != dataset_seed(1, 1, "x")
+    for seed in list(seeds)[:20]:
+        # The torch seed make_scm derives is far above every pretraining / validation seed.
+        assert torch_generator(seed).initial_seed() >= 2**48
+
+
+def test_unknown_suite_method_and_options_raise():
+    estimators = {"rec": RecordingEstimator()}
+    with pytest.raises(ValueError, match="unknown suite 'nope'.*smoke"):
+        run_benchmark(estimators, suite="nope")
+    allowed = "zeroshot, pc, ges, notears, gies"
+    with pytest.raises(ValueError, match=f"unknown method.*'magic'.*{allowed}"):
+        make_estimators("pc,magic")
+    with pytest.raises(ValueError, match="twice"):
+        make_estimators("pc,pc")
+    for kwargs in ({"n_repeats": 0}, {"time_limit": 0}, {"n_jobs": 0}, {"random_state": -1}):
+        with pytest.raises(ValueError):
+            run_benchmark(estimators, suite=TINY, progress=False, **kwargs)
+    with pytest.raises(ValueError, match="non-empty dict"):
+        run_benchmark({}, suite=TINY)
+    with pytest.raises(ValueError, match="scikit-learn estimator"):
+        run_benchmark({"x": object()}, suite=TINY)
+
+
+# -- running ---------------------------------------------------------------------------------------
+def test_smoke_suite_runs_every_method(smoke_results):
+    results = smoke_results
+    assert list(results.columns) == COLUMNS
+    assert len(results) == 5 * 3
+    assert results.groupby(["method", "dataset"]).size().eq(1).all()
+    assert (results["status"] == "ok").all(), results[["method", "error"]]
+    assert np.isfinite(results[list(METRICS)].to_numpy(dtype=float)).all()
+    assert (results["fit_seconds"] > 0).all()
+    assert results["seed"].notna().all()
+    assert set(results["family"]) == {"linear-gaussian", "linear-nongaussian", "mlp"}
+    assert results["interventional"].any() and not results["interventional"].all()
+
+
+@pytest.mark.parametrize("time_limit", [None, 30.0])  # in this process; in child processes
+def test_every_method_gets_the_same_data_and_the_same_scoring(time_limit):
+    estimators = {"a": RecordingEstimator("a"), "b": RecordingEstimator("b")}
+    results = run_benchmark(estimators, suite=TINY, n_repeats=2, random_state=3,
+                            time_limit=time_limit, progress=False)
+    assert len(results) == 2 * 2 * 2
+    results["hash"] = results["warnings"].str.extract(r"data ([0-9a-f]{16})", expand=False)
+    for (name, repeat), part in results.groupby(["dataset", "repeat"]):
+        spec = next(s for s in TINY if s.name == name)
+        X, mask, adjacency = spec.load(dataset_seed(3, repeat, name))
+        assert set(part["hash"]) == {_data_hash(X, mask)}  # identical X and mask for a and b
+        assert (part["n_edges"] == adjacency.sum()).all()
+    assert results["hash"].nunique() == 4  # and different data per dataset and repeat
+    # The empty graph, scored by skcausal.metrics: SHD = number of true edges, chance AUROC.
+    assert (results["shd"] == results["n_edges"]).all()
+    assert (results["auroc"] == 0.5).all() and (results["recall"] == 0).all()
+
+
+def test_fixed_data_are_fitted_once():
+    results = run_benchmark({"rec": RecordingEstimator()}, suite="sachs", n_repeats=2,
+                            progress=False)
+    assert list(results["dataset"]) == ["sachs-obs", "sachs-int"]
+    assert results["seed"].isna().all() and (results["status"] == "ok").all()
+    assert list(results["interventional"]) == [False, True]
+
+
+def test_time_limit_records_a_timeout_quickly():
+    estimators = {"sleepy": SleepyEstimator(30.0), "rec": RecordingEstimator()}
+    start = time.perf_counter()
+    results = run_benchmark(estimators, suite=TINY[:1], n_repeats=1, time_limit=1.0,
+                            progress=False)
+    assert time.perf_counter() - start < 15  # a fork server start (~4 s) plus two short fits
+    sleepy, fast = results.iloc[0], results.iloc[1]
+    assert sleepy["status"] == "timeout" and "time limit" in sleepy["error"]
+    assert np.isnan(sleepy[list(METRICS)].to_numpy(dtype=float)).all()
+    assert 1.0 <= sleepy["fit_seconds"] < 5
+    assert fast["status"] == "ok" and np.isfinite(fast["shd"])
+
+
+@pytest.mark.parametrize("time_limit", [None, 30.0])
+def test_an_error_in_fit_is_recorded(time_limit):
+    estimators = {"raising": RaisingEstimator(), "rec": RecordingEstimator()}
+    results = run_benchmark(estimators, suite=TINY[:1], n_repeats=1, time_limit=time_limit,
+                            progress=False)
+    failed, fine = results.iloc[0], results.iloc[1]
+    assert failed["status"] == "error" and failed["error"] == "RuntimeError: boom in fit"
+    assert np.isnan(failed["auprc"])
+    assert fine["status"] == "ok"
+
+
+def test_a_graph_that_cannot_be_scored_is_an_error():
+    results = run_benchmark({"wrong": WrongShapeEstimator()}, suite=TINY[:1], n_repeats=1,
+                            progress=False)
+    assert results.loc[0, "status"] == "error"
+    assert results.loc[0, "error"].startswith("scoring failed: ValueError")
+    assert np.isnan(results.loc[0, "shd"])
+
+
+def test_n_jobs_gives_the_same_results(smoke_results):
+    parallel = run_benchmark(make_estimators(ALL_METHODS), suite="smoke", n_repeats=1, n_jobs=2,
+                             progress=False)
+    columns = [c for c in COLUMNS if c not in ("fit_seconds", "warnings")]
+    pd.testing.assert_frame_equal(parallel[columns], smoke_results[columns])
+
+
+def test_progress_bar_can_be_shown(capsys):
+    run_benchmark({"rec": RecordingEstimator()}, suite=TINY, n_repeats=1, progress=True)
+    assert "2/2" in capsys.readouterr().err
+
+
+# -- reports and CLI -------------------------------------------------------------------------------
+def test_summary_and_markdown(smoke_results):
+    summary = summarize(smoke_results)
+    assert list(summary["family"].unique()) == [
+        "linear-gaussian", "linear-nongaussian", "mlp", "all"]
+    overall = summary[summary["family"] == "all"].set_index("method")
+    assert (overall["n_fits"] == 3).all()
+    ges = smoke_results[smoke_results["method"] == "ges"]
+    assert overall.loc["ges", "auprc_mean"] == pytest.approx(ges["auprc"].mean())
+    assert overall.loc["ges", "auprc_std"] == pytest.approx(ges["auprc"].std())
+    table = to_markdown(smoke_results).splitlines()
+    assert len(table) == 2 + len(summary)
+    assert table[0].startswith("| family") and " ± " in table[-1]
+    assert markdown_table(["a|b"], [["1"]]).splitlines()[0] == "| a\\|b |"
+    by_size = summarize(smoke_results, by="n_nodes")
+    assert list(by_size["n_nodes"].unique()) == [5, "all"]
+    assert to_markdown(smoke_results, by="n_nodes").startswith("| n_nodes | method")
+    with pytest.raises(ValueError, match="column"):
+        summarize(smoke_results, by="colour")
+
+
+def test_cli_writes_results_report_and_plots(tmp_path):
+    from skcausal.__main__ import main
+
+    main(["benchmark", "--suite", "smoke", "--methods", ALL_METHODS, "--repeats", "1",
+          "--out", str(tmp_path)])
+    results = pd.read_csv(tmp_path / "results.csv")
+    assert len(results) == 15 and (results["status"] == "ok").all()
+    report = (tmp_path / "results.md").read_text()
+    assert f"python -m skcausal benchmark --suite smoke --methods {ALL_METHODS}" in report
+    assert "sha256 `" in report and "training steps" in report and "skcausal 0." in report
+    for name in ("accuracy_vs_time.png", "auprc_by_family.png"):
+        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert f"({name})" in report
