@@ -8,7 +8,12 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from skcausal._validation import check_intervention_mask
+from skcausal._validation import (
+    check_finite,
+    check_intervention_mask,
+    check_numeric_input,
+    safe_column_scales,
+)
 
 _LOG_2PI = float(np.log(2 * np.pi))
 
@@ -84,17 +89,26 @@ class BaseCausalDiscovery(BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Observational and/or interventional samples; at least 2 of each.
+            Observational and/or interventional samples: at least 2 samples and 2 features, every
+            value finite, no constant column. Integer and boolean data are converted to float64;
+            strings and other non-numeric values are refused (the message names the columns).
         y : None
             Ignored; present for scikit-learn compatibility.
         intervention_mask : array-like of bool, shape (n_samples, n_features), default=None
             ``intervention_mask[k, j]`` is True when sample k's value of variable j was set by an
-            intervention. None means all samples are observational.
+            intervention. None means all samples are observational. Booleans, or numbers that are
+            exactly 0 or 1; at least one value must be False (observational).
 
         Returns
         -------
         self : object
             The fitted estimator.
+
+        Raises
+        ------
+        ValueError
+            If ``X`` or ``intervention_mask`` is malformed as described above, or the estimator
+            cannot work with the data (its own docstring says when).
         """
         X, mask = self._validate_fit_input(X, y, intervention_mask)
         probabilities, adjacency = self._discover(X, mask)
@@ -121,11 +135,24 @@ class BaseCausalDiscovery(BaseEstimator):
 
     def _validate_fit_input(self, X, y, intervention_mask):
         self._refuse_mask_as_y(X, y, "fit")
+        check_numeric_input(X)
         X = validate_data(
-            self, X, reset=True, dtype=np.float64, ensure_min_samples=2, ensure_min_features=2
+            self, X, reset=True, dtype=np.float64, ensure_min_samples=2, ensure_min_features=2,
+            ensure_all_finite=False,
         )
+        check_finite(X, self._node_names())
         mask = check_intervention_mask(intervention_mask, *X.shape)
-        constant = np.flatnonzero(np.ptp(X, axis=0) == 0)
+        if mask.all():
+            # Not one value arose from the system's own mechanisms: there is nothing observational
+            # to learn the graph from, and every search would silently treat do() values as data.
+            raise ValueError(
+                "intervention_mask marks every value of X as intervened, so X carries no "
+                "observational information about the causal mechanisms. At least some values "
+                "must be observational (False in the mask)."
+            )
+        # Compared with the first row rather than by np.ptp: max - min overflows for columns
+        # spanning -1e308..1e308.
+        constant = np.flatnonzero(np.all(X == X[:1], axis=0))
         if constant.size:
             names = self._node_names()
             raise ValueError(
@@ -156,7 +183,16 @@ class BaseCausalDiscovery(BaseEstimator):
         Returns
         -------
         score : float
-            Greater is better.
+            Greater is better. Always finite.
+
+        Raises
+        ------
+        ValueError
+            If ``X`` or ``intervention_mask`` is malformed (as for :meth:`fit`, except that one
+            sample and constant columns are allowed), if no value of ``X`` can be scored (every
+            value is intervened, or belongs to a variable that was intervened in all but at most
+            one training sample), or if the log-likelihood overflows float64 because ``X`` lies
+            absurdly far (around 1e150 standard deviations or more) from the training data.
 
         Examples
         --------
@@ -170,9 +206,26 @@ class BaseCausalDiscovery(BaseEstimator):
         """
         check_is_fitted(self)
         self._refuse_mask_as_y(X, y, "score")
-        X = validate_data(self, X, reset=False, dtype=np.float64, ensure_min_samples=1)
+        check_numeric_input(X)
+        X = validate_data(
+            self, X, reset=False, dtype=np.float64, ensure_min_samples=1, ensure_all_finite=False
+        )
+        check_finite(X, self._node_names())
         mask = check_intervention_mask(intervention_mask, *X.shape)
-        return self._sem.mean_log_likelihood(X, mask)
+        if not np.any(~mask & self._sem.fitted):
+            # Returning 0.0 here would rank an unscorable fold above every real one.
+            raise ValueError(
+                "score() has nothing to score: every value of X is either intervened for its own "
+                "variable or belongs to a variable that had fewer than 2 non-intervened samples "
+                "at fit."
+            )
+        score = self._sem.mean_log_likelihood(X, mask)
+        if not np.isfinite(score):
+            raise ValueError(
+                "the log-likelihood of X under the fitted SEM is not finite: X's values lie so far "
+                "from the training data (relative to its residual spread) that float64 overflows."
+            )
+        return score
 
     # -- views of the graph ----------------------------------------------------------------------
     def _node_names(self):
@@ -217,16 +270,25 @@ class BaseCausalDiscovery(BaseEstimator):
 
 
 class _LinearGaussianSEM:
-    """Per-variable least-squares regressions on the parents, for :meth:`BaseCausalDiscovery.score`."""
+    """Per-variable least-squares regressions on the parents, for :meth:`BaseCausalDiscovery.score`.
 
-    def __init__(self, intercepts, coefficients, variances, fitted):
+    The regressions run on ``X / scales`` (powers of two that tame columns near the limits of
+    float64, see :func:`~skcausal._validation.safe_column_scales`); the log-likelihood of the
+    original values then gains the Jacobian term ``-log(scale)`` per scored value. Without it,
+    columns of magnitude 1e300 made every score NaN.
+    """
+
+    def __init__(self, intercepts, coefficients, variances, fitted, scales):
         self.intercepts = intercepts
-        self.coefficients = coefficients  # coefficients[i, j]: weight of x_i in x_j's regression
+        self.coefficients = coefficients  # coefficients[i, j]: weight of z_i in z_j's regression
         self.variances = variances
-        self.fitted = fitted  # False where every training value of the variable was intervened
+        self.fitted = fitted  # False where fewer than 2 training values were not intervened
+        self.scales = scales
 
     @classmethod
     def fit(cls, X, mask, adjacency):
+        scales = safe_column_scales(X)
+        X = X / scales
         d = X.shape[1]
         parents = adjacency != 0
         undirected = parents & parents.T
@@ -248,10 +310,16 @@ class _LinearGaussianSEM:
             intercepts[j] = coef[0]
             coefficients[pa, j] = coef[1:]
             fitted[j] = True
-        return cls(intercepts, coefficients, variances, fitted)
+        return cls(intercepts, coefficients, variances, fitted, scales)
 
     def mean_log_likelihood(self, X, mask):
-        residual = X - self.intercepts - X @ self.coefficients
-        log_density = -0.5 * (_LOG_2PI + np.log(self.variances) + residual**2 / self.variances)
-        scored = ~mask & self.fitted
-        return float(np.sum(log_density, where=scored) / X.shape[0])
+        Z = X / self.scales
+        # Held-out values far outside the training range may overflow; the caller turns a
+        # non-finite result into a ValueError, so numpy's warnings would only be noise.
+        with np.errstate(over="ignore", invalid="ignore"):
+            residual = Z - self.intercepts - Z @ self.coefficients
+            log_density = -0.5 * (
+                _LOG_2PI + np.log(self.variances) + residual**2 / self.variances
+            ) - np.log(self.scales)
+            scored = ~mask & self.fitted
+            return float(np.sum(log_density, where=scored) / X.shape[0])

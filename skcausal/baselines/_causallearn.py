@@ -8,6 +8,7 @@ import numpy as np
 from sklearn.utils import check_scalar
 
 from skcausal._base import BaseCausalDiscovery
+from skcausal._validation import check_full_rank, safe_column_scales
 
 # The tests that work on any continuous or discrete data. causal-learn's "mv_fisherz" needs missing
 # values (refused by the base class) and "d_separation" needs the true graph, so neither is offered.
@@ -84,6 +85,22 @@ def _cpdag_edge_probabilities(adjacency) -> np.ndarray:
     return a / np.maximum(a + a.T, 1.0)
 
 
+def _prepare(X, estimator, linear_gaussian, method):
+    """The data as causal-learn should see them, or a ValueError that says why it cannot.
+
+    Extreme columns are divided by a power of two (exact; every test and score offered here is
+    invariant to a column's units, and causal-learn's covariances overflow from magnitudes of about
+    1e154). For the linear-Gaussian test and score, a singular correlation matrix (duplicated or
+    collinear columns, no more samples than variables) is refused by name: causal-learn would stop
+    with "Data correlation matrix is singular", a math domain error, or return a near-complete
+    graph.
+    """
+    X = X / safe_column_scales(X)
+    if linear_gaussian:
+        check_full_rank(X, estimator._node_names(), method)
+    return X
+
+
 def _check_choice(name, value, allowed):
     if not isinstance(value, str) or value not in allowed:
         raise ValueError(f"{name} must be one of {list(allowed)}; got {value!r}.")
@@ -96,6 +113,12 @@ class PC(BaseCausalDiscovery):
     result is a CPDAG: ``adjacency_[i, j] == adjacency_[j, i] == 1`` for an edge whose direction
     the data do not settle. All rows are used as observational data: ``intervention_mask`` is
     accepted (and checked) but not used by the search; only :meth:`score` uses it.
+
+    With ``indep_test="fisherz"`` the data must have a non-singular correlation matrix: more
+    samples than variables and no column that is an exact linear function of others (a duplicated
+    or rescaled copy, a sum of columns). Otherwise ``fit`` raises a ValueError naming the columns.
+    Columns of extreme magnitude (beyond 2**64 or below 2**-64) are divided by a power of two
+    first, which changes no test result.
 
     Parameters
     ----------
@@ -152,6 +175,7 @@ class PC(BaseCausalDiscovery):
         _check_choice("indep_test", self.indep_test, _INDEP_TESTS)
         if not isinstance(self.stable, (bool, np.bool_)):
             raise ValueError(f"stable must be True or False; got {self.stable!r}.")
+        X = _prepare(X, self, self.indep_test == "fisherz", "PC with indep_test='fisherz'")
         graph = pc(
             X,
             alpha=float(self.alpha),
@@ -171,6 +195,12 @@ class GES(BaseCausalDiscovery):
     direction the data do not settle. All rows are used as observational data:
     ``intervention_mask`` is accepted (and checked) but not used by the search; only :meth:`score`
     uses it. For a search that does use interventions, see :class:`GIES`.
+
+    With ``score_func="local_score_BIC"`` the data must have a non-singular correlation matrix:
+    more samples than variables and no column that is an exact linear function of others.
+    Otherwise ``fit`` raises a ValueError naming the columns (causal-learn would floor the residual
+    variance of the duplicate at machine epsilon and return a near-complete graph). Columns of
+    extreme magnitude are divided by a power of two first, which changes no score difference.
 
     Parameters
     ----------
@@ -222,6 +252,9 @@ class GES(BaseCausalDiscovery):
         _check_choice("score_func", self.score_func, _SCORE_FUNCS)
         if self.max_parents is not None:
             check_scalar(self.max_parents, "max_parents", numbers.Integral, min_val=0)
+        X = _prepare(
+            X, self, self.score_func == "local_score_BIC", "GES with score_func='local_score_BIC'"
+        )
         record = ges(X, score_func=self.score_func, maxP=self.max_parents)
         adjacency = causallearn_to_adjacency(record["G"].graph)
         return _cpdag_edge_probabilities(adjacency), adjacency

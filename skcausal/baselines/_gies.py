@@ -8,6 +8,7 @@ import numpy as np
 from sklearn.utils import check_scalar
 
 from skcausal._base import BaseCausalDiscovery
+from skcausal._validation import check_full_rank, safe_column_scales
 from skcausal.baselines._causallearn import _cpdag_edge_probabilities
 
 
@@ -23,6 +24,59 @@ def _environments(X, intervention_mask):
     return data, targets
 
 
+def _prepare_environments(data, targets, names):
+    """The environments as GIES should see them, or a ValueError naming what it cannot score.
+
+    GIES scores variable k with the covariance pooled over the environments where k is not
+    intervened, each environment centred on its own mean. Two things break that likelihood, and the
+    gies package then divides by zero and searches on -inf/NaN scores (a meaningless graph, or a
+    search that never ends):
+
+    - magnitudes: a column can be of ordinary size overall yet tiny *within* environments (its
+      large values sit alone in single-sample environments, which centring zeroes), so its
+      variance underflows. Columns whose within-environment magnitude is extreme are therefore
+      divided by a power of two (exact; the penalised Gaussian likelihood does not depend on a
+      column's units), after centring, which GIES does anyway;
+    - a singular pooled covariance: a variable (nearly) constant within every environment where k
+      is not intervened, or collinear variables there, typically when the mask has many distinct
+      rows with few samples each (centring removes one degree of freedom per environment).
+    """
+    centred = [env - env.mean(axis=0) for env in data]
+    scales = safe_column_scales(np.vstack(centred))
+    scaled = [c / scales for c in centred]
+    d = len(scales)
+    tiny = 2.0**-900  # far below any healthy variance once within-environment maxima are ~1
+    for k in range(d):
+        used = [c for c, t in zip(scaled, targets) if k not in t]
+        n_rows = sum(len(c) for c in used)
+        pooled = sum(c.T @ c for c in used) / n_rows
+        where = (
+            f"GIES's likelihood is undefined for variable {names[k]!r}: in the {n_rows} samples "
+            "where it is not intervened, "
+        )
+        why = (
+            f" This happens when the mask has many distinct rows with few samples each ({len(data)}"
+            " environments here): use fewer distinct intervention patterns or more samples per "
+            "pattern."
+        )
+        flat = np.flatnonzero(np.diag(pooled) < tiny)
+        if flat.size:
+            raise ValueError(
+                where + f"the variables {[names[j] for j in flat[:10]]} are (nearly) constant "
+                "within every environment (each distinct row of intervention_mask)." + why
+            )
+        # As a correlation matrix, so that columns of different scales do not pass for collinear.
+        spread = np.sqrt(np.diag(pooled))
+        eigenvalues = np.linalg.eigvalsh(pooled / np.outer(spread, spread))
+        if eigenvalues[0] <= eigenvalues[-1] * max(n_rows, d) * np.finfo(float).eps:
+            raise ValueError(
+                where + "the data centred within each environment (each distinct row of "
+                "intervention_mask) are collinear." + why
+            )
+    # Ordinary data go to GIES exactly as before; only extreme columns are handed over rescaled.
+    return data if np.all(scales == 1) else scaled
+
+
 class GIES(BaseCausalDiscovery):
     """Greedy interventional equivalence search (Hauser & Bühlmann, 2012) as an estimator.
 
@@ -36,7 +90,15 @@ class GIES(BaseCausalDiscovery):
     environment, whose targets are the variables True in that row. The all-False rows (if any) are
     the observational environment; without a mask all rows form that single environment, and GIES
     reduces to GES. Each variable must be un-intervened in at least some rows (GIES needs a
-    "conservative" family of targets); otherwise ``fit`` raises a ValueError.
+    "conservative" family of targets); otherwise ``fit`` raises a ValueError. So must the data
+    have a non-singular correlation matrix (more samples than variables, no column an exact linear
+    function of others): the Gaussian likelihood needs it, and a ValueError names the columns.
+    For the same reason the covariance pooled over the environments where a variable is not
+    intervened (each environment centred on its own mean) must be non-singular; with many distinct
+    mask rows of few samples each it is not, and ``fit`` raises a ValueError naming the variable.
+    Columns of extreme magnitude (beyond about 2**64 or below 2**-64, overall or within the
+    environments) are divided by a power of two first, which changes no score difference; without
+    it, magnitudes near 1e300 overflowed the covariances and left the search looping on NaN scores.
 
     Parameters
     ----------
@@ -106,10 +168,22 @@ class GIES(BaseCausalDiscovery):
                 "GIES needs every variable to be observed without intervention in some samples; "
                 f"these are intervened in all of them: {[names[j] for j in always[:10]]}."
             )
+        X = X / safe_column_scales(X)
+        check_full_rank(X, self._node_names(), "GIES")
         data, targets = _environments(X, intervention_mask)
+        data = _prepare_environments(data, targets, self._node_names())
         self.n_environments_ = len(data)
         lmbda = None if self.penalty_weight is None else float(self.penalty_weight)
         score = GaussIntL0Pen(data, targets, lmbda=lmbda)
+        with np.errstate(all="ignore"):
+            empty_score = score.full_score(np.zeros((X.shape[1], X.shape[1])))
+        if not np.isfinite(empty_score):
+            # Last line of defence: the search compares scores, and on NaN it may never stop.
+            raise ValueError(
+                "GIES's likelihood is not finite on these data (the empty graph scores "
+                f"{empty_score}); check the data for variables that barely vary within the "
+                "samples where they are not intervened."
+            )
         try:
             adjacency, _ = gies.fit(score)
         except np.linalg.LinAlgError as error:

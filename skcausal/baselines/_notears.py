@@ -69,8 +69,17 @@ def _loss_and_gradient(X, W, loss):
     return np.sum(S - X * M) / n, X.T @ (S - X) / n
 
 
+class _NonFiniteObjective(ArithmeticError):
+    """The augmented Lagrangian over- or underflowed float64; carries the offending value."""
+
+
 def _fit_notears(X, lambda1, loss, max_iter, h_tol, rho_max):
-    """Augmented-Lagrangian NOTEARS; returns (W, n_iter, converged)."""
+    """Augmented-Lagrangian NOTEARS; returns (W, n_iter, converged).
+
+    Raises _NonFiniteObjective when a subproblem ends on a non-finite objective: L-BFGS-B then
+    stops at once and returns W = 0 (or a worse point) as if it had converged, so the caller must
+    not use the result.
+    """
     d = X.shape[1]
 
     # L1 is not differentiable at 0. Writing W = W+ - W- with W+, W- >= 0 makes the penalty the
@@ -99,6 +108,8 @@ def _fit_notears(X, lambda1, loss, max_iter, h_tol, rho_max):
             result = scipy.optimize.minimize(
                 objective, w, args=(rho, alpha), jac=True, method="L-BFGS-B", bounds=bounds
             )
+            if not (np.isfinite(result.fun) and np.all(np.isfinite(result.x))):
+                raise _NonFiniteObjective(result.fun)
             h_new = notears_acyclicity(unpack(result.x))
             if h_new <= 0.25 * h:
                 break
@@ -143,7 +154,21 @@ class NOTEARS(BaseCausalDiscovery):
     All rows are used as observational data: ``intervention_mask`` is accepted (and checked) but
     not used by the search; only :meth:`score` uses it. NOTEARS is not scale-invariant: with the
     l2 loss it favours orders of increasing variance, so standardising the columns changes (and on
-    simulated data usually worsens) its graphs. This estimator fits the data as given.
+    simulated data usually worsens) its graphs. This estimator fits the data as given, so the
+    scale of X matters:
+
+    - When every column's variance is at most ``lambda1``, the L1 penalty outweighs any dependence
+      and the empty graph is the exact solution, whatever the data; ``fit`` returns it with a
+      UserWarning (seen, with the defaults, for data of magnitude about 0.3 or less).
+    - Large magnitudes leave the acyclicity penalty too weak to enforce within ``rho_max``: a
+      ConvergenceWarning, and cycles are broken afterwards (from a standard deviation of about
+      100, with the defaults).
+    - When the objective overflows float64 (magnitudes from around 1e60 with the l2 loss, large
+      counts with the poisson loss), ``fit`` raises a ValueError rather than return the
+      optimiser's meaningless answer (it used to return an empty graph silently).
+
+    Duplicated or collinear columns are accepted; with the l2 loss an exact copy is typically
+    joined to its original by one edge (weight shrunk a little by the L1 penalty).
 
     Parameters
     ----------
@@ -222,15 +247,41 @@ class NOTEARS(BaseCausalDiscovery):
         if self.loss == "poisson" and (X < 0).any():
             raise ValueError('loss="poisson" needs count data: X must not be negative.')
 
+    def _warn_if_penalty_decides(self, largest_variance):
+        # |cov(x_i, x_j)| <= largest variance <= lambda1 is the optimality condition of W = 0:
+        # the answer is then decided by the data's units, not its structure. Say so.
+        if 0 < largest_variance <= self.lambda1:
+            warnings.warn(
+                f"NOTEARS: every column's variance is at most lambda1={self.lambda1:g} (the "
+                f"largest is {largest_variance:.3g}), so the L1 penalty outweighs any dependence "
+                "and the empty graph is the exact solution. NOTEARS is not scale-invariant: "
+                "standardise X (e.g. sklearn's StandardScaler) or lower lambda1.",
+                UserWarning,
+                stacklevel=4,
+            )
+
     def _discover(self, X, intervention_mask):
         self._check_params(X)
-        if self.loss == "l2":
-            # The linear SEM has no intercepts, so centring stands in for them.
-            X = X - X.mean(axis=0)
-        W, self.n_iter_, converged = _fit_notears(
-            X, float(self.lambda1), self.loss, int(self.max_iter), float(self.h_tol),
-            float(self.rho_max),
-        )
+        largest_magnitude = float(np.max(np.abs(X)))
+        # Overflow (magnitudes far from 1) is detected on the objective and reported as one clear
+        # error below; numpy's warnings on the way there would only be noise.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            if self.loss == "l2":
+                # The linear SEM has no intercepts, so centring stands in for them.
+                X = X - X.mean(axis=0)
+                self._warn_if_penalty_decides(float(np.max(np.mean(X * X, axis=0))))
+            try:
+                W, self.n_iter_, converged = _fit_notears(
+                    X, float(self.lambda1), self.loss, int(self.max_iter), float(self.h_tol),
+                    float(self.rho_max),
+                )
+            except _NonFiniteObjective as error:
+                raise ValueError(
+                    f"NOTEARS's objective overflowed float64 (it became {error.args[0]}) with "
+                    f"loss={self.loss!r}: the data's magnitude is too large for it (largest "
+                    f"|value| {largest_magnitude:.3g}). NOTEARS is not scale-invariant and fits "
+                    "the data as given: rescale X first (e.g. sklearn's StandardScaler)."
+                ) from None
         if not converged:
             warnings.warn(
                 f"NOTEARS stopped with acyclicity h(W) = {notears_acyclicity(W):.2e} > h_tol = "

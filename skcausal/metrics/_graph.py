@@ -76,8 +76,8 @@ def structural_hamming_distance(true_adjacency, predicted_adjacency) -> int:
     Raises
     ------
     ValueError
-        If an input is not a square 2-D numeric or boolean array of finite values, or the shapes
-        differ.
+        If an input is not a square 2-D numeric or boolean array of finite values (ragged nested
+        lists, strings and object arrays included), or the shapes differ.
 
     Examples
     --------
@@ -120,14 +120,15 @@ def edge_auroc(true_adjacency, edge_scores) -> float:
     -------
     auroc : float
         In [0, 1]; 0.5 is chance level. ``nan`` when the AUROC is undefined, i.e. when the true
-        graph has no edge or every possible edge (only one class), including graphs of one node.
+        graph has no edge or every possible edge (only one class), including graphs of zero or
+        one node.
         A :class:`sklearn.exceptions.UndefinedMetricWarning` is emitted in that case.
 
     Raises
     ------
     ValueError
-        If an input is not a square 2-D numeric or boolean array of finite values, or the shapes
-        differ.
+        If an input is not a square 2-D numeric or boolean array of finite values (ragged nested
+        lists, strings and object arrays included), or the shapes differ.
 
     Examples
     --------
@@ -142,6 +143,8 @@ def edge_auroc(true_adjacency, edge_scores) -> float:
     n_positive = int(np.count_nonzero(labels))
     if n_positive == 0 or n_positive == labels.size:
         which = "no edge" if n_positive == 0 else "every possible edge"
+        if labels.size == 0:  # "no edge" alone would hide that there is no pair to score at all
+            which = "fewer than 2 nodes, hence no pair of nodes"
         warnings.warn(
             f"edge_auroc is undefined when true_adjacency has {which} (only one class among the "
             "off-diagonal pairs); returning nan.",
@@ -177,8 +180,8 @@ def edge_auprc(true_adjacency, edge_scores) -> float:
     Raises
     ------
     ValueError
-        If an input is not a square 2-D numeric or boolean array of finite values, or the shapes
-        differ.
+        If an input is not a square 2-D numeric or boolean array of finite values (ragged nested
+        lists, strings and object arrays included), or the shapes differ.
 
     Examples
     --------
@@ -191,8 +194,9 @@ def edge_auprc(true_adjacency, edge_scores) -> float:
     """
     labels, scores = _off_diagonal(true_adjacency, edge_scores, "edge_scores")
     if not labels.any():
+        which = "no edge" if labels.size else "fewer than 2 nodes, hence no pair of nodes"
         warnings.warn(
-            "edge_auprc is undefined when true_adjacency has no edge (no positive among the "
+            f"edge_auprc is undefined when true_adjacency has {which} (no positive among the "
             "off-diagonal pairs); returning nan.",
             UndefinedMetricWarning,
             stacklevel=2,

@@ -74,6 +74,19 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
     random_state : int, numpy.random.Generator or None, default=None
         Seeds the bootstrap resamples; the forward pass itself is deterministic.
 
+    Notes
+    -----
+    Input handling beyond the checks every estimator makes (see
+    :meth:`~skcausal.BaseCausalDiscovery.fit`): columns are standardised without overflow whatever
+    their magnitude (1e-300 to 1e300, mixed across columns), so the units of X do not matter.
+    Duplicated or collinear columns are accepted: the features use a ridge-regularised precision
+    matrix, and the result is finite (two exact copies get identical probabilities: the model
+    cannot tell them apart). Any n_samples >= 2 is accepted; with very few samples the probabilities
+    are close to the model's prior and the graph is usually empty. A variable intervened in every
+    sample is accepted (its intervention features record it) and gives a finite result. If the
+    model ever produced a non-finite probability, ``fit`` would raise FloatingPointError (a bug to
+    report) instead of returning it.
+
     Attributes
     ----------
     edge_probabilities_ : ndarray of shape (n_features, n_features)
@@ -147,9 +160,17 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
                 probabilities.append(torch.sigmoid(logits)[0].double().cpu().numpy())
         probabilities = np.mean(probabilities, axis=0)
         if not np.all(np.isfinite(probabilities)):
+            # FloatingPointError, not ValueError: X passed validation, so this is a numerical
+            # failure of the model or its features, not a fault the caller can fix in the input
+            # (and code that treats ValueError as "refused input" should not swallow it).
+            magnitude = np.abs(X)
+            n_bad = int(np.sum(~np.isfinite(probabilities)))
             raise FloatingPointError(
-                "the model produced non-finite edge probabilities; please report this with the data's "
-                "shape and value range."
+                f"the model produced non-finite edge probabilities ({n_bad} of "
+                f"{probabilities.size}) for data of shape {X.shape} with absolute values in "
+                f"[{magnitude.min():.3g}, {magnitude.max():.3g}] and "
+                f"{int(intervention_mask.sum())} intervened values (checkpoint {path}). This is "
+                "a bug in skcausal, not in your data; please report it with these details."
             )
         np.fill_diagonal(probabilities, 0.0)
         if self.acyclic:
