@@ -72,8 +72,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None):
-    args = build_parser().parse_args(argv)
-    args.run(args)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.run(args)
+    except (ValueError, MemoryError, FileNotFoundError) as err:
+        # Bad input or configuration: the message says what is wrong; a traceback would bury it.
+        parser.exit(2, f"error: {err}\n")
 
 
 if __name__ == "__main__":

@@ -48,10 +48,8 @@ class BaseCausalDiscovery(BaseEstimator):
     conventions apply: ``Pipeline.fit`` takes ``<step name>__intervention_mask=M`` and
     ``cross_validate(params=...)`` passes it to ``fit`` only.
 
-    A limitation of scikit-learn (seen in 1.9.1), not of this class: with routing enabled,
-    ``Pipeline.score`` raises a TypeError about ``sample_weight`` for any last step whose ``score``
-    has no ``sample_weight`` (PCA's too). Score a pipeline's last step directly, or use a scorer
-    from :func:`skcausal.metrics.make_graph_scorer`.
+    ``score`` takes ``sample_weight`` too, which also lets ``Pipeline.score`` run with routing
+    enabled (scikit-learn 1.9 hands it ``sample_weight=None`` whatever the last step).
 
     Examples
     --------
@@ -162,7 +160,7 @@ class BaseCausalDiscovery(BaseEstimator):
         return X, mask
 
     # -- scoring ---------------------------------------------------------------------------------
-    def score(self, X, y=None, *, intervention_mask=None):
+    def score(self, X, y=None, *, intervention_mask=None, sample_weight=None):
         """Mean held-out log-likelihood per sample of a linear-Gaussian SEM on the learned graph.
 
         The SEM (one least-squares regression of each variable on its parents in ``adjacency_``)
@@ -179,6 +177,9 @@ class BaseCausalDiscovery(BaseEstimator):
             a TypeError (it is most likely a mask passed by position).
         intervention_mask : array-like of bool, shape (n_samples, n_features), default=None
             Which values of ``X`` were set by an intervention; None means all observational.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples: the score is then the weighted mean of the
+            samples' log-likelihoods (a weight of 2 counts a sample twice). None weighs all equally.
 
         Returns
         -------
@@ -219,7 +220,8 @@ class BaseCausalDiscovery(BaseEstimator):
                 "variable or belongs to a variable that had fewer than 2 non-intervened samples "
                 "at fit."
             )
-        score = self._sem.mean_log_likelihood(X, mask)
+        weights = _check_sample_weight(sample_weight, X.shape[0])
+        score = self._sem.mean_log_likelihood(X, mask, weights)
         if not np.isfinite(score):
             raise ValueError(
                 "the log-likelihood of X under the fitted SEM is not finite: X's values lie so far "
@@ -269,6 +271,21 @@ class BaseCausalDiscovery(BaseEstimator):
         return graph
 
 
+def _check_sample_weight(sample_weight, n_samples):
+    if sample_weight is None:
+        return None
+    weights = np.asarray(sample_weight)
+    if weights.shape != (n_samples,) or weights.dtype.kind not in "biuf":
+        raise ValueError(
+            f"sample_weight must be numbers of shape ({n_samples},); got shape {weights.shape}, "
+            f"dtype {weights.dtype}."
+        )
+    weights = weights.astype(float)
+    if not np.all(np.isfinite(weights)) or np.any(weights < 0) or not weights.sum() > 0:
+        raise ValueError("sample_weight must be finite, non-negative and not all zero.")
+    return weights
+
+
 class _LinearGaussianSEM:
     """Per-variable least-squares regressions on the parents, for :meth:`BaseCausalDiscovery.score`.
 
@@ -312,7 +329,7 @@ class _LinearGaussianSEM:
             fitted[j] = True
         return cls(intercepts, coefficients, variances, fitted, scales)
 
-    def mean_log_likelihood(self, X, mask):
+    def mean_log_likelihood(self, X, mask, weights=None):
         Z = X / self.scales
         # Held-out values far outside the training range may overflow; the caller turns a
         # non-finite result into a ValueError, so numpy's warnings would only be noise.
@@ -322,4 +339,7 @@ class _LinearGaussianSEM:
                 _LOG_2PI + np.log(self.variances) + residual**2 / self.variances
             ) - np.log(self.scales)
             scored = ~mask & self.fitted
-            return float(np.sum(log_density, where=scored) / X.shape[0])
+            per_sample = np.sum(log_density, axis=1, where=scored)
+            if weights is None:
+                return float(per_sample.mean())
+            return float(np.sum(weights * per_sample) / np.sum(weights))

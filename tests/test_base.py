@@ -58,6 +58,20 @@ def test_score_of_the_empty_graph_is_the_gaussian_log_likelihood(linear_data):
     assert FixedGraph().fit(train).score(test) == pytest.approx(expected)
 
 
+def test_sample_weight_counts_samples(linear_data):
+    X, adjacency = linear_data
+    est = FixedGraph(adjacency).fit(X[:700])
+    test = X[700:]
+    weights = np.ones(len(test))
+    weights[:50] = 2.0  # the first 50 samples twice
+    doubled = np.vstack([test, test[:50]])
+    assert est.score(test, sample_weight=weights) == pytest.approx(est.score(doubled))
+    assert est.score(test, sample_weight=np.ones(len(test))) == pytest.approx(est.score(test))
+    for bad in (np.ones(3), -weights, np.zeros(len(test)), np.full(len(test), np.nan)):
+        with pytest.raises(ValueError, match="sample_weight"):
+            est.score(test, sample_weight=bad)
+
+
 def test_intervened_values_are_not_scored_for_their_own_variable(linear_data):
     X, _ = linear_data
     train, test = X[:700], X[700:].copy()

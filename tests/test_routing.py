@@ -28,10 +28,10 @@ class MaskRecorder(BaseCausalDiscovery):
         d = X.shape[1]
         return np.zeros((d, d)), np.zeros((d, d), dtype=int)
 
-    def score(self, X, y=None, *, intervention_mask=None):
+    def score(self, X, y=None, *, intervention_mask=None, sample_weight=None):
         # Recorded on the fitted instance, which cross_validate(return_estimator=True) hands back.
         self.score_mask_ = None if intervention_mask is None else np.asarray(intervention_mask)
-        return super().score(X, y, intervention_mask=intervention_mask)
+        return super().score(X, y, intervention_mask=intervention_mask, sample_weight=sample_weight)
 
 
 @pytest.fixture(scope="module")
@@ -116,16 +116,15 @@ def test_cross_validate_routes_the_mask_through_a_pipeline(data, routing):
         np.testing.assert_array_equal(fitted[-1].fit_mask_, mask[train])
 
 
-@pytest.mark.xfail(
-    reason="scikit-learn 1.9.1 Pipeline.score hands sample_weight=None to process_routing, "
-    "which refuses it when the last step's score has no sample_weight (PCA fails the same way)",
-    raises=TypeError, strict=False,
-)
 def test_pipeline_score_routes_the_mask(data, routing):
     X, mask, _ = data
     pipe = make_pipeline(StandardScaler(), _recorder()).fit(X, intervention_mask=mask)
     pipe.score(X, intervention_mask=mask)
     np.testing.assert_array_equal(pipe[-1].score_mask_, mask)
+    # and so does cross_validate's default scoring through a Pipeline
+    result = cross_validate(make_pipeline(StandardScaler(), _recorder()), X,
+                            params={"intervention_mask": mask}, cv=KFold(3))
+    assert np.all(np.isfinite(result["test_score"]))
 
 
 def test_pipeline_without_routing_takes_step_prefixed_mask(data):

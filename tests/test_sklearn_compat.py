@@ -56,4 +56,4 @@ def test_metadata_request_methods_exist(estimator):
         estimator.set_fit_request(intervention_mask=True).set_score_request(intervention_mask=True)
         routing = estimator.get_metadata_routing()
     assert routing.fit.requests == {"intervention_mask": True}
-    assert routing.score.requests == {"intervention_mask": True}
+    assert routing.score.requests == {"intervention_mask": True, "sample_weight": None}

@@ -10,16 +10,24 @@ import torch
 from skcausal.datasets._graphs import GRAPHS
 from skcausal.datasets._mechanisms import MECHANISMS, NOISES
 from skcausal.datasets._simulator import SCMBatchSampler
+from skcausal.zeroshot._memory import InsufficientMemoryError, available_bytes
 
 
 def torch_generator(random_state) -> torch.Generator:
-    """A torch.Generator seeded from ``random_state`` (int, numpy Generator, or None)."""
+    """A torch.Generator seeded from ``random_state`` (int >= 0, numpy Generator, or None)."""
+    valid = random_state is None or isinstance(random_state, np.random.Generator) or (
+        isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool) and random_state >= 0
+    )
+    if not valid:
+        raise ValueError(
+            f"random_state must be None, an integer >= 0 or a numpy.random.Generator; got {random_state!r}."
+        )
     seed = int(np.random.default_rng(random_state).integers(2**63 - 1))
     return torch.Generator().manual_seed(seed)
 
 
 def _check_choice(name, value, allowed):
-    if value not in allowed:
+    if not isinstance(value, str) or value not in allowed:
         raise ValueError(f"{name} must be one of {sorted(allowed)}; got {value!r}.")
 
 
@@ -104,7 +112,18 @@ def make_scm(
     _check_choice("graph", graph, GRAPHS)
     _check_choice("mechanism", mechanism, MECHANISMS)
     _check_choice("noise", noise, NOISES)
-    if not isinstance(edges_per_node, numbers.Real) or not edges_per_node >= 0:
+    for name, flag in (("heteroscedastic", heteroscedastic), ("standardize", standardize)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise ValueError(f"{name} must be True or False; got {flag!r}.")
+    # The simulator holds a few float32 arrays of shape (n_samples, n_nodes) at once.
+    need = 8 * 4 * n_samples * n_nodes
+    free = available_bytes("cpu")
+    if free is not None and need > free:
+        raise InsufficientMemoryError(
+            f"simulating n_samples={n_samples} x n_nodes={n_nodes} needs about {need / 2**30:.1f} GB; "
+            f"{free / 2**30:.1f} GB are available. Use fewer samples or nodes."
+        )
+    if isinstance(edges_per_node, bool) or not isinstance(edges_per_node, numbers.Real) or not edges_per_node >= 0:
         raise ValueError(f"edges_per_node must be a number >= 0; got {edges_per_node!r}.")
     _check_int("n_intervention_targets", n_intervention_targets, 0, n_nodes)
     if not isinstance(intervention_fraction, numbers.Real) or not 0 <= intervention_fraction <= 1:
