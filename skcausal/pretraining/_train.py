@@ -128,7 +128,7 @@ def pretrain(config=None, *, out, steps=None, time_budget=None, resume=None, dev
     >>> from skcausal import pretrain
     >>> from skcausal.pretraining import TrainConfig
     >>> cfg = TrainConfig.from_dict({"steps": 3, "model": {"dim": 16, "n_layers": 1},
-    ...     "simulation": {"max_nodes": 5, "max_samples": 100, "tokens_per_batch": 100},
+    ...     "simulation": {"max_nodes": 5, "min_samples": 50, "max_samples": 100, "tokens_per_batch": 100},
     ...     "validation_datasets": 1})
     >>> path = pretrain(cfg, out=tempfile.mkdtemp(), device="cpu")
     >>> path.name
