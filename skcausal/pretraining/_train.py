@@ -102,7 +102,8 @@ def pretrain(config=None, *, out, steps=None, time_budget=None, resume=None, dev
         ``validate_every`` and ``checkpoint_every``.
     out : path
         Folder for ``skcausal-zeroshot.safetensors`` + ``.json`` (the model, shippable),
-        ``resume.pt`` (optimiser, RNG, step), ``log.csv`` and ``training.png``.
+        ``resume.pt`` (optimiser, RNG, step), ``log.csv``, ``training.png`` and
+        ``checkpoints.log`` (one line per checkpoint written, with the rank that wrote it).
     steps : int, optional
         Stop at this step (absolute; default ``config.steps``).
     time_budget : float, optional
