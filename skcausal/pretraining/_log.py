@@ -61,6 +61,6 @@ class TrainingLog:
         axes[1].set(title="validation AUPRC", xlabel="step", ylabel="AUPRC", ylim=(0, 1))
         axes[2].set(title="validation AUROC", xlabel="step", ylabel="AUROC", ylim=(0.4, 1))
         axes[2].axhline(0.5, color="grey", linestyle=":", linewidth=1)
-        axes[2].legend(loc="lower right", fontsize=8, ncol=2)
+        axes[2].legend(title="validation family", loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8)
         atomic_write(self.png_path, lambda tmp: fig.savefig(tmp, format="png", dpi=100))
         plt.close(fig)
