@@ -44,20 +44,22 @@ def edge_loss(logits, adjacency):
 
 
 def _init_distributed(device):
-    """Join the process group torchrun set up (gloo on CPU, nccl on CUDA); (rank, world, device)."""
+    """Join the process group torchrun set up (gloo on CPU, nccl on CUDA).
+
+    Returns (rank, world size, device, whether this call created the group and must destroy it).
+    """
     world = int(os.environ.get("WORLD_SIZE", "1"))
     if world == 1:
-        return 0, 1, torch_device(device)
-    if not dist.is_initialized():
-        local_rank = int(os.environ.get("LOCAL_RANK", "0"))
-        dev = torch_device(device)
-        if dev.type == "cuda":
-            dev = torch.device("cuda", local_rank)
-            torch.cuda.set_device(dev)
-        dist.init_process_group("nccl" if dev.type == "cuda" else "gloo")
-    else:
-        dev = torch_device(device)
-    return dist.get_rank(), dist.get_world_size(), dev
+        return 0, 1, torch_device(device), False
+    if dist.is_initialized():
+        return dist.get_rank(), dist.get_world_size(), torch_device(device), False
+    local_rank = int(os.environ.get("LOCAL_RANK", "0"))
+    dev = torch_device(device)
+    if dev.type == "cuda":
+        dev = torch.device("cuda", local_rank)
+        torch.cuda.set_device(dev)
+    dist.init_process_group("nccl" if dev.type == "cuda" else "gloo")
+    return dist.get_rank(), dist.get_world_size(), dev, True
 
 
 def _any_rank(flag: bool, world: int, device) -> bool:
@@ -135,7 +137,7 @@ def pretrain(config=None, *, out, steps=None, time_budget=None, resume=None, dev
     >>> path.name
     'skcausal-zeroshot.safetensors'
     """
-    rank, world, dev = _init_distributed(device)
+    rank, world, dev, owns_group = _init_distributed(device)
     out = Path(out)
     state = load_resume(resume) if resume is not None else None
     if isinstance(config, (str, os.PathLike)):
@@ -212,7 +214,7 @@ def pretrain(config=None, *, out, steps=None, time_budget=None, resume=None, dev
                     "lr": 0.0, **metrics})
     start = time.perf_counter()
     bar = tqdm(total=stop_step, initial=step, disable=rank != 0, desc="pretrain", mininterval=5.0)
-    last_saved = None
+    last_saved, saved = None, False  # last_saved is only ever set on rank 0; saved on every rank
     model.train()
     stream = iter(sampler)
     recent_losses = []
@@ -247,10 +249,17 @@ def pretrain(config=None, *, out, steps=None, time_budget=None, resume=None, dev
         requested = any(bool(cb(step, logs)) for cb in callbacks)
         stop = _any_rank(out_of_time or requested, world, dev)
         if step % config.checkpoint_every == 0 or step == stop_step or stop:
-            last_saved = save() or last_saved
+            last_saved, saved = save() or last_saved, True
         if stop:
             break
     bar.close()
-    if last_saved is None and rank == 0:
-        last_saved = save()
+    if not saved:  # nothing to train (already at `steps`): still write and hand back a checkpoint
+        last_saved = save() or last_saved
+    if world > 1:
+        # Every rank leaves together, and the group is torn down before the interpreter exits:
+        # gloo's threads outliving it abort the process ("terminate called without an active
+        # exception"), which torchrun reports as a failed run.
+        dist.barrier()
+        if owns_group:
+            dist.destroy_process_group()
     return last_saved
