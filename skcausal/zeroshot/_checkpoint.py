@@ -53,7 +53,8 @@ def atomic_write(path: Path, write) -> None:
             os.unlink(tmp)
 
 
-def _paths(path) -> tuple[Path, Path]:
+def checkpoint_files(path) -> tuple[Path, Path]:
+    """(weights, metadata) paths of a checkpoint given as either file, its stem, or its folder."""
     path = Path(path)
     if path.is_dir():
         candidates = sorted(path.glob("*.safetensors"))
@@ -95,7 +96,7 @@ class Checkpoint:
 
     def save(self, path) -> Path:
         """Write ``path`` (.safetensors) and its .json atomically; returns the weights path."""
-        weights, meta_path = _paths(path)
+        weights, meta_path = checkpoint_files(path)
         atomic_write(weights, lambda tmp: save_file(self.state_dict, tmp))
         from skcausal import __version__
 
@@ -113,7 +114,7 @@ class Checkpoint:
     @classmethod
     def load(cls, path=None) -> Checkpoint:
         """Read a checkpoint (default: the shipped one) and check it before trusting it."""
-        weights, meta_path = _paths(path if path is not None else default_checkpoint_path())
+        weights, meta_path = checkpoint_files(path if path is not None else default_checkpoint_path())
         for p in (weights, meta_path):
             if not p.exists():
                 raise CheckpointError(f"checkpoint file not found: {p}")

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import functools
 import numbers
-from pathlib import Path
 
 import numpy as np
 import torch
 
 from skcausal._base import BaseCausalDiscovery
 from skcausal._graph_utils import greedy_dag
-from skcausal.zeroshot._checkpoint import Checkpoint, default_checkpoint_path, torch_device
+from skcausal._validation import safe_column_scales
+from skcausal.zeroshot._checkpoint import (
+    Checkpoint,
+    checkpoint_files,
+    default_checkpoint_path,
+    torch_device,
+)
 from skcausal.zeroshot._memory import check_memory, chunk_sizes
 
 
@@ -26,18 +31,16 @@ def _cached_model(path: str, mtime_ns: int, size: int, device: str):
 
 
 def _file_key(checkpoint) -> tuple[str, int, int]:
-    path = Path(checkpoint) if checkpoint is not None else default_checkpoint_path()
-    if path.is_dir() or path.suffix not in (".safetensors", ".json"):
-        candidates = sorted(path.glob("*.safetensors")) if path.is_dir() else [path.with_suffix(".safetensors")]
-        path = candidates[0] if len(candidates) == 1 else path
-    path = path.with_suffix(".safetensors").resolve()
-    stat = path.stat() if path.exists() else None
-    return str(path), stat.st_mtime_ns if stat else 0, stat.st_size if stat else 0
+    """The weights file with its modification time and size: a changed file is loaded anew."""
+    weights, _ = checkpoint_files(checkpoint if checkpoint is not None else default_checkpoint_path())
+    weights = weights.resolve()
+    stat = weights.stat() if weights.exists() else None
+    return str(weights), stat.st_mtime_ns if stat else 0, stat.st_size if stat else 0
 
 
-def _scale_free_standardize(X):
+def _standardize(X):
     """Standardise columns without overflow, whatever their magnitude (1e-300 ... 1e300)."""
-    scaled = X / np.max(np.abs(X), axis=0)
+    scaled = X / safe_column_scales(X)
     scaled = scaled - scaled.mean(axis=0)
     return scaled / scaled.std(axis=0)
 
@@ -150,7 +153,7 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         datasets = [np.arange(n)]
         rng = np.random.default_rng(self.random_state)
         datasets += [rng.integers(0, n, n) for _ in range(self.n_bootstrap)]
-        Z = _scale_free_standardize(X)
+        Z = _standardize(X)
         probabilities = []
         with torch.inference_mode():
             for rows in datasets:
