@@ -305,8 +305,8 @@ class _LinearGaussianSEM:
     @classmethod
     def fit(cls, X, mask, adjacency):
         scales = safe_column_scales(X)
-        X = X / scales
-        d = X.shape[1]
+        Z = X / scales
+        d = Z.shape[1]
         parents = adjacency != 0
         undirected = parents & parents.T
         parents = parents & ~(undirected & np.tri(d, k=-1, dtype=bool))  # keep i -> j for i < j
@@ -314,19 +314,31 @@ class _LinearGaussianSEM:
         coefficients = np.zeros((d, d))
         variances = np.ones(d)
         fitted = np.zeros(d, dtype=bool)
+        # Variable j is regressed on the rows where it was not intervened. Variables sharing those
+        # rows (all of them, for observational data) share one centred Gram matrix, from which
+        # every regression is a small solve: one pass over the data instead of one per variable.
+        groups = {}
         for j in range(d):
-            rows = ~mask[:, j]
-            if rows.sum() < 2:
+            groups.setdefault(mask[:, j].tobytes(), []).append(j)
+        for members in groups.values():
+            rows = ~mask[:, members[0]]
+            n_rows = int(rows.sum())
+            if n_rows < 2:
                 continue
-            pa = np.flatnonzero(parents[:, j])
-            design = np.column_stack([np.ones(rows.sum()), X[rows][:, pa]])
-            coef, *_ = np.linalg.lstsq(design, X[rows, j], rcond=None)
-            residual = X[rows, j] - design @ coef
-            scale = max(np.var(X[rows, j]), np.finfo(float).tiny)
-            variances[j] = max(np.mean(residual**2), 1e-12 * scale)
-            intercepts[j] = coef[0]
-            coefficients[pa, j] = coef[1:]
-            fitted[j] = True
+            Zr = Z if n_rows == len(Z) else Z[rows]
+            means = Zr.mean(axis=0)
+            centred = Zr - means
+            gram = centred.T @ centred
+            for j in members:
+                pa = np.flatnonzero(parents[:, j])
+                if pa.size:
+                    # lstsq, not solve: collinear parents get the minimum-norm coefficients.
+                    coefficients[pa, j] = np.linalg.lstsq(gram[np.ix_(pa, pa)], gram[pa, j], rcond=None)[0]
+                intercepts[j] = means[j] - means @ coefficients[:, j]
+            residuals = centred[:, members] - centred @ coefficients[:, members]
+            spread = np.maximum(np.diag(gram)[members] / n_rows, np.finfo(float).tiny)
+            variances[members] = np.maximum(np.mean(residuals**2, axis=0), 1e-12 * spread)
+            fitted[members] = True
         return cls(intercepts, coefficients, variances, fitted, scales)
 
     def mean_log_likelihood(self, X, mask, weights=None):
