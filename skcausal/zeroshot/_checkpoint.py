@@ -7,6 +7,7 @@ before anything is loaded.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -68,6 +69,7 @@ def checkpoint_files(path) -> tuple[Path, Path]:
     return path.with_suffix(".safetensors"), path.with_suffix(".json")
 
 
+@functools.cache
 def default_checkpoint_path() -> Path:
     """The weights that ship with the package (``pretrained/`` in the repository)."""
     try:

@@ -61,38 +61,39 @@ def _accumulate(z, mask, row_chunk):
     statistics are sums over rows, so chunking changes memory, not results."""
     b, n, d = z.shape
     chunks = _row_chunks(n, row_chunk)
+    transforms = [_transforms(z[:, rows]) for rows in chunks[:1]]  # reused when there is one chunk
     total = torch.zeros(b, N_TRANSFORMS * d, dtype=torch.float64, device=z.device)
     total_sq = torch.zeros_like(total)
-    for rows in chunks:
-        t = _transforms(z[:, rows]).double()
+    for k, rows in enumerate(chunks):
+        t = (transforms[0] if k == 0 else _transforms(z[:, rows])).double()
         total += t.sum(1)
         total_sq += (t * t).sum(1)
     mean = total / n
     std = (total_sq / n - mean**2).clamp_min(0).sqrt() + _EPS
     mean, std = mean.to(z.dtype)[:, None], std.to(z.dtype)[:, None]
 
-    sums = {}
-
-    def add(name, left, right):
-        product = left.transpose(1, 2) @ right
-        sums[name] = sums[name] + product if name in sums else product
-
-    for rows in chunks:
+    cross = products = None
+    for k, rows in enumerate(chunks):
         zr = z[:, rows]
-        y = (_transforms(zr) - mean) / std
-        add("cross", y, y)
+        y = ((transforms[0] if k == 0 and len(chunks) == 1 else _transforms(zr)) - mean) / std
         w = mask[:, rows].to(z.dtype)
         o = 1.0 - w
-        for tag, wi in (("int", w), ("obs", o)):
-            add(f"count_{tag}", wi, o)
-            add(f"j_{tag}", wi, o * zr)
-            add(f"jj_{tag}", wi, o * zr * zr)
-            add(f"i_{tag}", wi * zr, o)
-            add(f"ii_{tag}", wi * zr * zr, o)
-            add(f"ij_{tag}", wi * zr, o * zr)
-    for key in sums:
-        if not key.startswith("count"):
-            sums[key] = sums[key] / (n if key == "cross" else 1.0)
+        # All twelve interventional sums from one product: left factors of i (intervened or not,
+        # times 1, x_i, x_i^2) against right factors of j (not intervened, times 1, x_j, x_j^2).
+        left = torch.cat([w, w * zr, w * zr * zr, o, o * zr, o * zr * zr], dim=2)
+        right = torch.cat([o, o * zr, o * zr * zr], dim=2)
+        chunk_cross, chunk_products = y.transpose(1, 2) @ y, left.transpose(1, 2) @ right
+        cross = chunk_cross if cross is None else cross + chunk_cross
+        products = chunk_products if products is None else products + chunk_products
+    blocks = products.reshape(b, 2, 3, d, 3, d)  # (b, int/obs, left factor, i, right factor, j)
+    sums = {"cross": cross / n}
+    for tag, g in (("int", 0), ("obs", 1)):
+        sums[f"count_{tag}"] = blocks[:, g, 0, :, 0]
+        sums[f"j_{tag}"] = blocks[:, g, 0, :, 1]
+        sums[f"jj_{tag}"] = blocks[:, g, 0, :, 2]
+        sums[f"i_{tag}"] = blocks[:, g, 1, :, 0]
+        sums[f"ii_{tag}"] = blocks[:, g, 2, :, 0]
+        sums[f"ij_{tag}"] = blocks[:, g, 1, :, 1]
     return sums
 
 

@@ -56,7 +56,7 @@ class AxialBlock(nn.Module):
         self.mlp = nn.Sequential(nn.Linear(2 * dim, mlp_ratio * dim), nn.GELU(), nn.Linear(mlp_ratio * dim, dim))
 
     def forward(self, h, chunk=None):  # (b, d, d, D)
-        if chunk is not None and not torch.is_grad_enabled():
+        if chunk is not None and chunk < h.shape[1] and not torch.is_grad_enabled():
             return self._forward_chunked(h, chunk)
         b, d, _, D = h.shape
         h = h + self.row(self.norm_row(h).reshape(b * d, d, D)).reshape(b, d, d, D)
