@@ -61,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--seed", type=int, default=0)
     b.add_argument("--time-limit", type=float, default=None, help="seconds per fit before 'timeout'")
     b.add_argument("--n-jobs", type=int, default=1, help="fits run at the same time (-1: all cores)")
+    b.add_argument("--checkpoint", default=None,
+                   help="weights for the zeroshot method (default: the shipped checkpoint)")
     b.set_defaults(run=_benchmark)
 
     d = commands.add_parser("discover", help="discover a causal graph (default: the Sachs data)")

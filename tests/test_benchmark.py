@@ -122,6 +122,8 @@ def test_unknown_suite_method_and_options_raise():
         make_estimators("pc,magic")
     with pytest.raises(ValueError, match="twice"):
         make_estimators("pc,pc")
+    with pytest.raises(ValueError, match="zeroshot method is not among"):
+        make_estimators("pc", checkpoint="weights.safetensors")
     for kwargs in ({"n_repeats": 0}, {"time_limit": 0}, {"n_jobs": 0}, {"random_state": -1}):
         with pytest.raises(ValueError):
             run_benchmark(estimators, suite=TINY, progress=False, **kwargs)
@@ -249,3 +251,20 @@ def test_cli_writes_results_report_and_plots(tmp_path):
     for name in ("accuracy_vs_time.png", "auprc_by_family.png"):
         assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert f"({name})" in report
+
+
+def test_cli_benchmarks_the_checkpoint_it_is_given(tmp_path):
+    import shutil
+
+    from skcausal.__main__ import main
+    from skcausal.zeroshot import default_checkpoint_path
+
+    shipped = default_checkpoint_path()
+    for suffix in (".safetensors", ".json"):
+        shutil.copy(shipped.with_suffix(suffix), tmp_path / f"my-run{suffix}")
+    out = tmp_path / "out"
+    main(["benchmark", "--suite", "smoke", "--methods", "zeroshot", "--repeats", "1",
+          "--checkpoint", str(tmp_path / "my-run.safetensors"), "--out", str(out)])
+    report = (out / "results.md").read_text()
+    assert f"--checkpoint {tmp_path / 'my-run.safetensors'}" in report
+    assert "zero-shot checkpoint: `my-run.safetensors`" in report

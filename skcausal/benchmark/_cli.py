@@ -15,7 +15,7 @@ from skcausal.benchmark._run import run_benchmark
 METHODS = ("zeroshot", "pc", "ges", "notears", "gies")
 
 
-def make_estimators(methods):
+def make_estimators(methods, *, checkpoint=None):
     """Estimators with default parameters for method names.
 
     Parameters
@@ -23,6 +23,9 @@ def make_estimators(methods):
     methods : str or list of str
         Names among ``zeroshot``, ``pc``, ``ges``, ``notears``, ``gies``; a string is split at
         commas.
+    checkpoint : str or path, default=None
+        Weights for ``zeroshot`` (e.g. a checkpoint written by :func:`skcausal.pretrain`); None
+        uses the shipped ones.
 
     Returns
     -------
@@ -57,7 +60,12 @@ def make_estimators(methods):
 
     factories = {"zeroshot": ZeroShotCausalDiscovery, "pc": PC, "ges": GES, "notears": NOTEARS,
                  "gies": GIES}
-    return {name: factories[name]() for name in methods}
+    estimators = {name: factories[name]() for name in methods}
+    if checkpoint is not None:
+        if "zeroshot" not in estimators:
+            raise ValueError("a checkpoint was given but the zeroshot method is not among the methods.")
+        estimators["zeroshot"].set_params(checkpoint=str(checkpoint))
+    return estimators
 
 
 def _command(args, methods):
@@ -70,6 +78,8 @@ def _command(args, methods):
         parts += ["--time-limit", f"{args.time_limit:g}"]
     if getattr(args, "n_jobs", 1) != 1:
         parts += ["--n-jobs", str(args.n_jobs)]
+    if getattr(args, "checkpoint", None) is not None:
+        parts += ["--checkpoint", str(args.checkpoint)]
     return shlex.join(parts)
 
 
@@ -169,7 +179,7 @@ def write_report(results, out, *, command, estimators):
 
 def main(args):
     """Run the ``benchmark`` subcommand from parsed arguments (see ``python -m skcausal -h``)."""
-    estimators = make_estimators(args.methods)
+    estimators = make_estimators(args.methods, checkpoint=getattr(args, "checkpoint", None))
     n_jobs = getattr(args, "n_jobs", 1)
     results = run_benchmark(
         estimators,
