@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import numbers
+import os
 
 import numpy as np
 import torch
@@ -33,9 +34,12 @@ def _cached_model(path: str, mtime_ns: int, size: int, device: str):
 def _file_key(checkpoint) -> tuple[str, int, int]:
     """The weights file with its modification time and size: a changed file is loaded anew."""
     weights, _ = checkpoint_files(checkpoint if checkpoint is not None else default_checkpoint_path())
-    weights = weights.resolve()
-    stat = weights.stat() if weights.exists() else None
-    return str(weights), stat.st_mtime_ns if stat else 0, stat.st_size if stat else 0
+    weights = os.path.abspath(weights)  # not resolve(): that walks every folder of the path
+    try:
+        stat = os.stat(weights)
+    except OSError:
+        return weights, 0, 0
+    return weights, stat.st_mtime_ns, stat.st_size
 
 
 def _standardize(X):
@@ -150,9 +154,10 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         n, d = X.shape
         check_memory(n, d, checkpoint.model_config.dim, device, self.memory_limit)
         grid_chunk, row_chunk = chunk_sizes(n, d, checkpoint.model_config.dim)
-        datasets = [np.arange(n)]
-        rng = np.random.default_rng(self.random_state)
-        datasets += [rng.integers(0, n, n) for _ in range(self.n_bootstrap)]
+        datasets = [slice(None)]
+        if self.n_bootstrap:
+            rng = np.random.default_rng(self.random_state)
+            datasets += [rng.integers(0, n, n) for _ in range(self.n_bootstrap)]
         Z = _standardize(X)
         probabilities = []
         with torch.inference_mode():
@@ -161,7 +166,7 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
                 mask = torch.as_tensor(intervention_mask[rows], device=device)[None]
                 logits = model.edge_logits(data, mask, chunk=grid_chunk, row_chunk=row_chunk)
                 probabilities.append(torch.sigmoid(logits)[0].double().cpu().numpy())
-        probabilities = np.mean(probabilities, axis=0)
+        probabilities = probabilities[0] if len(probabilities) == 1 else np.mean(probabilities, axis=0)
         if not np.all(np.isfinite(probabilities)):
             # FloatingPointError, not ValueError: X passed validation, so this is a numerical
             # failure of the model or its features, not a fault the caller can fix in the input
