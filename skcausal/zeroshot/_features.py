@@ -61,11 +61,15 @@ def _accumulate(z, mask, row_chunk):
     statistics are sums over rows, so chunking changes memory, not results."""
     b, n, d = z.shape
     chunks = _row_chunks(n, row_chunk)
-    transforms = [_transforms(z[:, rows]) for rows in chunks[:1]]  # reused when there is one chunk
+    whole = _transforms(z) if len(chunks) == 1 else None  # one chunk: compute once, use twice
+
+    def transforms(rows):
+        return whole if whole is not None else _transforms(z[:, rows])
+
     total = torch.zeros(b, N_TRANSFORMS * d, dtype=torch.float64, device=z.device)
     total_sq = torch.zeros_like(total)
-    for k, rows in enumerate(chunks):
-        t = (transforms[0] if k == 0 else _transforms(z[:, rows])).double()
+    for rows in chunks:
+        t = transforms(rows).double()
         total += t.sum(1)
         total_sq += (t * t).sum(1)
     mean = total / n
@@ -73,9 +77,9 @@ def _accumulate(z, mask, row_chunk):
     mean, std = mean.to(z.dtype)[:, None], std.to(z.dtype)[:, None]
 
     cross = products = None
-    for k, rows in enumerate(chunks):
+    for rows in chunks:
         zr = z[:, rows]
-        y = ((transforms[0] if k == 0 and len(chunks) == 1 else _transforms(zr)) - mean) / std
+        y = (transforms(rows) - mean) / std
         w = mask[:, rows].to(z.dtype)
         o = 1.0 - w
         # All twelve interventional sums from one product: left factors of i (intervened or not,
