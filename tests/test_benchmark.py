@@ -51,6 +51,19 @@ class RecordingEstimator(BaseCausalDiscovery):
         return np.zeros((d, d)), np.zeros((d, d), dtype=int)
 
 
+class ThreadCountingEstimator(BaseCausalDiscovery):
+    """Predicts no edge; reports the torch and BLAS thread counts it ran with as a warning."""
+
+    def _discover(self, X, intervention_mask):
+        import torch
+        from threadpoolctl import threadpool_info
+
+        blas = sorted({pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"})
+        warnings.warn(f"torch {torch.get_num_threads()} blas {blas}", UserWarning)
+        d = X.shape[1]
+        return np.zeros((d, d)), np.zeros((d, d), dtype=int)
+
+
 class SleepyEstimator(BaseCausalDiscovery):
     def __init__(self, seconds=30.0):
         self.seconds = seconds
@@ -268,3 +281,17 @@ def test_cli_benchmarks_the_checkpoint_it_is_given(tmp_path):
     report = (out / "results.md").read_text()
     assert f"--checkpoint {tmp_path / 'my-run.safetensors'}" in report
     assert "zero-shot checkpoint: `my-run.safetensors`" in report
+
+
+def test_concurrent_fits_share_the_threads():
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(4)
+    try:
+        results = run_benchmark({"count": ThreadCountingEstimator()}, suite=TINY, n_repeats=1,
+                                n_jobs=2, progress=False)
+    finally:
+        torch.set_num_threads(threads)
+    # 4 threads over 2 concurrent fits: 2 each, for torch and for BLAS.
+    assert (results["warnings"] == "UserWarning: torch 2 blas [2]").all(), results["warnings"].tolist()

@@ -142,8 +142,10 @@ def _child_main(conn, sys_path, n_threads, blob):
         # Modules the parent could import (e.g. a test folder) must be importable here too.
         sys.path[:0] = [p for p in sys_path if p not in sys.path]
         import torch
+        from threadpoolctl import threadpool_limits
 
-        torch.set_num_threads(n_threads)  # behave like the parent would in-process
+        torch.set_num_threads(n_threads)
+        threadpool_limits(n_threads)  # BLAS and OpenMP too: GES, NOTEARS and PC use numpy
         estimator, X, mask = pickle.loads(blob)
     except BaseException as exc:
         conn.send(("error", _describe(exc) + "\n" + traceback.format_exc(limit=3)))
@@ -164,16 +166,13 @@ def _mp_context():
     return multiprocessing.get_context("spawn")
 
 
-def _fit_in_child(estimator, X, mask, time_limit):
-    """Fit in a child process; kill it after ``time_limit`` seconds of fitting."""
-    import torch
-
+def _fit_in_child(estimator, X, mask, time_limit, n_threads):
+    """Fit in a child process with ``n_threads`` threads; kill it after ``time_limit`` seconds of
+    fitting."""
     blob = cloudpickle.dumps((estimator, X, mask))
     context = _mp_context()
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(
-        target=_child_main, args=(sender, list(sys.path), torch.get_num_threads(), blob)
-    )
+    process = context.Process(target=_child_main, args=(sender, list(sys.path), n_threads, blob))
     process.start()
     sender.close()  # so that recv() sees EOF if the child dies
     start = None
@@ -316,7 +315,9 @@ def run_benchmark(
         ``"timeout"`` and NaN metrics. None: no limit, and fits run in this process.
     n_jobs : int, default=1
         Number of fits run at the same time (-1: one per core). The results do not depend on it,
-        apart from ``fit_seconds``. With more than one job, every fit runs in its own process.
+        apart from ``fit_seconds``. With more than one job, every fit runs in its own process
+        with an equal share of the threads (``torch.get_num_threads() // n_jobs``, at least 1, for
+        torch, BLAS and OpenMP alike), so that concurrent fits do not slow each other down.
     progress : bool, default=True
         Show a progress bar over the fits.
 
@@ -360,7 +361,13 @@ def run_benchmark(
     suite_name, specs = _resolve_suite(suite)
     _check_options(n_repeats, time_limit, n_jobs)
     base_seed = _resolve_random_state(random_state)
-    isolate = time_limit is not None or effective_n_jobs(n_jobs) > 1
+    import torch
+
+    jobs = effective_n_jobs(n_jobs)
+    isolate = time_limit is not None or jobs > 1
+    # Each fit gets an equal share of the threads this process would use, so that concurrent fits
+    # do not compete for cores (that would inflate every fit_seconds and cause false timeouts).
+    threads_per_fit = max(1, torch.get_num_threads() // jobs)
 
     # Draw every dataset once, up front: every method then gets the very same arrays.
     data, tasks = {}, []
@@ -386,11 +393,11 @@ def run_benchmark(
     def run(task):
         _, _, X, mask, _ = data[task.data_key]
         if isolate:
-            return task, _fit_in_child(task.estimator, X, mask, time_limit)
+            return task, _fit_in_child(task.estimator, X, mask, time_limit, threads_per_fit)
         # A copy, so that an estimator that writes into X cannot change the next method's data.
         return task, _fit_and_extract(task.estimator, X.copy(), mask.copy())
 
-    if effective_n_jobs(n_jobs) > 1:
+    if jobs > 1:
         outcomes = Parallel(n_jobs=n_jobs, backend="threading", return_as="generator_unordered")(
             delayed(run)(task) for task in tasks
         )
