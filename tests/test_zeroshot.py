@@ -1,6 +1,7 @@
 """ZeroShotCausalDiscovery, its features, model and checkpoints."""
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +33,17 @@ def test_fit_sets_attributes(data):
     assert set(np.unique(est.adjacency_)) <= {0, 1}
     assert est.n_features_in_ == 9
     assert est.checkpoint_info_["weights_sha256"] and est.checkpoint_info_["device"] == "cpu"
+
+
+def test_read_only_inputs_fit_silently_and_stay_unchanged(data):
+    X, mask, _ = data
+    X, mask = X.copy(), mask.copy()
+    X.flags.writeable = mask.flags.writeable = False  # as from np.load(mmap_mode="r") or a frame
+    expected = ZeroShotCausalDiscovery(device="cpu").fit(X.copy(), intervention_mask=mask.copy())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est = ZeroShotCausalDiscovery(device="cpu").fit(X, intervention_mask=mask)
+    np.testing.assert_array_equal(est.edge_probabilities_, expected.edge_probabilities_)
 
 
 def test_permuting_columns_permutes_probabilities(data):

@@ -163,7 +163,8 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         with torch.inference_mode():
             for rows in datasets:
                 data = torch.as_tensor(Z[rows], dtype=torch.float32, device=device)[None]
-                mask = torch.as_tensor(intervention_mask[rows], device=device)[None]
+                # A copy: the validated mask may be a read-only view of the caller's array.
+                mask = torch.tensor(intervention_mask[rows], device=device)[None]
                 logits = model.edge_logits(data, mask, chunk=grid_chunk, row_chunk=row_chunk)
                 probabilities.append(torch.sigmoid(logits)[0].double().cpu().numpy())
         probabilities = probabilities[0] if len(probabilities) == 1 else np.mean(probabilities, axis=0)
