@@ -17,7 +17,7 @@ from pathlib import Path
 
 import torch
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file, save
 
 from skcausal.zeroshot._model import ModelConfig, PairGridTransformer
 
@@ -39,19 +39,31 @@ def _sha256(path: Path) -> str:
 
 def atomic_write(path: Path, write) -> None:
     """Call ``write(tmp_path)`` and rename the result onto ``path``: readers see old or new, never half."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
+    atomic_write_all([(path, write)])
+
+
+def atomic_write_all(writes) -> None:
+    """Like :func:`atomic_write` for several ``(path, write)`` pairs: every file is written and
+    synced under a temporary name first, then all are renamed back to back, so a crash leaves the
+    old files or the new ones (or, only between two renames, a mix that checksums expose)."""
+    staged = []
     try:
-        write(tmp)
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes files private; checkpoints are meant to be shared
-        os.replace(tmp, path)
+        for path, write in writes:
+            path = Path(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            os.close(fd)
+            staged.append((tmp, path))
+            write(tmp)
+            with open(tmp, "rb") as f:
+                os.fsync(f.fileno())
+            os.chmod(tmp, 0o644)  # mkstemp makes files private; checkpoints are meant to be shared
+        for tmp, path in staged:
+            os.replace(tmp, path)
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        for tmp, _ in staged:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
 
 
 def checkpoint_files(path) -> tuple[Path, Path]:
@@ -98,19 +110,24 @@ class Checkpoint:
 
     def save(self, path) -> Path:
         """Write ``path`` (.safetensors) and its .json atomically; returns the weights path."""
-        weights, meta_path = checkpoint_files(path)
-        atomic_write(weights, lambda tmp: save_file(self.state_dict, tmp))
         from skcausal import __version__
 
+        weights, meta_path = checkpoint_files(path)
+        data = save(self.state_dict)  # the bytes save_file would write
         meta = dict(self.metadata)
         meta.update(
             format_version=FORMAT_VERSION,
             package_version=__version__,
             model_config=self.model_config.to_dict(),
             weights_file=weights.name,
-            weights_sha256=_sha256(weights),
+            weights_sha256=hashlib.sha256(data).hexdigest(),
         )
-        atomic_write(meta_path, lambda tmp: Path(tmp).write_text(json.dumps(meta, indent=2, default=str)))
+        # Both files are staged before either is replaced: a training run killed while saving
+        # leaves a pair that matches its checksum (the old one or the new one).
+        atomic_write_all([
+            (weights, lambda tmp: Path(tmp).write_bytes(data)),
+            (meta_path, lambda tmp: Path(tmp).write_text(json.dumps(meta, indent=2, default=str))),
+        ])
         return weights
 
     @classmethod
