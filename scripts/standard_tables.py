@@ -11,6 +11,8 @@ import sys
 
 import pandas as pd
 
+from skcausal.benchmark import markdown_table
+
 
 def table(results):
     results = results.assign(regime=results["interventional"].map({True: "interventional",
@@ -19,15 +21,14 @@ def table(results):
     methods = list(dict.fromkeys(results["method"]))
     grouped = ok.groupby(["family", "regime", "method"])
     auprc, shd, count = grouped["auprc"].mean(), grouped["shd"].mean(), grouped.size()
-    header = (["family", "regime"] + [f"{m} AUPRC" for m in methods] + [f"{m} SHD" for m in methods])
-    lines = ["| " + " | ".join(header) + " |", "|---|---|" + "---:|" * (2 * len(methods))]
+    header = ["family", "regime"] + [f"{m} AUPRC" for m in methods] + [f"{m} SHD" for m in methods]
+    rows = []
     for family, regime in results[["family", "regime"]].drop_duplicates().itertuples(index=False):
-        cells = [family, regime]
-        cells += [f"{auprc.get((family, regime, m), float('nan')):.3f} ({count.get((family, regime, m), 0)})"
-                  for m in methods]
-        cells += [f"{shd.get((family, regime, m), float('nan')):.1f}" for m in methods]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+        key = [(family, regime, m) for m in methods]
+        rows.append([family, regime]
+                    + [f"{auprc.get(k, float('nan')):.3f} ({count.get(k, 0)})" for k in key]
+                    + [f"{shd.get(k, float('nan')):.1f}" for k in key])
+    return markdown_table(header, rows, align=["left", "left"] + ["right"] * (2 * len(methods)))
 
 
 def main(path):

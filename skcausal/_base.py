@@ -325,7 +325,7 @@ class _LinearGaussianSEM:
             n_rows = int(rows.sum())
             if n_rows < 2:
                 continue
-            Zr = Z if n_rows == len(Z) else Z[rows]
+            Zr = Z[rows]
             means = Zr.mean(axis=0)
             centred = Zr - means
             gram = centred.T @ centred

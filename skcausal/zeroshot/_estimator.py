@@ -167,7 +167,7 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
                 mask = torch.tensor(intervention_mask[rows], device=device)[None]
                 logits = model.edge_logits(data, mask, chunk=grid_chunk, row_chunk=row_chunk)
                 probabilities.append(torch.sigmoid(logits)[0].double().cpu().numpy())
-        probabilities = probabilities[0] if len(probabilities) == 1 else np.mean(probabilities, axis=0)
+        probabilities = np.mean(probabilities, axis=0)
         if not np.all(np.isfinite(probabilities)):
             # FloatingPointError, not ValueError: X passed validation, so this is a numerical
             # failure of the model or its features, not a fault the caller can fix in the input

@@ -84,8 +84,8 @@ def _accumulate(z, mask, row_chunk):
         o = 1.0 - w
         # All twelve interventional sums from one product: left factors of i (intervened or not,
         # times 1, x_i, x_i^2) against right factors of j (not intervened, times 1, x_j, x_j^2).
-        left = torch.cat([w, w * zr, w * zr * zr, o, o * zr, o * zr * zr], dim=2)
         right = torch.cat([o, o * zr, o * zr * zr], dim=2)
+        left = torch.cat([w, w * zr, w * zr * zr, right], dim=2)
         chunk_cross, chunk_products = y.transpose(1, 2) @ y, left.transpose(1, 2) @ right
         cross = chunk_cross if cross is None else cross + chunk_cross
         products = chunk_products if products is None else products + chunk_products
