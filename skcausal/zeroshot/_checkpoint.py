@@ -83,18 +83,21 @@ def checkpoint_files(path) -> tuple[Path, Path]:
 
 @functools.cache
 def default_checkpoint_path() -> Path:
-    """The weights that ship with the package (``pretrained/`` in the repository)."""
+    """The weights that ship with the package.
+
+    An installed package (wheel, sdist or editable) carries them as the data package
+    ``skcausal.pretrained``, found through :mod:`importlib.resources`; a source tree that was never
+    installed falls back to the repository's ``pretrained/`` folder.
+    """
+    from importlib import resources
+
     try:
-        from importlib.resources import files
-
-        shipped = Path(str(files("skcausal.pretrained") / f"{DEFAULT_NAME}.safetensors"))
-        if shipped.exists():
-            return shipped
+        shipped = resources.files("skcausal.pretrained") / f"{DEFAULT_NAME}.safetensors"
     except ModuleNotFoundError:
-        pass
-    return Path(__file__).resolve().parents[2] / "pretrained" / f"{DEFAULT_NAME}.safetensors"
-
-
+        return Path(__file__).resolve().parents[2] / "pretrained" / f"{DEFAULT_NAME}.safetensors"
+    # Installed on a file system, the resource is a plain file; the loader needs a real path for
+    # the weights and the JSON beside them, which a zipped install cannot give.
+    return Path(str(shipped))
 @dataclass
 class Checkpoint:
     """A model config, its weights and what is known of their training."""
@@ -136,7 +139,9 @@ class Checkpoint:
         weights, meta_path = checkpoint_files(path if path is not None else default_checkpoint_path())
         for p in (weights, meta_path):
             if not p.exists():
-                raise CheckpointError(f"checkpoint file not found: {p}")
+                hint = (" The installation is incomplete: reinstall skcausal, or pass checkpoint= "
+                        "the path of a checkpoint." if path is None else "")
+                raise CheckpointError(f"checkpoint file not found: {p}.{hint}")
         try:
             meta = json.loads(meta_path.read_text())
         except (json.JSONDecodeError, UnicodeDecodeError) as err:
