@@ -7,12 +7,8 @@ import sys
 
 
 def _pretrain(args):
-    import torch
-
     from skcausal.pretraining import pretrain
 
-    if args.threads:
-        torch.set_num_threads(args.threads)
     path = pretrain(
         args.config,
         out=args.out,
@@ -20,6 +16,8 @@ def _pretrain(args):
         time_budget=args.hours * 3600 if args.hours else None,
         resume=args.resume,
         device=args.device,
+        num_workers=args.workers,
+        threads=args.threads or None,
         random_state=args.seed,
     )
     if path is not None:
@@ -49,7 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--steps", type=int, help="stop at this step (default: the config's schedule length)")
     p.add_argument("--resume", help="resume.pt (or its folder) of the run to continue")
     p.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda, cuda:N")
-    p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
+    p.add_argument("--workers", type=int, default=0,
+                   help="simulate the data in this many worker processes (0: in the training process)")
+    p.add_argument("--threads", type=int, default=0,
+                   help="torch threads of the training process (0: torch's default without workers, "
+                        "else the cores less one per worker)")
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(run=_pretrain)
 

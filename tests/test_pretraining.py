@@ -84,18 +84,27 @@ def test_callback_can_stop_the_run(tmp_path):
     assert load_resume(tmp_path)["step"] == 4
 
 
-def test_resume_equals_an_uninterrupted_run(tmp_path):
-    pretrain(TINY, out=tmp_path / "straight", steps=8, device="cpu")
-    pretrain(TINY, out=tmp_path / "split", steps=5, device="cpu")
-    pretrain(None, out=tmp_path / "split", steps=8, resume=tmp_path / "split" / "resume.pt", device="cpu")
-    a, b = load_resume(tmp_path / "straight"), load_resume(tmp_path / "split")
-    assert a["step"] == b["step"] == 8 and a["datasets_seen"] == b["datasets_seen"]
+def _assert_same_run(a, b):
+    """Two resume files hold the same model, optimiser and data-stream positions, bit for bit."""
+    assert a["step"] == b["step"] and a["datasets_seen"] == b["datasets_seen"]
     for name in a["model"]:
         assert torch.equal(a["model"][name], b["model"][name]), name
     for k, state in a["optimizer"]["state"].items():
         for key in state:
             assert torch.equal(state[key], b["optimizer"]["state"][k][key])
-    assert all(torch.equal(x, y) for x, y in zip(a["data_rng"], b["data_rng"]))
+    assert len(a["data_streams"]) == len(b["data_streams"])
+    for x, y in zip(a["data_streams"], b["data_streams"]):
+        assert x["num_workers"] == y["num_workers"] and x["next_worker"] == y["next_worker"]
+        assert all(torch.equal(u, v) for u, v in zip(x["rng"], y["rng"]))
+
+
+def test_resume_equals_an_uninterrupted_run(tmp_path):
+    pretrain(TINY, out=tmp_path / "straight", steps=8, device="cpu")
+    pretrain(TINY, out=tmp_path / "split", steps=5, device="cpu")
+    pretrain(None, out=tmp_path / "split", steps=8, resume=tmp_path / "split" / "resume.pt", device="cpu")
+    a, b = load_resume(tmp_path / "straight"), load_resume(tmp_path / "split")
+    assert a["step"] == b["step"] == 8
+    _assert_same_run(a, b)
     # the log was continued, not restarted
     steps = [line.split(",")[0] for line in (tmp_path / "split" / "log.csv").read_text().splitlines()[1:]]
     assert steps == ["0.0", "3.0", "5.0", "6.0", "8.0"]
@@ -154,17 +163,19 @@ def test_torchrun_two_processes_then_single_process_resume(tmp_path):
     out = tmp_path / "ddp"
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
            "-m", "skcausal", "pretrain", "--config", str(config), "--out", str(out), "--steps", "6",
-           "--device", "cpu", "--threads", "1"]
+           "--device", "cpu", "--threads", "1", "--workers", "1"]
     result = subprocess.run(cmd, env=_env(), capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stderr[-3000:]
     state = load_resume(out)
     assert state["step"] == 6
-    assert len(state["data_rng"]) == 2 and not torch.equal(*state["data_rng"])  # two distinct streams
+    ranks = state["data_streams"]  # each rank ran its own worker, with its own stream
+    assert len(ranks) == 2 and all(r["num_workers"] == 1 for r in ranks)
+    assert not torch.equal(ranks[0]["rng"][0], ranks[1]["rng"][0])
     lines = (out / "checkpoints.log").read_text().splitlines()
     assert [line.split()[0] for line in lines] == ["step=3", "step=6"]  # once per checkpoint
     assert all("rank=0 world_size=2" in line for line in lines)
     assert json.loads((out / "skcausal-zeroshot.json").read_text())["world_size"] == 2
     with pytest.warns(UserWarning, match="different number of processes"):
-        pretrain(None, out=out, resume=out, steps=8, device="cpu")
+        pretrain(None, out=out, resume=out, steps=8, device="cpu", num_workers=1)
     assert load_resume(out)["step"] == 8
     assert np.isfinite(json.loads((out / "skcausal-zeroshot.json").read_text())["validation"]["mean/auroc"])

@@ -148,6 +148,25 @@ def test_truncated_checkpoint_is_refused(tmp_path):
         ZeroShotCausalDiscovery(checkpoint=path).fit(X)
 
 
+def test_save_killed_between_its_renames_is_finished_on_load(tmp_path):
+    # A SIGKILL between Checkpoint.save's two renames leaves the new weights beside the old
+    # metadata, and the new metadata staged under a temporary name; load finishes that save.
+    torch.manual_seed(0)
+    old = Checkpoint.from_model(PairGridTransformer(ModelConfig(dim=16, n_layers=1)), {"step": 1})
+    new = Checkpoint.from_model(PairGridTransformer(ModelConfig(dim=16, n_layers=1)), {"step": 2})
+    path = old.save(tmp_path / "run" / "m")
+    new_path = new.save(tmp_path / "other" / "m")
+    path.write_bytes(new_path.read_bytes())
+    staged = path.parent / ".m.json.x1y2.tmp"
+    staged.write_text(new_path.with_suffix(".json").read_text())
+    (path.parent / ".m.json.zzzz.tmp").write_text("{not json")  # a torn stage is skipped
+    loaded = Checkpoint.load(path)
+    assert loaded.metadata["step"] == 2 and not staged.exists()
+    assert json.loads(path.with_suffix(".json").read_text())["step"] == 2
+    for name, tensor in new.state_dict.items():
+        assert torch.equal(loaded.state_dict[name], tensor)
+
+
 def test_checkpoint_whose_config_does_not_match_is_refused(tmp_path):
     path = Checkpoint.from_model(PairGridTransformer(ModelConfig(dim=16, n_layers=1))).save(tmp_path / "m")
     meta_path = path.with_suffix(".json")

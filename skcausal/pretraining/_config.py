@@ -27,6 +27,11 @@ class TrainConfig:
     checkpoint_every: int = 250
     validation_samples: int = 500
     validation_datasets: int = 8  # per family and size
+    precision: str = "fp32"  # or "bf16": the network runs under bfloat16 autocast (features stay fp32)
+
+    def __post_init__(self):
+        if self.precision not in ("fp32", "bf16"):
+            raise ValueError(f"precision must be 'fp32' or 'bf16'; got {self.precision!r}.")
 
     @classmethod
     def from_dict(cls, data: dict) -> TrainConfig:

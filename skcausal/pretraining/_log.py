@@ -18,6 +18,7 @@ class TrainingLog:
         self.csv_path = self.folder / "log.csv"
         self.png_path = self.folder / "training.png"
         self.rows = []
+        self.phase_starts = []  # steps where a resumed phase of the run began (dotted lines)
         if self.csv_path.exists():
             with open(self.csv_path, newline="") as f:
                 self.rows = [{k: float(v) if v != "" else math.nan for k, v in row.items()}
@@ -61,6 +62,10 @@ class TrainingLog:
         axes[1].set(title="validation AUPRC", xlabel="step", ylabel="AUPRC", ylim=(0, 1))
         axes[2].set(title="validation AUROC", xlabel="step", ylabel="AUROC", ylim=(0.4, 1))
         axes[2].axhline(0.5, color="grey", linestyle=":", linewidth=1)
+        for i, start in enumerate(self.phase_starts):
+            for ax in axes:
+                ax.axvline(start, color="tab:red", linestyle="--", linewidth=0.8,
+                           label="resumed" if ax is axes[2] and i == 0 else None)
         axes[2].legend(title="validation family", loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8)
         atomic_write(self.png_path, lambda tmp: fig.savefig(tmp, format="png", dpi=100))
         plt.close(fig)

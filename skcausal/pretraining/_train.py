@@ -15,12 +15,11 @@ import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel
 from tqdm.auto import tqdm
 
-from skcausal.datasets._simulator import SCMBatchSampler
 from skcausal.pretraining._config import TrainConfig
 from skcausal.pretraining._log import TrainingLog
+from skcausal.pretraining._stream import TrainingStream
 from skcausal.pretraining._validation import ValidationSuite
 from skcausal.zeroshot._checkpoint import DEFAULT_NAME, Checkpoint, atomic_write, torch_device
-from skcausal.zeroshot._features import pair_features
 from skcausal.zeroshot._model import PairGridTransformer
 
 RESUME_NAME = "resume.pt"
@@ -91,8 +90,24 @@ def load_resume(path) -> dict:
         raise ValueError(f"{path} is not a complete resume file ({type(err).__name__}: {err}).") from None
 
 
+def _local_cores() -> int:
+    """Cores this process may use, shared among the ranks torchrun started on this machine."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, cores // int(os.environ.get("LOCAL_WORLD_SIZE", "1")))
+
+
+def _stream_states(state):
+    """Per-rank data-stream states of a resume file (files written before workers existed too)."""
+    if "data_streams" in state:
+        return state["data_streams"]
+    return [{"num_workers": 0, "rng": [rng], "next_worker": 0} for rng in state["data_rng"]]
+
+
 def pretrain(config=None, *, out, steps=None, time_budget=None, resume=None, device="auto",
-             callbacks=(), random_state=0):
+             num_workers=0, threads=None, callbacks=(), random_state=0):
     """Pretrain the zero-shot model on an endless stream of simulated SCMs.
 
     Parameters
@@ -113,9 +128,18 @@ def pretrain(config=None, *, out, steps=None, time_budget=None, resume=None, dev
     resume : path, optional
         A ``resume.pt`` file (or its folder) from an earlier run; the run continues exactly.
     device : "auto", "cpu", "cuda", ...
+    num_workers : int, default=0
+        Simulate the training data in this many worker processes (one torch thread each) instead of
+        in the training process. Each worker draws its own stream, seeded from (random_state, rank,
+        worker); under torchrun every rank has its own workers. A run resumes exactly only with the
+        same number of workers; with another number its streams are re-seeded and a warning says so.
+    threads : int, optional
+        Torch threads of the training process. None: unchanged with ``num_workers=0``, else the
+        cores this rank may use less one per worker (at least 1), so that nothing oversubscribes.
     callbacks : sequence of callables
-        Each is called ``callback(step, logs)`` after every step (``logs`` has ``loss``, ``lr`` and,
-        after a validation, the validation metrics); returning True stops the run.
+        Each is called ``callback(step, logs)`` after every step (``logs`` has ``loss``, ``lr``,
+        ``data_seconds`` (time spent waiting for the batch), ``step_seconds`` and, after a
+        validation, the validation metrics); returning True stops the run.
     random_state : int
         Seeds the model initialisation and the data stream (rank r of a distributed run uses its
         own stream derived from it).
@@ -137,7 +161,13 @@ def pretrain(config=None, *, out, steps=None, time_budget=None, resume=None, dev
     >>> path.name
     'skcausal-zeroshot.safetensors'
     """
+    if not isinstance(num_workers, int) or num_workers < 0:
+        raise ValueError(f"num_workers must be an int >= 0; got {num_workers!r}.")
+    if threads is not None and (not isinstance(threads, int) or threads < 1):
+        raise ValueError(f"threads must be an int >= 1 or None; got {threads!r}.")
     rank, world, dev, owns_group = _init_distributed(device)
+    if threads is None and num_workers > 0:
+        threads = max(1, _local_cores() - num_workers)
     out = Path(out)
     state = load_resume(resume) if resume is not None else None
     if isinstance(config, (str, os.PathLike)):
@@ -172,36 +202,53 @@ def pretrain(config=None, *, out, steps=None, time_budget=None, resume=None, dev
         tokens_per_batch=max(1, config.simulation.tokens_per_batch // world),
         max_batch_size=max(1, config.simulation.max_batch_size // world),
     )
-    sampler = SCMBatchSampler(per_rank, generator=random_state * 1_000_003 + rank)
     step, datasets_seen, wall_time = 0, 0, 0.0
+    stream_state, restart = None, 0
     if state is not None:
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         step, datasets_seen, wall_time = state["step"], state["datasets_seen"], state["wall_time"]
-        if len(state["data_rng"]) == world:
-            sampler.generator.set_state(state["data_rng"][rank])
+        streams = _stream_states(state)
+        if len(streams) != world:
+            warnings.warn(f"resumed with a different number of processes ({len(streams)} -> {world}): "
+                          "data streams are re-seeded.")
+            restart = step + 1
+        elif streams[rank]["num_workers"] != num_workers:
+            warnings.warn(f"resumed with a different number of data workers ({streams[rank]['num_workers']} "
+                          f"-> {num_workers}): data streams are re-seeded.")
+            restart = step + 1
         else:
-            warnings.warn("resumed with a different number of processes: data streams are re-seeded.")
-            sampler.generator.manual_seed(random_state * 1_000_003 + rank + 7919 * step)
+            stream_state = streams[rank]
+    stream = TrainingStream(per_rank, seed=random_state, rank=rank, num_workers=num_workers,
+                            state=stream_state, restart=restart, device=dev)
     net = DistributedDataParallel(model) if world > 1 else model
+    # Each call of pretrain() on a run is a phase; the resume file keeps them and the log, so the
+    # log and plot of a run continued elsewhere (a fresh machine, another folder) span every phase.
+    phases = list(state.get("phases", [])) if state is not None else []
+    phases.append({"step": step, "world_size": world, "num_workers": num_workers, "device": str(dev),
+                   "threads": threads or torch.get_num_threads(), "started": round(time.time())})
     log = TrainingLog(out) if rank == 0 else None
     if log is not None:
+        if state is not None and "log" in state:
+            log.rows = [dict(row) for row in state["log"]]
         log.truncate(step)
+        log.phase_starts = [phase["step"] for phase in phases[1:]]
     validation = ValidationSuite(config.simulation, config.validation_samples, config.validation_datasets) \
         if rank == 0 else None
     metrics = {}
 
     def save():
-        nonlocal metrics
         seen = sum(_gather(datasets_seen, world))
-        rngs = _gather(sampler.generator.get_state(), world)
+        streams = _gather(stream.state(), world)
         if rank != 0:
             return None
         meta = {"training_config": config.to_dict(), "step": step, "datasets_seen": seen,
-                "wall_time_seconds": round(wall_time, 1), "world_size": world, "validation": metrics}
+                "wall_time_seconds": round(wall_time, 1), "world_size": world, "validation": metrics,
+                "phases": phases}
         resume_state = {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
                         "config": config.to_dict(), "step": step, "datasets_seen": seen,
-                        "wall_time": wall_time, "data_rng": rngs}
+                        "wall_time": wall_time, "data_streams": streams, "num_workers": num_workers,
+                        "phases": phases, "log": log.rows}
         atomic_write(out / RESUME_NAME, lambda tmp: torch.save(resume_state, tmp))
         path = Checkpoint.from_model(model, meta).save(out / f"{DEFAULT_NAME}.safetensors")
         with open(out / "checkpoints.log", "a") as f:
@@ -216,43 +263,56 @@ def pretrain(config=None, *, out, steps=None, time_budget=None, resume=None, dev
     bar = tqdm(total=stop_step, initial=step, disable=rank != 0, desc="pretrain", mininterval=5.0)
     last_saved, saved = None, False  # last_saved is only ever set on rank 0; saved on every rank
     model.train()
-    stream = iter(sampler)
-    recent_losses = []
-    while step < stop_step:
-        tick = time.perf_counter()
-        batch = next(stream)
-        tokens = pair_features(batch.X.to(dev), batch.intervention_mask.to(dev))
-        loss = edge_loss(net(tokens), batch.adjacency.to(dev))
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
-        lr = learning_rate(step, config)
-        for group in optimizer.param_groups:
-            group["lr"] = lr
-        optimizer.step()
-        step += 1
-        datasets_seen += batch.X.shape[0]
-        wall_time += time.perf_counter() - tick
-        logs = {"loss": float(loss.detach()), "lr": lr}
-        recent_losses.append(logs["loss"])
-        bar.update(1)
-        bar.set_postfix(loss=f"{logs['loss']:.4f}", auprc=f"{metrics.get('mean/auprc', float('nan')):.3f}",
-                        refresh=False)
-        out_of_time = time_budget is not None and time.perf_counter() - start >= time_budget
-        if rank == 0 and (step % config.validate_every == 0 or step == stop_step):
-            metrics = validation.evaluate(model, dev)
-            logs.update(metrics)
-            mean_loss = sum(recent_losses) / len(recent_losses)
-            recent_losses.clear()
-            log.append({"step": step, "wall_time": round(wall_time, 2), "datasets_seen": datasets_seen * world,
-                        **logs, "loss": mean_loss})
-        requested = any(bool(cb(step, logs)) for cb in callbacks)
-        stop = _any_rank(out_of_time or requested, world, dev)
-        if step % config.checkpoint_every == 0 or step == stop_step or stop:
-            last_saved, saved = save() or last_saved, True
-        if stop:
-            break
-    bar.close()
+    recent_losses, waited, spent, interval_waited, interval_spent = [], 0.0, 0.0, 0.0, 0.0
+    autocast = torch.autocast(dev.type, dtype=torch.bfloat16, enabled=config.precision == "bf16")
+    previous_threads = torch.get_num_threads()
+    if threads is not None:
+        torch.set_num_threads(threads)
+    try:
+        while step < stop_step:
+            tick = time.perf_counter()
+            tokens, adjacency = next(stream)  # pair features in float32 whatever the precision
+            data_seconds = stream.last_wait
+            with autocast:
+                logits = net(tokens)
+            loss = edge_loss(logits.float(), adjacency)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
+            lr = learning_rate(step, config)
+            for group in optimizer.param_groups:
+                group["lr"] = lr
+            optimizer.step()
+            step += 1
+            datasets_seen += tokens.shape[0]
+            logs = {"loss": float(loss.detach()), "lr": lr, "data_seconds": data_seconds}
+            logs["step_seconds"] = time.perf_counter() - tick
+            wall_time += logs["step_seconds"]
+            waited, spent = waited + data_seconds, spent + logs["step_seconds"]
+            interval_waited, interval_spent = interval_waited + data_seconds, interval_spent + logs["step_seconds"]
+            recent_losses.append(logs["loss"])
+            bar.update(1)
+            bar.set_postfix(loss=f"{logs['loss']:.4f}", auprc=f"{metrics.get('mean/auprc', float('nan')):.3f}",
+                            data_wait=f"{waited / spent:.0%}", refresh=False)
+            out_of_time = time_budget is not None and time.perf_counter() - start >= time_budget
+            if rank == 0 and (step % config.validate_every == 0 or step == stop_step):
+                metrics = validation.evaluate(model, dev)
+                logs.update(metrics)
+                log.append({"step": step, "wall_time": round(wall_time, 2), "datasets_seen": datasets_seen * world,
+                            "loss": sum(recent_losses) / len(recent_losses), "lr": lr,
+                            "data_wait": round(interval_waited / interval_spent, 4), **metrics})
+                recent_losses.clear()
+                interval_waited, interval_spent = 0.0, 0.0
+            requested = any(bool(cb(step, logs)) for cb in callbacks)
+            stop = _any_rank(out_of_time or requested, world, dev)
+            if step % config.checkpoint_every == 0 or step == stop_step or stop:
+                last_saved, saved = save() or last_saved, True
+            if stop:
+                break
+    finally:
+        stream.close()  # the workers stop with the run, also when it fails
+        bar.close()
+        torch.set_num_threads(previous_threads)
     if not saved:  # nothing to train (already at `steps`): still write and hand back a checkpoint
         last_saved = save() or last_saved
     if world > 1:

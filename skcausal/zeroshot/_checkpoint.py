@@ -98,6 +98,29 @@ def default_checkpoint_path() -> Path:
     # Installed on a file system, the resource is a plain file; the loader needs a real path for
     # the weights and the JSON beside them, which a zipped install cannot give.
     return Path(str(shipped))
+def _finish_interrupted_save(weights: Path, meta_path: Path) -> dict | None:
+    """The metadata of the weights on disk, when a save was killed between its two renames.
+
+    :meth:`Checkpoint.save` stages both files and then renames them one after the other; a process
+    killed between the renames leaves the new weights beside the old metadata, and the new metadata
+    still staged under a temporary name. If a staged file matches the weights, the save is finished
+    (the rename is done now, where the folder is writable) and its metadata returned.
+    """
+    actual = _sha256(weights)
+    for staged in sorted(meta_path.parent.glob(f".{meta_path.name}.*.tmp")):
+        try:
+            meta = json.loads(staged.read_text())
+        except (OSError, json.JSONDecodeError, UnicodeDecodeError):
+            continue
+        if meta.get("weights_sha256") == actual:
+            try:
+                os.replace(staged, meta_path)
+            except OSError:
+                pass  # a read-only folder: use the staged metadata as it is
+            return meta
+    return None
+
+
 @dataclass
 class Checkpoint:
     """A model config, its weights and what is known of their training."""
@@ -151,6 +174,8 @@ class Checkpoint:
                 f"{meta_path}: unsupported checkpoint format {meta.get('format_version')!r} "
                 f"(this version reads {FORMAT_VERSION})."
             )
+        if _sha256(weights) != meta.get("weights_sha256"):
+            meta = _finish_interrupted_save(weights, meta_path) or meta
         if _sha256(weights) != meta.get("weights_sha256"):
             raise CheckpointError(
                 f"{weights} does not match the checksum in {meta_path.name}: the file is truncated or "

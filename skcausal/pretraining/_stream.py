@@ -1,0 +1,153 @@
+"""The training batches of one rank: simulated in the training process, or in worker processes.
+
+With ``num_workers=0`` one generator, seeded from (seed, rank), draws every batch in the training
+process. With K workers, each worker owns a generator seeded from (seed, rank, worker) and the
+training process takes their batches in a fixed round-robin order (torch's DataLoader keeps that
+order). On a CPU run the workers also compute the pair features (the network's input, about as
+costly as the simulation), so the training process only runs the network; on a GPU the features
+are computed there, from the raw batch. Every batch comes with its worker's generator state after drawing it, so the stream's
+position is exact at every step even though the workers run ahead: :meth:`TrainingStream.state`
+records, for each worker, the state behind the last batch that was trained on, and a stream built
+from that record draws exactly the batches that the interrupted one would have used next.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, IterableDataset, get_worker_info
+
+from skcausal.datasets._simulator import SCMBatchSampler
+from skcausal.zeroshot._features import pair_features
+
+
+def stream_seed(seed: int, rank: int, worker: int, restart: int = 0) -> int:
+    """A 63-bit seed for worker ``worker`` of rank ``rank`` (``restart`` > 0 re-seeds a resumed run)."""
+    words = [int(seed), int(rank), int(worker), int(restart)]
+    return int(np.random.SeedSequence(words).generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+
+
+def _generator(seed=None, state=None) -> torch.Generator:
+    generator = torch.Generator()
+    if state is not None:
+        generator.set_state(state)
+    else:
+        generator.manual_seed(seed)
+    return generator
+
+
+class _WorkerBatches(IterableDataset):
+    """What each DataLoader worker runs: its own simulator, from its own generator state."""
+
+    def __init__(self, config, states, first, features):
+        self.config, self.states, self.first, self.features = config, states, first, features
+
+    def __iter__(self):
+        info = get_worker_info()
+        if info is None:
+            raise RuntimeError("_WorkerBatches runs only inside DataLoader workers.")
+        # One thread per worker: K workers and the training process share the cores.
+        torch.set_num_threads(1)
+        # DataLoader worker w delivers batches w, w + K, ...; shifting the names by `first` makes
+        # the first batch after a resume come from the worker whose turn it was.
+        worker = (info.id + self.first) % len(self.states)
+        sampler = SCMBatchSampler(self.config, generator=_generator(state=self.states[worker]))
+        for batch in sampler:
+            item = {"adjacency": batch.adjacency, "worker": worker, "rng": sampler.generator.get_state()}
+            if self.features:
+                item["tokens"] = pair_features(batch.X, batch.intervention_mask)
+            else:
+                item["X"], item["mask"] = batch.X, batch.intervention_mask
+            yield item
+
+
+class TrainingStream:
+    """An endless iterator of ``(tokens, adjacency)`` batches for one rank.
+
+    ``tokens`` are the pair features of the simulated data on ``device``, ready for the network.
+
+    Parameters
+    ----------
+    config : SimulationConfig
+        This rank's share of the batch.
+    seed, rank : int
+        Name the stream: the same (seed, rank, num_workers) gives the same batches.
+    num_workers : int
+        0 simulates in this process; K > 0 in K worker processes.
+    state : dict, optional
+        :meth:`state` of an earlier stream with the same ``num_workers``: continue it exactly.
+    restart : int
+        With ``state=None``, a non-zero value draws fresh streams (used when a resumed run cannot
+        continue the old ones).
+    device : torch.device
+        Where the tokens are wanted. For a CUDA device the workers' batches are page-locked and
+        copied asynchronously, and the features are computed on the GPU.
+    """
+
+    def __init__(self, config, *, seed, rank, num_workers=0, state=None, restart=0, device=torch.device("cpu")):
+        if num_workers < 0:
+            raise ValueError(f"num_workers must be >= 0; got {num_workers}.")
+        self.config, self.num_workers = config, int(num_workers)
+        if state is not None and state.get("num_workers", 0) != self.num_workers:
+            raise ValueError(f"the stream state is for {state.get('num_workers', 0)} workers, not {num_workers}.")
+        self._loader, self.device, self.last_wait = None, torch.device(device), 0.0
+        self._features_in_workers = self.num_workers > 0 and self.device.type == "cpu"
+        if self.num_workers == 0:
+            # The seeding of runs made before workers existed, so their resume files still continue.
+            seed0 = seed * 1_000_003 + rank if restart == 0 else stream_seed(seed, rank, 0, restart)
+            self._sampler = SCMBatchSampler(config, generator=_generator(
+                seed=seed0, state=None if state is None else state["rng"][0]))
+            self._batches = iter(self._sampler)
+            return
+        if state is None:
+            self._states = [_generator(seed=stream_seed(seed, rank, w, restart)).get_state()
+                            for w in range(self.num_workers)]
+            self._next = 0
+        else:
+            self._states, self._next = [s.clone() for s in state["rng"]], int(state["next_worker"])
+        self._loader = DataLoader(
+            _WorkerBatches(config, self._states, self._next, self._features_in_workers), batch_size=None,
+            num_workers=self.num_workers, pin_memory=self.device.type == "cuda", prefetch_factor=2,
+        )
+        self._batches = iter(self._loader)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        tick = time.perf_counter()
+        if self._loader is None:
+            batch = next(self._batches)
+            item = {"X": batch.X, "mask": batch.intervention_mask, "adjacency": batch.adjacency}
+        else:
+            item = next(self._batches)
+        # Simulating here, or waiting for the workers: the time a training step spends on data.
+        self.last_wait = time.perf_counter() - tick
+        if self._loader is not None:
+            worker = int(item["worker"])
+            if worker != self._next:  # the DataLoader's round-robin order is what makes resume exact
+                raise RuntimeError(f"batch from worker {worker} where worker {self._next} was due.")
+            self._states[worker] = item["rng"]
+            self._next = (worker + 1) % self.num_workers
+        copy = {"device": self.device, "non_blocking": self.device.type == "cuda"}
+        adjacency = item["adjacency"].to(**copy)
+        if "tokens" in item:
+            return item["tokens"], adjacency
+        return pair_features(item["X"].to(**copy), item["mask"].to(**copy)), adjacency
+
+    def state(self) -> dict:
+        """Where the stream stands after the last batch handed out (tensors and ints only)."""
+        if self._loader is None:
+            return {"num_workers": 0, "rng": [self._sampler.generator.get_state()], "next_worker": 0}
+        return {"num_workers": self.num_workers, "rng": [s.clone() for s in self._states],
+                "next_worker": self._next}
+
+    def close(self):
+        """Stop the worker processes (the stream cannot be used afterwards)."""
+        if self._loader is not None:
+            shutdown = getattr(self._batches, "_shutdown_workers", None)
+            if shutdown is not None:
+                shutdown()
+            self._batches = iter(())
