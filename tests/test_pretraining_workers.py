@@ -144,3 +144,13 @@ def test_resume_file_alone_continues_the_run_elsewhere_with_its_whole_log(tmp_pa
     meta = json.loads((tmp_path / "second" / "skcausal-zeroshot.json").read_text())
     assert [(phase["step"], phase["num_workers"]) for phase in meta["phases"]] == [(0, 1), (5, 1)]
     assert (tmp_path / "second" / "training.png").stat().st_size > 0
+
+
+@pytest.mark.parametrize("name", ["default.json", "compact.json", "gpu.json"])
+def test_shipped_configs_are_valid_training_configs(name):
+    from pathlib import Path
+
+    from skcausal.pretraining import TrainConfig
+
+    config = TrainConfig.from_json(Path(__file__).resolve().parents[1] / "configs" / name)
+    assert config.steps > config.warmup_steps and config.simulation.tokens_per_batch >= 6400
