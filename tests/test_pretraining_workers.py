@@ -154,3 +154,9 @@ def test_shipped_configs_are_valid_training_configs(name):
 
     config = TrainConfig.from_json(Path(__file__).resolve().parents[1] / "configs" / name)
     assert config.steps > config.warmup_steps and config.simulation.tokens_per_batch >= 6400
+
+
+def test_worker_seeds_stay_clear_of_validation_and_benchmark_seeds():
+    seeds = {stream_seed(s, r, w, k) for s in range(4) for r in range(3) for w in range(4) for k in (0, 7)}
+    assert len(seeds) == 4 * 3 * 4 * 2  # distinct streams
+    assert all(2**32 <= seed < 2**48 for seed in seeds)

@@ -10,11 +10,12 @@ The seed of a synthetic dataset is derived from ``(random_state, repeat, dataset
 :class:`numpy.random.SeedSequence` (see :func:`dataset_seed`). ``make_scm(random_state=seed)`` then
 seeds a fresh ``torch.Generator`` with ``numpy.random.default_rng(seed).integers(2**63 - 1)``, a
 pseudo-random 63-bit number. The pretraining stream seeds its torch generators directly with small
-integers: ``random_state * 1_000_003 + rank`` for training (plus ``7919 * step`` on a re-seeded
-resume) and ``2_000_003`` for the validation sets. :func:`dataset_seed` rejects (and re-draws) any
-seed whose torch seed is below ``2**48``, so a benchmark dataset can never be drawn from the same
-torch stream as the pretraining or validation data (for any pretraining ``random_state`` below
-about 2.8e8).
+integers: ``random_state * 1_000_003 + rank`` for training in the training process and
+``2_000_003`` for the validation sets; data workers and re-seeded resumes use
+``skcausal.pretraining._stream.stream_seed``, which lies in [2**32, 2**48). :func:`dataset_seed`
+rejects (and re-draws) any seed whose torch seed is below ``2**48``, so a benchmark dataset can never
+be drawn from the same torch stream as the pretraining or validation data (for any pretraining
+``random_state`` below about 2.8e8).
 """
 
 from __future__ import annotations

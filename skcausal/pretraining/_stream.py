@@ -24,9 +24,15 @@ from skcausal.zeroshot._features import pair_features
 
 
 def stream_seed(seed: int, rank: int, worker: int, restart: int = 0) -> int:
-    """A 63-bit seed for worker ``worker`` of rank ``rank`` (``restart`` > 0 re-seeds a resumed run)."""
+    """The torch seed of worker ``worker`` of rank ``rank`` (``restart`` > 0 re-seeds a resumed run).
+
+    It lies in [2**32, 2**48): above the small seeds of the in-process stream and the validation
+    sets, and below the benchmark datasets' seeds (see ``skcausal.benchmark._suites``), so no
+    training stream can repeat a validation or benchmark dataset.
+    """
     words = [int(seed), int(rank), int(worker), int(restart)]
-    return int(np.random.SeedSequence(words).generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+    drawn = int(np.random.SeedSequence(words).generate_state(1, dtype=np.uint64)[0])
+    return 2**32 + drawn % (2**48 - 2**32)
 
 
 def _generator(seed=None, state=None) -> torch.Generator:
