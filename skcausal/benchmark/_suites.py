@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from skcausal.datasets import load_sachs, make_scm
+from skcausal.datasets import load_bnlearn_structure, load_sachs, make_scm
+from skcausal.datasets._bnlearn import NETWORK_SIZES
 
 # Pretraining seeds are small integers (see the module docstring); benchmark torch seeds stay above.
 _MIN_TORCH_SEED = 2**48
@@ -49,8 +50,10 @@ class DatasetSpec:
     n_nodes, n_samples : int
     interventional : bool
         Whether some values were set by interventions (the intervention mask has a True entry).
-    source : {"scm", "sachs"}, default="scm"
-        ``"scm"`` calls ``make_scm(**params)``; ``"sachs"`` calls ``load_sachs(**params)``.
+    source : {"scm", "sachs", "structure"}, default="scm"
+        ``"scm"`` calls ``make_scm(**params)``; ``"sachs"`` calls ``load_sachs(**params)``;
+        ``"structure"`` simulates with ``make_scm`` on the real graph ``params["network"]`` (see
+        :func:`skcausal.datasets.load_bnlearn_structure`; needs pgmpy 1.0).
     params : dict, default={}
         Keyword arguments of that function, apart from ``random_state``.
 
@@ -76,7 +79,7 @@ class DatasetSpec:
     @property
     def seeded(self) -> bool:
         """True when the data depend on the seed (synthetic data); Sachs data are fixed."""
-        return self.source == "scm"
+        return self.source in ("scm", "structure")
 
     def load(self, seed=None):
         """Return ``(X, intervention_mask, true_adjacency)`` as numpy arrays.
@@ -96,7 +99,11 @@ class DatasetSpec:
             )
         if self.source == "sachs":
             return load_sachs(**self.params)
-        raise ValueError(f"unknown dataset source {self.source!r}; expected 'scm' or 'sachs'.")
+        if self.source == "structure":
+            params = dict(self.params)
+            graph, _ = load_bnlearn_structure(params.pop("network"))
+            return make_scm(self.n_samples, self.n_nodes, graph=graph, random_state=seed, **params)
+        raise ValueError(f"unknown dataset source {self.source!r}; expected 'scm', 'sachs' or 'structure'.")
 
 
 def _scm(family, graph, d, n, *, interventional, mechanism="linear", noise="gaussian"):
@@ -135,6 +142,24 @@ def _grid(sizes, n_samples, families=tuple(_FAMILIES), graphs=("erdos_renyi", "s
     return specs
 
 
+def _structure_specs(n_samples=1000):
+    """Simulated data on bnlearn's real network structures (the development networks only)."""
+    specs = []
+    for network, d in NETWORK_SIZES.items():
+        for family, mechanism, noise in (("linear-gaussian", "linear", "gaussian"),
+                                         ("linear-nongaussian", "linear", "laplace"),
+                                         ("mlp", "mlp", "gaussian")):
+            for interventional in (False, True):
+                params = {"network": network, "mechanism": mechanism, "noise": noise}
+                if interventional:
+                    params.update(n_intervention_targets=max(1, d // 2), intervention_fraction=0.5)
+                label = family if family != "linear-nongaussian" else f"linear-{noise}"
+                name = f"{label}-{network}-{'int' if interventional else 'obs'}"
+                specs.append(DatasetSpec(name, family, f"bnlearn-{network}", d, n_samples, interventional,
+                                         "structure", params))
+    return specs
+
+
 def _sachs_specs():
     # The consensus graph has one directed cycle (PIP2 -> PIP3 -> plcg -> PIP2); it is kept as
     # distributed, so methods that return DAGs cannot reach SHD 0 on it (see load_sachs).
@@ -164,6 +189,9 @@ SUITES = {
         _scm("rff", "scale_free", 100, 10_000, interventional=False, mechanism="rff"),
     ],
     "sachs": _sachs_specs(),
+    # 54 datasets on real graphs (bnlearn's discrete networks, d = 20-223), with simulated data:
+    # 9 networks x 3 families x {observational, interventional}. Needs pgmpy 1.0.
+    "structures": _structure_specs(),
 }
 
 
@@ -172,7 +200,7 @@ def get_suite(name):
 
     Parameters
     ----------
-    name : {"smoke", "standard", "large", "sachs"}
+    name : {"smoke", "standard", "large", "sachs", "structures"}
 
     Returns
     -------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numbers
 
+import networkx as nx
 import numpy as np
 import torch
 
@@ -39,6 +40,25 @@ def _check_int(name, value, low, high=None):
         raise ValueError(f"{name} must be an integer {bound}; got {value!r}.")
 
 
+def _check_dag(graph, n_nodes):
+    """A given graph as a 0/1 int matrix, and a causal order of its nodes."""
+    try:
+        adjacency = np.asarray(graph)
+    except Exception as err:  # ragged nested lists and the like
+        raise ValueError(f"graph must be a graph family name or an adjacency matrix ({err}).") from None
+    if adjacency.shape != (n_nodes, n_nodes):
+        raise ValueError(f"graph must have shape (n_nodes, n_nodes) = ({n_nodes}, {n_nodes}); "
+                         f"got {adjacency.shape}.")
+    if not np.isin(adjacency, (0, 1)).all():
+        raise ValueError("graph must hold only 0 and 1 (A[i, j] = 1 means i -> j).")
+    adjacency = adjacency.astype(int)
+    dag = nx.DiGraph(adjacency)
+    if not nx.is_directed_acyclic_graph(dag):
+        cycle = [int(i) for i, _ in nx.find_cycle(dag)]
+        raise ValueError(f"graph must be acyclic; it has the cycle {' -> '.join(map(str, cycle + cycle[:1]))}.")
+    return adjacency, np.array(list(nx.lexicographical_topological_sort(dag)))
+
+
 def make_scm(
     n_samples=1000,
     n_nodes=10,
@@ -65,9 +85,13 @@ def make_scm(
         Number of rows (>= 2).
     n_nodes : int, default=10
         Number of variables (>= 1).
-    graph : {"erdos_renyi", "scale_free", "scale_free_transposed"}, default="erdos_renyi"
+    graph : {"erdos_renyi", "scale_free", "scale_free_transposed"} or array-like of shape \
+            (n_nodes, n_nodes), default="erdos_renyi"
         The random DAG family. ``scale_free`` grows by preferential attachment, so hubs have many
-        children; ``scale_free_transposed`` reverses it, so hubs have many parents.
+        children; ``scale_free_transposed`` reverses it, so hubs have many parents. An adjacency
+        matrix (``A[i, j] = 1`` means i -> j, acyclic) fixes the graph instead, e.g. a real network
+        from :func:`load_bnlearn_structure`; the returned adjacency is then the same matrix and the
+        columns keep its order.
     edges_per_node : float, default=2.0
         Expected number of edges divided by ``n_nodes`` (for Erdos-Renyi; capped at the complete
         DAG). In scale-free graphs each new node takes this many parents on average, fewer among the
@@ -106,10 +130,18 @@ def make_scm(
     ...                       random_state=0)
     >>> int(mask.sum())
     200
+    >>> chain = [[0, 1, 0], [0, 0, 1], [0, 0, 0]]  # 0 -> 1 -> 2
+    >>> X, mask, A = make_scm(200, 3, graph=chain, mechanism="tanh", random_state=0)
+    >>> A.tolist() == chain
+    True
     """
     _check_int("n_samples", n_samples, 2)
     _check_int("n_nodes", n_nodes, 1)
-    _check_choice("graph", graph, GRAPHS)
+    order = None
+    if isinstance(graph, str) or np.ndim(graph) == 0:  # a family name, or not even an array
+        _check_choice("graph", graph, GRAPHS)
+    else:
+        graph, order = _check_dag(graph, n_nodes)
     _check_choice("mechanism", mechanism, MECHANISMS)
     _check_choice("noise", noise, NOISES)
     for name, flag in (("heteroscedastic", heteroscedastic), ("standardize", standardize)):
@@ -140,11 +172,13 @@ def make_scm(
         )
 
     sampler = SCMBatchSampler(generator=torch_generator(random_state))
+    given = None if order is None else torch.as_tensor(graph[np.ix_(order, order)], dtype=torch.bool)
     batch = sampler.sample(
         1,
         n_nodes,
         n_samples,
-        graph=graph,
+        graph=None if order is not None else graph,
+        dag=given,
         edges_per_node=edges_per_node,
         mechanism=mechanism,
         noise=noise,
@@ -153,7 +187,11 @@ def make_scm(
         intervention_fraction=intervention_fraction,
         standardize=False,
     )
-    X = batch.X[0].double().numpy()
+    X, mask = batch.X[0].double().numpy(), batch.intervention_mask[0].numpy()
+    adjacency = batch.adjacency[0].numpy().astype(int)
+    if order is not None:  # simulated in a causal order: put the columns back in the given order
+        back = np.argsort(order)
+        X, mask, adjacency = X[:, back], mask[:, back], graph.copy()
     if standardize:
         X = (X - X.mean(axis=0)) / X.std(axis=0)
-    return X, batch.intervention_mask[0].numpy(), batch.adjacency[0].numpy().astype(int)
+    return X, mask, adjacency

@@ -205,17 +205,26 @@ class SCMBatchSampler:
 
     def sample(self, batch_size: int, n_nodes: int, n_samples: int, *, graph=None, edges_per_node=None,
                mechanism=None, noise=None, heteroscedastic=None, n_targets=None, intervention_fraction=None,
-               standardize: bool = True) -> SCMBatch:
-        """One batch; keyword arguments fix a property for every dataset instead of drawing it."""
+               standardize: bool = True, dag=None) -> SCMBatch:
+        """One batch; keyword arguments fix a property for every dataset instead of drawing it.
+
+        ``dag``, a (n_nodes, n_nodes) boolean tensor that is upper triangular (its nodes in a causal
+        order), gives every dataset that graph instead of a random one; the nodes then keep their
+        order instead of being shuffled.
+        """
         cfg, g = self.config, self.generator
-        graphs = [graph] * batch_size if graph else self._choice(cfg.graphs, batch_size)
-        if edges_per_node is None:
-            epn = self._uniform(cfg.min_edges_per_node, cfg.max_edges_per_node, batch_size)
+        if dag is not None:
+            graphs = ["given"] * batch_size
+            upper = dag.to(torch.bool).expand(batch_size, n_nodes, n_nodes).clone()
         else:
-            epn = torch.full((batch_size,), float(edges_per_node))
-        upper = torch.zeros(batch_size, n_nodes, n_nodes, dtype=torch.bool)
-        for name, idx in _groups(graphs).items():
-            upper[idx] = GRAPHS[name](epn[idx]).sample(len(idx), n_nodes, g)
+            graphs = [graph] * batch_size if graph else self._choice(cfg.graphs, batch_size)
+            if edges_per_node is None:
+                epn = self._uniform(cfg.min_edges_per_node, cfg.max_edges_per_node, batch_size)
+            else:
+                epn = torch.full((batch_size,), float(edges_per_node))
+            upper = torch.zeros(batch_size, n_nodes, n_nodes, dtype=torch.bool)
+            for name, idx in _groups(graphs).items():
+                upper[idx] = GRAPHS[name](epn[idx]).sample(len(idx), n_nodes, g)
         mechanisms = [mechanism] * batch_size if mechanism else self._choice(cfg.mechanisms, batch_size)
         noises = [noise] * batch_size if noise else self._choice(cfg.noises, batch_size)
         if heteroscedastic is None:
@@ -234,6 +243,8 @@ class SCMBatchSampler:
                      noise_scale=(cfg.min_noise_scale, cfg.max_noise_scale))
         # Hide the simulation order: relabel the nodes of each dataset at random.
         perm = torch.rand(batch_size, n_nodes, generator=g).argsort(dim=1)
+        if dag is not None:
+            perm = torch.arange(n_nodes).expand(batch_size, n_nodes)
         cols = perm[:, None, :].expand(-1, n_samples, -1)
         X, mask = X.gather(2, cols), mask.gather(2, cols)
         adjacency = upper.float().gather(1, perm[:, :, None].expand(-1, -1, n_nodes))

@@ -1,0 +1,110 @@
+"""Real network structures: the graphs of bnlearn's discrete Bayesian networks, as pgmpy ships them.
+
+Only the graphs are used; continuous data are simulated on them (``make_scm(graph=...)``), so
+every mechanism family can be tried on a real wiring diagram. pgmpy (an optional dependency: the
+``test`` extra) carries the networks as gzipped BIF files in its package; pgmpy 1.1 and later fetch
+them from a model hub at run time instead, which this package cannot reach, so pgmpy 1.0 is pinned.
+
+Reserved networks
+-----------------
+The Gaussian bnlearn networks (ecoli70, magic-niab, magic-irri, arth150) are kept for independent
+evaluation, and Sachs is reported but never used to select: :func:`load_bnlearn_structure` refuses
+them, so that no validation or model selection can use them by accident.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import re
+from importlib import resources
+
+import numpy as np
+
+# bnlearn's discrete networks that are open for development (training, validation, selection).
+NETWORK_SIZES = {"child": 20, "insurance": 27, "water": 32, "alarm": 37, "hailfinder": 56,
+                 "hepar2": 70, "win95pts": 76, "pathfinder": 109, "andes": 223}
+DEVELOPMENT_NETWORKS = tuple(NETWORK_SIZES)
+RESERVED_NETWORKS = {
+    "ecoli70": "reserved for independent evaluation",
+    "magic-niab": "reserved for independent evaluation",
+    "magic-irri": "reserved for independent evaluation",
+    "arth150": "reserved for independent evaluation",
+    "sachs": "report only (never used to select); use skcausal.datasets.load_sachs",
+}
+
+# "probability ( child | parent1, parent2 ) {": the one BIF line a structure needs.
+_PROBABILITY = re.compile(r"probability\s*\(\s*([^|)]+?)\s*(?:\|\s*([^)]*?))?\s*\)")
+_VARIABLE = re.compile(r"variable\s+(\S+)\s*\{")
+
+
+def _bif_text(name: str) -> str:
+    try:
+        folder = resources.files("pgmpy") / "utils" / "example_models"
+    except ModuleNotFoundError:
+        raise ModuleNotFoundError(
+            "real network structures need pgmpy 1.0 (pip install 'skcausal[test]' or 'pgmpy==1.0.0')."
+        ) from None
+    path = folder / f"{name}.bif.gz"
+    if not path.is_file():
+        raise ModuleNotFoundError(
+            f"pgmpy does not ship {name}.bif.gz in this version; real network structures need pgmpy 1.0 "
+            "(later versions download them at run time)."
+        )
+    return gzip.decompress(path.read_bytes()).decode("utf-8")
+
+
+def parse_bif_structure(text: str) -> tuple[np.ndarray, list[str]]:
+    """The graph of a BIF file: (adjacency, variable names in the file's order).
+
+    Reads only the ``variable`` declarations and the ``probability ( child | parents )`` headers,
+    which makes it fast where a full parse of the probability tables takes seconds.
+    """
+    names = _VARIABLE.findall(text)
+    index = {name: k for k, name in enumerate(names)}
+    adjacency = np.zeros((len(names), len(names)), dtype=int)
+    for child, parents in _PROBABILITY.findall(text):
+        for parent in filter(None, (p.strip() for p in (parents or "").split(","))):
+            adjacency[index[parent], index[child.strip()]] = 1
+    return adjacency, names
+
+
+@functools.cache
+def _structure(name: str):
+    adjacency, names = parse_bif_structure(_bif_text(name))
+    adjacency.setflags(write=False)
+    return adjacency, tuple(names)
+
+
+def load_bnlearn_structure(name: str) -> tuple[np.ndarray, list[str]]:
+    """The graph of one of bnlearn's discrete networks.
+
+    Parameters
+    ----------
+    name : str
+        One of ``DEVELOPMENT_NETWORKS``: child (20 nodes), insurance (27), water (32), alarm (37),
+        hailfinder (56), hepar2 (70), win95pts (76), pathfinder (109) or andes (223).
+
+    Returns
+    -------
+    adjacency : ndarray of int, shape (d, d)
+        ``adjacency[i, j] == 1`` means the edge i -> j.
+    names : list of str
+        The variables, in the order of the adjacency's rows.
+
+    Examples
+    --------
+    >>> from skcausal.datasets import load_bnlearn_structure, make_scm
+    >>> A, names = load_bnlearn_structure("child")
+    >>> A.shape, int(A.sum()), names[0]
+    ((20, 20), 25, 'BirthAsphyxia')
+    >>> X, mask, truth = make_scm(500, A.shape[0], graph=A, mechanism="mlp", random_state=0)
+    >>> bool((truth == A).all())
+    True
+    """
+    if name in RESERVED_NETWORKS:
+        raise ValueError(f"the bnlearn network {name!r} is {RESERVED_NETWORKS[name]}.")
+    if name not in DEVELOPMENT_NETWORKS:
+        raise ValueError(f"unknown network {name!r}; choose one of {list(DEVELOPMENT_NETWORKS)}.")
+    adjacency, names = _structure(name)
+    return adjacency.copy(), list(names)
