@@ -119,8 +119,44 @@ def test_structures_suite_draws_its_data_on_the_real_graph():
     from skcausal.benchmark import dataset_seed, get_suite
 
     specs = get_suite("structures")
-    assert len(specs) == 54 and len({s.name for s in specs}) == 54
+    assert len(specs) == 72 and len({s.name for s in specs}) == 72
     spec = next(s for s in specs if s.name == "mlp-child-int")
     X, mask, truth = spec.load(seed=dataset_seed(0, 0, spec.name))
     np.testing.assert_array_equal(truth, load_bnlearn_structure("child")[0])
     assert X.shape == (1000, 20) and mask.any() and spec.seeded
+
+
+def test_raw_units_leave_each_node_its_own_scale():
+    # In raw units a linear SEM is x_j = sum_i w_ij x_i + sigma_j e_j with sigma_j in [0.2, 1]
+    # and nothing rescaled: least squares on the parents recovers residual scales in that range,
+    # while the nodes' own variances spread far beyond 1.
+    A, _ = load_bnlearn_structure("alarm")
+    X, _, _ = make_scm(20_000, A.shape[0], graph=A, raw_units=True, standardize=False, random_state=3)
+    variances = X.var(axis=0)
+    assert variances.max() > 20 * variances.min()
+    for j in range(A.shape[0]):
+        parents = np.nonzero(A[:, j])[0]
+        design = np.column_stack([X[:, parents], np.ones(len(X))])
+        residual = X[:, j] - design @ np.linalg.lstsq(design, X[:, j], rcond=None)[0]
+        assert 0.18 < residual.std() < 1.05, j
+    # internally standardised, every node has variance 1
+    X, _, _ = make_scm(2_000, A.shape[0], graph=A, standardize=False, random_state=3)
+    np.testing.assert_allclose(X.var(axis=0), 1, atol=1e-3)
+
+
+def test_raw_units_interventions_are_drawn_in_the_nodes_units():
+    A = np.array([[0, 1], [0, 0]])
+    X, mask, _ = make_scm(4000, 2, graph=A, raw_units=True, standardize=False, n_intervention_targets=1,
+                          intervention_fraction=0.5, random_state=0)
+    target = int(np.nonzero(mask.any(axis=0))[0][0])
+    observed, intervened = X[~mask[:, target], target], X[mask[:, target], target]
+    # mu ~ U(-2, 2) and s ~ U(0.1, 1) in the node's own standard deviations
+    shift = abs(intervened.mean() - observed.mean()) / observed.std()
+    assert shift <= 2.1 and 0.09 < intervened.std() / observed.std() < 1.05
+
+
+def test_raw_units_probability_is_validated():
+    from skcausal.datasets import SimulationConfig
+
+    with pytest.raises(ValueError, match="raw_units_probability"):
+        SimulationConfig(raw_units_probability=1.5)

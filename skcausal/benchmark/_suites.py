@@ -148,9 +148,11 @@ def _structure_specs(n_samples=1000):
     for network, d in NETWORK_SIZES.items():
         for family, mechanism, noise in (("linear-gaussian", "linear", "gaussian"),
                                          ("linear-nongaussian", "linear", "laplace"),
-                                         ("mlp", "mlp", "gaussian")):
+                                         ("mlp", "mlp", "gaussian"),
+                                         ("linear-raw", "linear", "gaussian")):
             for interventional in (False, True):
-                params = {"network": network, "mechanism": mechanism, "noise": noise}
+                params = {"network": network, "mechanism": mechanism, "noise": noise,
+                          "raw_units": family == "linear-raw"}
                 if interventional:
                     params.update(n_intervention_targets=max(1, d // 2), intervention_fraction=0.5)
                 label = family if family != "linear-nongaussian" else f"linear-{noise}"
@@ -189,8 +191,9 @@ SUITES = {
         _scm("rff", "scale_free", 100, 10_000, interventional=False, mechanism="rff"),
     ],
     "sachs": _sachs_specs(),
-    # 54 datasets on real graphs (bnlearn's discrete networks, d = 20-223), with simulated data:
-    # 9 networks x 3 families x {observational, interventional}. Needs pgmpy 1.0.
+    # 72 datasets on real graphs (bnlearn's discrete networks, d = 20-223), with simulated data:
+    # 9 networks x 4 families x {observational, interventional}. linear-raw is linear-Gaussian in
+    # raw units (variance accumulates down the graph, as in real SEMs). Needs pgmpy 1.0.
     "structures": _structure_specs(),
 }
 

@@ -71,6 +71,7 @@ def make_scm(
     n_intervention_targets=0,
     intervention_fraction=0.0,
     standardize=True,
+    raw_units=False,
     random_state=None,
 ):
     """Draw a random structural causal model and sample data from it.
@@ -110,6 +111,12 @@ def make_scm(
         (mu, s random per target), independently of the parents.
     standardize : bool, default=True
         Give every returned column mean 0 and standard deviation 1 (over all rows).
+    raw_units : bool, default=False
+        Simulate in raw units: nodes are not rescaled while they are drawn, so variance accumulates
+        along the causal order as in a real linear SEM (nodes with strong parents are nearly
+        deterministic). By default every node is standardised right after it is drawn. With
+        nonlinear mechanisms raw units can reach huge values on deep graphs; they suit linear,
+        tanh, sine and threshold mechanisms best.
     random_state : int, numpy.random.Generator or None, default=None
 
     Returns
@@ -144,7 +151,8 @@ def make_scm(
         graph, order = _check_dag(graph, n_nodes)
     _check_choice("mechanism", mechanism, MECHANISMS)
     _check_choice("noise", noise, NOISES)
-    for name, flag in (("heteroscedastic", heteroscedastic), ("standardize", standardize)):
+    for name, flag in (("heteroscedastic", heteroscedastic), ("standardize", standardize),
+                       ("raw_units", raw_units)):
         if not isinstance(flag, (bool, np.bool_)):
             raise ValueError(f"{name} must be True or False; got {flag!r}.")
     # The simulator holds a few float32 arrays of shape (n_samples, n_nodes) at once.
@@ -186,6 +194,7 @@ def make_scm(
         n_targets=n_intervention_targets,
         intervention_fraction=intervention_fraction,
         standardize=False,
+        raw_units=bool(raw_units),
     )
     X, mask = batch.X[0].double().numpy(), batch.intervention_mask[0].numpy()
     adjacency = batch.adjacency[0].numpy().astype(int)

@@ -32,6 +32,7 @@ class SimulationConfig:
     mechanisms: tuple = tuple(MECHANISMS)
     noises: tuple = tuple(NOISES)
     heteroscedastic_probability: float = 0.25
+    raw_units_probability: float = 0.0  # share of SCMs simulated in raw units (see simulate)
     interventional_probability: float = 0.5
     min_intervention_fraction: float = 0.1
     max_intervention_fraction: float = 0.7
@@ -66,6 +67,8 @@ class SimulationConfig:
                           ("min_noise_scale", "max_noise_scale")):
             if not 0 <= getattr(self, low) <= getattr(self, high):
                 raise ValueError(f"need 0 <= {low} <= {high}.")
+        if not 0 <= self.raw_units_probability <= 1:
+            raise ValueError("raw_units_probability must be in [0, 1].")
         if self.max_intervention_fraction > 1:
             raise ValueError("max_intervention_fraction must be <= 1.")
         if self.max_batch_size < 1 or self.tokens_per_batch < 1:
@@ -130,12 +133,18 @@ def simulate(
     intervention_mask,
     generator,
     noise_scale=(0.2, 1.0),
+    raw_units=None,
 ):
     """Simulate a batch of SCMs whose graphs are upper triangular in simulation order.
 
     Returns X (b, n, d) float32. ``intervention_mask`` (b, n, d) says which values are set by a
     hard intervention; those are drawn from N(mu, s^2) with mu ~ U(-2, 2), s ~ U(0.1, 1) per node,
-    independently of everything else.
+    independently of everything else, in units of the node's observational standard deviation.
+
+    ``raw_units`` (b,) bool marks the SCMs simulated in raw units: their nodes are not rescaled
+    after they are drawn, so variance accumulates along the causal order as in a real linear SEM
+    (and a node with strong parents is nearly deterministic). The others are internally
+    standardised: every mechanism's output and every node has variance 1 on observational rows.
     """
     batch, d, _ = upper_adjacency.shape
     X = torch.zeros(batch, n_samples, d)
@@ -145,6 +154,7 @@ def simulate(
     sigma = noise_scale[0] + (noise_scale[1] - noise_scale[0]) * torch.rand(batch, d, generator=generator)
     mechanism_groups = _groups(mechanisms)
     noise_groups = _groups(noises)
+    raw = torch.zeros(batch, 1, dtype=torch.bool) if raw_units is None else raw_units[:, None]
     for t in range(d):
         observed = ~intervention_mask[:, :, t]
         noise = torch.empty(batch, n_samples)
@@ -158,14 +168,23 @@ def simulate(
             for name, idx in mechanism_groups.items():
                 f[idx] = MECHANISMS[name](parents[idx], parent_mask[idx], generator)
             has_parents = parent_mask.sum(1) > 0
-            f = torch.where(has_parents[:, None], _standardize_rows(f, observed), 0.0)
+            f = torch.where(has_parents[:, None], torch.where(raw, f, _standardize_rows(f, observed)), 0.0)
             v = torch.randn(batch, t, generator=generator) * parent_mask
             spread = torch.nn.functional.softplus(torch.einsum("bnt,bt->bn", parents, v))
             spread = spread / torch.sqrt((spread**2).mean(1, keepdim=True) + 1e-8)
             hetero = (heteroscedastic & has_parents)[:, None]
             x = f + sigma[:, t, None] * torch.where(hetero, spread * noise, noise)
-        x = _standardize_rows(x, observed)
-        X[:, :, t] = torch.where(observed, x, do_values[:, :, t])
+        standardized = _standardize_rows(x, observed)
+        do = do_values[:, :, t]
+        if raw.any():
+            # In raw units a do() value is drawn in standard deviations of the node around its mean.
+            keep = observed | ~observed.any(dim=1, keepdim=True)
+            count = keep.sum(1, keepdim=True)
+            mean = (x * keep).sum(1, keepdim=True) / count
+            sd = torch.sqrt((((x - mean) * keep) ** 2).sum(1, keepdim=True) / count + 1e-8)
+            do = torch.where(raw, mean + sd * do, do)
+            standardized = torch.where(raw, x, standardized)
+        X[:, :, t] = torch.where(observed, standardized, do)
     return X
 
 
@@ -205,7 +224,7 @@ class SCMBatchSampler:
 
     def sample(self, batch_size: int, n_nodes: int, n_samples: int, *, graph=None, edges_per_node=None,
                mechanism=None, noise=None, heteroscedastic=None, n_targets=None, intervention_fraction=None,
-               standardize: bool = True, dag=None) -> SCMBatch:
+               standardize: bool = True, dag=None, raw_units=None) -> SCMBatch:
         """One batch; keyword arguments fix a property for every dataset instead of drawing it.
 
         ``dag``, a (n_nodes, n_nodes) boolean tensor that is upper triangular (its nodes in a causal
@@ -239,8 +258,14 @@ class SCMBatchSampler:
             targets = torch.full((batch_size,), int(n_targets))
             fractions = torch.full((batch_size,), float(intervention_fraction), dtype=torch.float64)
         mask = _intervention_mask(n_samples, n_nodes, targets, fractions, g)
+        if raw_units is not None:
+            raw = torch.full((batch_size,), bool(raw_units))
+        elif cfg.raw_units_probability > 0:  # drawn only then, so older configs keep their stream
+            raw = torch.rand(batch_size, generator=g) < cfg.raw_units_probability
+        else:
+            raw = None
         X = simulate(upper, n_samples, mechanisms, noises, hetero, mask, g,
-                     noise_scale=(cfg.min_noise_scale, cfg.max_noise_scale))
+                     noise_scale=(cfg.min_noise_scale, cfg.max_noise_scale), raw_units=raw)
         # Hide the simulation order: relabel the nodes of each dataset at random.
         perm = torch.rand(batch_size, n_nodes, generator=g).argsort(dim=1)
         if dag is not None:

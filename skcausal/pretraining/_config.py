@@ -27,6 +27,8 @@ class TrainConfig:
     checkpoint_every: int = 250
     validation_samples: int = 500
     validation_datasets: int = 8  # per family and size
+    validation_ood: bool = True  # out-of-distribution families (see pretraining/_validation.py)
+    validation_structures: bool = True  # data on real network structures (needs pgmpy 1.0)
     precision: str = "fp32"  # or "bf16": the network runs under bfloat16 autocast (features stay fp32)
 
     def __post_init__(self):

@@ -23,7 +23,8 @@ from skcausal.zeroshot._checkpoint import DEFAULT_NAME, Checkpoint, atomic_write
 from skcausal.zeroshot._model import PairGridTransformer
 
 RESUME_NAME = "resume.pt"
-_RESUMABLE_CHANGES = {"steps", "validate_every", "checkpoint_every"}
+# Settings that do not change what is trained, or only the schedule's length.
+_RESUMABLE_CHANGES = {"steps", "validate_every", "checkpoint_every", "validation_ood", "validation_structures"}
 
 
 def learning_rate(step: int, config: TrainConfig) -> float:
@@ -233,7 +234,8 @@ def pretrain(config=None, *, out, steps=None, time_budget=None, resume=None, dev
             log.rows = [dict(row) for row in state["log"]]
         log.truncate(step)
         log.phase_starts = [phase["step"] for phase in phases[1:]]
-    validation = ValidationSuite(config.simulation, config.validation_samples, config.validation_datasets) \
+    validation = ValidationSuite(config.simulation, config.validation_samples, config.validation_datasets,
+                                 ood=config.validation_ood, structures=config.validation_structures) \
         if rank == 0 else None
     metrics = {}
 

@@ -1,26 +1,111 @@
 """Fixed, seeded validation sets and the metrics logged during pretraining.
 
 The sets are drawn from their own generator (seed below), never from the training stream, and are the
-same in every run, so curves of different runs are comparable.
+same in every run, so curves of different runs are comparable. Three kinds:
+
+- **In-distribution** (``<mechanism>/…``, ``d50/…``, ``d100/…``; their mean is ``mean/…``): drawn
+  from the training prior itself. They say how well the simulator is learned, not how far it is
+  from real data.
+- **Out-of-distribution** (``ood-<family>/…``, mean ``ood-mean/…``): data the training prior never
+  draws, and must never draw, so that they keep measuring generalisation:
+
+  - ``ood-normal-scores``: every column replaced by its normal scores (a monotone transform that
+    makes every marginal Gaussian: the shape of a marginal then says nothing about causal
+    position);
+  - ``ood-quantized``: every column binned into 3-8 equal-frequency levels (coarse measurement);
+  - ``ood-bipartite``: two-layer graphs at d = 40, 15% inputs and 85% sensors, each sensor with 1-4
+    input parents and no other edges, so the inputs are hubs with about 10-15 children (a graph
+    family outside Erdos-Renyi and scale-free).
+- **Real structures** (``real-<family>/…``, mean ``real-mean/…``): linear and MLP data (internally
+  standardised, like the training prior) and linear data in raw units (variance accumulates down the
+  graph, as in real SEMs) simulated on the graphs of bnlearn's discrete networks (:func:`skcausal.datasets.load_bnlearn_structure`;
+  needs pgmpy 1.0, skipped with a warning without it), those with at most three times the
+  largest training graph's nodes.
+
+Select checkpoints on the out-of-distribution and real-structure means, not on ``mean/…``.
 """
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import torch
 
-from skcausal.datasets._simulator import SCMBatchSampler
+from skcausal.datasets._bnlearn import NETWORK_SIZES
+from skcausal.datasets._simulator import SCMBatch, SCMBatchSampler
 from skcausal.metrics import edge_auprc, edge_auroc, structural_hamming_distance
 from skcausal.zeroshot._features import pair_features
 
 VALIDATION_SEED = 2_000_003
+OOD_FAMILIES = ("normal-scores", "quantized", "bipartite")
+# (name, mechanism, raw units): the raw-unit linear SEMs are the ones most like real data.
+REAL_FAMILIES = (("linear", "linear", False), ("mlp", "mlp", False), ("raw-linear", "linear", True))
+
+
+def normal_scores(X: torch.Tensor) -> torch.Tensor:
+    """Each column of each dataset (b, n, d) replaced by the normal quantiles of its ranks."""
+    n = X.shape[1]
+    ranks = X.argsort(dim=1).argsort(dim=1).to(torch.float64)
+    return torch.special.ndtri((ranks + 0.5) / n).to(X.dtype)
+
+
+def quantize(X: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """Each column binned into 3-8 equal-frequency levels (the level's index is the value)."""
+    b, n, d = X.shape
+    levels = torch.randint(3, 9, (b, 1, d), generator=generator)
+    ranks = X.argsort(dim=1).argsort(dim=1)
+    return torch.div(ranks * levels, n, rounding_mode="floor").to(X.dtype)
+
+
+def bipartite_dag(n_nodes: int, generator: torch.Generator) -> torch.Tensor:
+    """Inputs first (15%), then sensors with 1-4 input parents each: upper triangular."""
+    n_inputs = max(1, round(0.15 * n_nodes))
+    dag = torch.zeros(n_nodes, n_nodes, dtype=torch.bool)
+    for sensor in range(n_inputs, n_nodes):
+        k = int(torch.randint(1, min(4, n_inputs) + 1, (1,), generator=generator))
+        dag[torch.randperm(n_inputs, generator=generator)[:k], sensor] = True
+    return dag
+
+
+def _shuffled(batch: SCMBatch, generator: torch.Generator) -> SCMBatch:
+    """The same datasets with their nodes relabelled at random (a given DAG keeps its order)."""
+    b, n, d = batch.X.shape
+    perm = torch.rand(b, d, generator=generator).argsort(dim=1)
+    cols = perm[:, None, :].expand(-1, n, -1)
+    adjacency = batch.adjacency.gather(1, perm[:, :, None].expand(-1, -1, d))
+    adjacency = adjacency.gather(2, perm[:, None, :].expand(-1, d, -1))
+    return SCMBatch(batch.X.gather(2, cols), batch.intervention_mask.gather(2, cols), adjacency,
+                    batch.graphs, batch.mechanisms, batch.noises)
+
+
+def _real_structures(max_nodes: int):
+    """{network: upper-triangular DAG in a causal order} for the networks in range; {} without pgmpy."""
+    import networkx as nx
+
+    from skcausal.datasets import load_bnlearn_structure
+
+    out = {}
+    for network, d in NETWORK_SIZES.items():
+        if d > 3 * max_nodes:
+            continue
+        try:
+            adjacency, _ = load_bnlearn_structure(network)
+        except ModuleNotFoundError as err:
+            warnings.warn(f"real-structure validation skipped: {err}")
+            return {}
+        order = list(nx.lexicographical_topological_sort(nx.DiGraph(adjacency)))
+        out[network] = torch.as_tensor(adjacency[np.ix_(order, order)], dtype=torch.bool)
+    return out
 
 
 class ValidationSuite:
-    """One family per mechanism (d = 10 and 20, about half of them interventional), plus families of
-    larger graphs (mixed mechanisms) up to the training range."""
+    """In-distribution families (one per mechanism at d = 10 and 20, about half of them
+    interventional, plus larger mixed graphs up to the training range), and optionally the
+    out-of-distribution and real-structure families described in the module docstring."""
 
-    def __init__(self, simulation_config, n_samples=500, n_datasets=8, sizes=(10, 20), large=(50, 100)):
+    def __init__(self, simulation_config, n_samples=500, n_datasets=8, sizes=(10, 20), large=(50, 100),
+                 ood=False, structures=False):
         sampler = SCMBatchSampler(simulation_config, generator=VALIDATION_SEED)
         self.families = {}
         for mechanism in simulation_config.mechanisms:
@@ -30,11 +115,53 @@ class ValidationSuite:
         for d in large:
             if d <= simulation_config.max_nodes:
                 self.families[f"d{d}"] = [sampler.sample(max(2, n_datasets // 4), d, n_samples)]
+        self.groups = {"mean": list(self.families)}
+        # The other kinds come from generators of their own, so adding them leaves the
+        # in-distribution sets (and the curves logged before they existed) as they were.
+        if ood:
+            self._add_ood(simulation_config, n_samples, n_datasets)
+        if structures:
+            self._add_structures(simulation_config, n_samples, n_datasets)
         self._tokens = {}
+
+    def _add_ood(self, config, n_samples, n_datasets):
+        g = torch.Generator().manual_seed(VALIDATION_SEED + 1)
+        sampler = SCMBatchSampler(config, generator=g)
+        d = min(20, config.max_nodes)
+        base = [sampler.sample(n_datasets, d, n_samples) for _ in range(2)]
+        self.families["ood-normal-scores"] = [
+            SCMBatch(normal_scores(b.X), b.intervention_mask, b.adjacency) for b in base]
+        base = [sampler.sample(n_datasets, d, n_samples) for _ in range(2)]
+        self.families["ood-quantized"] = [
+            SCMBatch(quantize(b.X, g), b.intervention_mask, b.adjacency) for b in base]
+        wide = min(40, config.max_nodes)
+        self.families["ood-bipartite"] = [
+            _shuffled(sampler.sample(max(1, n_datasets // 2), wide, n_samples, dag=bipartite_dag(wide, g)), g)
+            for _ in range(4)]
+        self.groups["ood-mean"] = [f"ood-{name}" for name in OOD_FAMILIES]
+
+    def _add_structures(self, config, n_samples, n_datasets):
+        g = torch.Generator().manual_seed(VALIDATION_SEED + 2)
+        sampler = SCMBatchSampler(config, generator=g)
+        dags = _real_structures(config.max_nodes)
+        if not dags:
+            return
+        per_network = max(1, n_datasets // 4)
+        for name, mechanism, raw in REAL_FAMILIES:
+            self.families[f"real-{name}"] = [
+                _shuffled(sampler.sample(per_network, dag.shape[0], n_samples, mechanism=mechanism, dag=dag,
+                                         raw_units=raw), g)
+                for dag in dags.values()]
+        self.groups["real-mean"] = [f"real-{name}" for name, _, _ in REAL_FAMILIES]
+
+    def counts(self) -> dict:
+        """Number of datasets in each family."""
+        return {family: sum(b.X.shape[0] for b in batches) for family, batches in self.families.items()}
 
     @torch.no_grad()
     def evaluate(self, model, device) -> dict:
-        """Mean AUROC, AUPRC and SHD (at probability 0.5) per family, and their means over families."""
+        """Mean AUROC, AUPRC and SHD (at probability 0.5) per family, and their means per kind
+        (``mean/…`` in-distribution, ``ood-mean/…``, ``real-mean/…``)."""
         was_training = model.training
         model.eval()
         results = {}
@@ -53,7 +180,8 @@ class ValidationSuite:
                     scores["shd"].append(structural_hamming_distance(a, p > 0.5))
             for metric, values in scores.items():
                 results[f"{family}/{metric}"] = float(np.mean(values))
-        for metric in ("auroc", "auprc", "shd"):
-            results[f"mean/{metric}"] = float(np.mean([results[f"{f}/{metric}"] for f in self.families]))
+        for group, families in self.groups.items():
+            for metric in ("auroc", "auprc", "shd"):
+                results[f"{group}/{metric}"] = float(np.mean([results[f"{f}/{metric}"] for f in families]))
         model.train(was_training)
         return results
