@@ -134,3 +134,42 @@ NOISES = {
     "uniform": uniform_noise,
     "student_t": student_t_noise,
 }
+
+
+# -- root laws: how a variable without parents is distributed (mean 0, variance 1) --------------
+def _unit(x):
+    return (x - x.mean(-1, keepdim=True)) / (x.std(-1, keepdim=True, correction=0) + 1e-8)
+
+
+def bimodal_root(shape, generator):
+    b, n = shape
+    gap = 1.0 + 1.5 * torch.rand(b, 1, generator=generator)
+    weight = 0.2 + 0.6 * torch.rand(b, 1, generator=generator)
+    spread = 0.3 + 0.4 * torch.rand(b, 1, generator=generator)
+    side = torch.where(torch.rand(b, n, generator=generator) < weight, -1.0, 1.0)
+    return _unit(side * gap + spread * torch.randn(b, n, generator=generator))
+
+
+def lognormal_root(shape, generator):
+    s = 0.5 + 0.7 * torch.rand(shape[0], 1, generator=generator)
+    return _unit(torch.exp(s * torch.randn(shape, generator=generator)))
+
+
+def exponential_root(shape, generator):
+    return _unit(-torch.log(torch.rand(shape, generator=generator).clamp_min(1e-12)))
+
+
+def discrete_root(shape, generator):
+    """2-6 levels with random probabilities: a dose, a genotype, a switch."""
+    b, n = shape
+    levels = torch.randint(2, 7, (b, 1), generator=generator)
+    u = torch.rand(b, n, generator=generator) ** (0.5 + torch.rand(b, 1, generator=generator))
+    return _unit(torch.floor(u * levels))
+
+
+ROOT_LAWS = {
+    "bimodal": bimodal_root,
+    "lognormal": lognormal_root,
+    "exponential": exponential_root,
+    "discrete": discrete_root,
+}

@@ -15,7 +15,11 @@ from dataclasses import asdict, dataclass, field
 import torch
 
 from skcausal.datasets._graphs import GRAPHS
-from skcausal.datasets._mechanisms import MECHANISMS, NOISES
+from skcausal.datasets._measurement import observe
+from skcausal.datasets._mechanisms import MECHANISMS, NOISES, ROOT_LAWS
+
+
+INTERVENTIONS = ("hard", "far", "shift", "soft")  # see simulate()
 
 
 @dataclass
@@ -33,6 +37,18 @@ class SimulationConfig:
     noises: tuple = tuple(NOISES)
     heteroscedastic_probability: float = 0.25
     raw_units_probability: float = 0.0  # share of SCMs simulated in raw units (see simulate)
+    # Marginals and measurement (datasets/_measurement.py); all 0: today's prior, stream unchanged.
+    root_law_probability: float = 0.0  # a root draws from ROOT_LAWS instead of its noise law
+    distortion_probability: float = 0.0  # per column: a monotone map (exp, log, power, sigmoid)
+    measurement_noise_probability: float = 0.0  # per dataset: noise of 0.05-0.5 sd on every value
+    rounding_probability: float = 0.0  # per column: read on a grid of 4-50 steps
+    clipping_probability: float = 0.0  # per column: saturates at its 85-99% quantile
+    outlier_probability: float = 0.0  # per dataset: 0.5-2% of each column's values at 5-10 sd
+    # Interventions: each interventional dataset draws one kind of INTERVENTIONS (see simulate);
+    # with off_target_probability a dataset's interventions also hit 1-2 other variables in the same
+    # rows ("fat hand"), which the returned mask does not show.
+    intervention_kinds: tuple = ("hard",)
+    off_target_probability: float = 0.0
     interventional_probability: float = 0.5
     min_intervention_fraction: float = 0.1
     max_intervention_fraction: float = 0.7
@@ -67,8 +83,16 @@ class SimulationConfig:
                           ("min_noise_scale", "max_noise_scale")):
             if not 0 <= getattr(self, low) <= getattr(self, high):
                 raise ValueError(f"need 0 <= {low} <= {high}.")
-        if not 0 <= self.raw_units_probability <= 1:
-            raise ValueError("raw_units_probability must be in [0, 1].")
+        self.intervention_kinds = tuple(self.intervention_kinds)
+        unknown = [k for k in self.intervention_kinds if k not in INTERVENTIONS]
+        if unknown or not self.intervention_kinds:
+            raise ValueError(f"intervention_kinds must be a non-empty subset of {list(INTERVENTIONS)}; "
+                             f"got {self.intervention_kinds}.")
+        for name in ("raw_units_probability", "root_law_probability", "distortion_probability",
+                     "measurement_noise_probability", "rounding_probability", "clipping_probability",
+                     "outlier_probability", "off_target_probability"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"{name} must be in [0, 1]; got {getattr(self, name)!r}.")
         if self.max_intervention_fraction > 1:
             raise ValueError("max_intervention_fraction must be <= 1.")
         if self.max_batch_size < 1 or self.tokens_per_batch < 1:
@@ -124,6 +148,21 @@ def _intervention_mask(n_samples, n_nodes, n_targets, fractions, generator):
     return mask
 
 
+def _off_target(mask, probability, generator):
+    """The interventions that happen: in a share of datasets each target's rows also hit 1-2 other
+    variables ("fat hand"), which the declared ``mask`` does not show."""
+    applied = mask.clone()
+    b, _, d = mask.shape
+    hit = torch.rand(b, generator=generator) < probability
+    for k in hit.nonzero(as_tuple=True)[0].tolist():
+        for target in mask[k].any(0).nonzero(as_tuple=True)[0].tolist():
+            others = torch.randperm(d, generator=generator)
+            others = others[others != target][: int(torch.randint(1, 3, (1,), generator=generator))]
+            rows = mask[k, :, target]
+            applied[k, rows.nonzero(as_tuple=True)[0][:, None], others[None, :]] = True
+    return applied
+
+
 def simulate(
     upper_adjacency,
     n_samples,
@@ -134,6 +173,8 @@ def simulate(
     generator,
     noise_scale=(0.2, 1.0),
     raw_units=None,
+    root_law_probability=0.0,
+    intervention_kinds=None,
 ):
     """Simulate a batch of SCMs whose graphs are upper triangular in simulation order.
 
@@ -143,8 +184,20 @@ def simulate(
 
     ``raw_units`` (b,) bool marks the SCMs simulated in raw units: their nodes are not rescaled
     after they are drawn, so variance accumulates along the causal order as in a real linear SEM
-    (and a node with strong parents is nearly deterministic). The others are internally
+    (and a node with strong parents is nearly deterministic); a node whose standard deviation would
+    exceed 100 is scaled down to 100. The others are internally
     standardised: every mechanism's output and every node has variance 1 on observational rows.
+
+    With ``root_law_probability`` > 0, each variable without parents draws, with that probability,
+    from one of ``ROOT_LAWS`` (bimodal, log-normal, exponential, discrete) instead of its noise law.
+
+    ``intervention_kinds`` (b,) indexes ``INTERVENTIONS`` per dataset (None: all "hard"):
+
+    - ``hard``: do(x = v), v ~ N(mu, s^2), mu ~ U(-2, 2), s ~ U(0.1, 1) node standard deviations;
+    - ``far``: the same with |mu| ~ U(3, 10): values far outside the observational range;
+    - ``shift``: x + delta, |delta| ~ U(0.5, 5) standard deviations, the mechanism kept;
+    - ``soft``: the mechanism changed, x = a f(parents) + b noise, with a in [0, 0.6] or
+      [1.4, 2.5] and log b ~ U(-1, 1).
     """
     batch, d, _ = upper_adjacency.shape
     X = torch.zeros(batch, n_samples, d)
@@ -152,6 +205,18 @@ def simulate(
     s = 0.1 + 0.9 * torch.rand(batch, 1, d, generator=generator)
     do_values = mu + s * torch.randn(batch, n_samples, d, generator=generator)
     sigma = noise_scale[0] + (noise_scale[1] - noise_scale[0]) * torch.rand(batch, d, generator=generator)
+    kinds = None
+    if intervention_kinds is not None:  # drawn only then, so that hard-only streams stay as they were
+        kinds = intervention_kinds[:, None]
+        sign = torch.where(torch.rand(batch, 1, d, generator=generator) < 0.5, -1.0, 1.0)
+        far = sign * (3 + 7 * torch.rand(batch, 1, d, generator=generator))
+        do_values = torch.where(kinds[:, :, None] == INTERVENTIONS.index("far"), do_values - mu + far, do_values)
+        shift = torch.where(torch.rand(batch, 1, d, generator=generator) < 0.5, -1.0, 1.0) * (
+            0.5 + 4.5 * torch.rand(batch, 1, d, generator=generator))
+        weaker = torch.rand(batch, 1, d, generator=generator) < 0.5
+        gain = torch.where(weaker, 0.6 * torch.rand(batch, 1, d, generator=generator),
+                           1.4 + 1.1 * torch.rand(batch, 1, d, generator=generator))
+        noise_gain = torch.exp(2 * torch.rand(batch, 1, d, generator=generator) - 1)
     mechanism_groups = _groups(mechanisms)
     noise_groups = _groups(noises)
     raw = torch.zeros(batch, 1, dtype=torch.bool) if raw_units is None else raw_units[:, None]
@@ -160,7 +225,16 @@ def simulate(
         noise = torch.empty(batch, n_samples)
         for name, idx in noise_groups.items():
             noise[idx] = NOISES[name]((len(idx), n_samples), generator)
+        if root_law_probability > 0:
+            root = upper_adjacency[:, :t, t].sum(1) == 0
+            law = torch.randint(len(ROOT_LAWS), (batch,), generator=generator)
+            use = root & (torch.rand(batch, generator=generator) < root_law_probability)
+            for k, draw in enumerate(ROOT_LAWS.values()):
+                idx = (use & (law == k)).nonzero(as_tuple=True)[0]
+                if len(idx):
+                    noise[idx] = draw((len(idx), n_samples), generator)
         x = noise
+        f = torch.zeros(batch, n_samples)
         if t > 0:
             parent_mask = upper_adjacency[:, :t, t].float()
             parents = X[:, :, :t]
@@ -176,14 +250,25 @@ def simulate(
             x = f + sigma[:, t, None] * torch.where(hetero, spread * noise, noise)
         standardized = _standardize_rows(x, observed)
         do = do_values[:, :, t]
-        if raw.any():
-            # In raw units a do() value is drawn in standard deviations of the node around its mean.
+        if raw.any() or kinds is not None:
+            # Interventions are drawn in standard deviations of the node around its mean; in raw
+            # units they are mapped back to the node's own units.
             keep = observed | ~observed.any(dim=1, keepdim=True)
             count = keep.sum(1, keepdim=True)
             mean = (x * keep).sum(1, keepdim=True) / count
             sd = torch.sqrt((((x - mean) * keep) ** 2).sum(1, keepdim=True) / count + 1e-8)
+            # Raw scales may grow along the order, but at most to 100 standard deviations: nonlinear
+            # mechanisms of raw parents (quadratic, MLP) would otherwise overflow on deep graphs.
+            cap = torch.where(raw, (sd / 100).clamp(min=1), 1.0)
+            x, f, mean, sd = x / cap, f / cap, mean / cap, sd / cap
             do = torch.where(raw, mean + sd * do, do)
             standardized = torch.where(raw, x, standardized)
+            if kinds is not None:
+                shifted = standardized + torch.where(raw, sd, 1.0) * shift[:, :, t]
+                soft = gain[:, :, t] * f + noise_gain[:, :, t] * (x - f)
+                soft = torch.where(raw, soft, (soft - mean) / sd)
+                do = torch.where(kinds == INTERVENTIONS.index("shift"), shifted,
+                                 torch.where(kinds == INTERVENTIONS.index("soft"), soft, do))
         X[:, :, t] = torch.where(observed, standardized, do)
     return X
 
@@ -264,8 +349,16 @@ class SCMBatchSampler:
             raw = torch.rand(batch_size, generator=g) < cfg.raw_units_probability
         else:
             raw = None
-        X = simulate(upper, n_samples, mechanisms, noises, hetero, mask, g,
-                     noise_scale=(cfg.min_noise_scale, cfg.max_noise_scale), raw_units=raw)
+        kinds, applied = None, mask
+        if cfg.intervention_kinds != ("hard",):
+            kinds = torch.tensor([INTERVENTIONS.index(k) for k in cfg.intervention_kinds])[
+                torch.randint(len(cfg.intervention_kinds), (batch_size,), generator=g)]
+        if cfg.off_target_probability > 0:
+            applied = _off_target(mask, cfg.off_target_probability, g)
+        X = simulate(upper, n_samples, mechanisms, noises, hetero, applied, g,
+                     noise_scale=(cfg.min_noise_scale, cfg.max_noise_scale), raw_units=raw,
+                     root_law_probability=cfg.root_law_probability, intervention_kinds=kinds)
+        X = observe(X, cfg, g)
         # Hide the simulation order: relabel the nodes of each dataset at random.
         perm = torch.rand(batch_size, n_nodes, generator=g).argsort(dim=1)
         if dag is not None:

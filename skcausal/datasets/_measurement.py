@@ -1,0 +1,92 @@
+"""How simulated values are observed: monotone distortions, measurement noise, rounding, clipping, outliers.
+
+Real data are shaped by measurement as much as by causal position: a sensor saturates, a count is
+rounded, a concentration is log-normal. In an internally standardised SCM a root's marginal is its
+pure noise law, so without these transforms the shape of a marginal reveals which variables are
+roots, a shortcut that fails on real data (see DESIGN.md, "What real data showed").
+
+:func:`observe` applies them to a batch (b, n, d) after simulation, each with its probability from
+:class:`~skcausal.datasets.SimulationConfig`. All are applied to every row of a column alike (an
+intervention does not change how a variable is measured). With every probability 0, nothing is
+drawn, so the stream of a config without them is unchanged.
+"""
+
+from __future__ import annotations
+
+import torch
+
+DISTORTIONS = ("exp", "log", "power", "sigmoid")
+
+
+def _standardize(x):
+    return (x - x.mean(1, keepdim=True)) / (x.std(1, keepdim=True, correction=0) + 1e-8)
+
+
+def _distort(x, kind, generator):
+    """One monotone increasing map of standardised columns x (n, k), drawn per column."""
+    k = x.shape[1]
+    a = 0.3 + 1.2 * torch.rand(k, generator=generator)
+    if kind == "exp":  # right-skewed, like concentrations (clamped: a far intervention can sit 50 sd out)
+        return torch.exp((a * x).clamp(max=30))
+    if kind == "log":  # left-compressed: signed log
+        return torch.sign(x) * torch.log1p(a * 3 * x.abs())
+    if kind == "power":
+        p = torch.where(torch.rand(k, generator=generator) < 0.5, 0.3 + 0.6 * torch.rand(k, generator=generator),
+                        1.5 + 1.5 * torch.rand(k, generator=generator))
+        return torch.sign(x) * x.abs() ** p
+    c = torch.randn(k, generator=generator) * 0.5  # sigmoid: saturating on both sides
+    return torch.sigmoid(2 * a * x + c)
+
+
+def observe(X, config, generator):
+    """The observed values of a simulated batch X (b, n, d), as ``config`` says; a new tensor."""
+    b, n, d = X.shape
+    g = generator
+    p_distort, p_noise = config.distortion_probability, config.measurement_noise_probability
+    p_round, p_clip, p_outlier = config.rounding_probability, config.clipping_probability, config.outlier_probability
+    if not any((p_distort, p_noise, p_round, p_clip, p_outlier)):
+        return X
+    X = _standardize(X)
+    if p_noise > 0:
+        noisy = torch.rand(b, 1, 1, generator=g) < p_noise
+        scale = 0.05 + 0.45 * torch.rand(b, 1, d, generator=g)
+        X = torch.where(noisy, X + scale * torch.randn(b, n, d, generator=g), X)
+    if p_distort > 0:
+        chosen = torch.rand(b, d, generator=g) < p_distort
+        kinds = torch.randint(len(DISTORTIONS), (b, d), generator=g)
+        out = X.clone()
+        for k, kind in enumerate(DISTORTIONS):
+            sel = chosen & (kinds == k)
+            if sel.any():
+                rows, cols = sel.nonzero(as_tuple=True)
+                columns = X[rows, :, cols].T  # (n, selected)
+                out[rows, :, cols] = _standardize(_distort(columns, kind, g)[None])[0].T
+        X = out
+    if p_clip > 0:
+        # saturation: values beyond a column's q-quantile (q in [0.85, 0.99]) read as that value
+        clipped = torch.rand(b, 1, d, generator=g) < p_clip
+        q = 0.85 + 0.14 * torch.rand(b, d, generator=g)
+        upper = _column_quantile(X, q)
+        X = torch.where(clipped, torch.minimum(X, upper[:, None, :]), X)
+    if p_round > 0:
+        # a reading on a grid of 4-50 steps over the column's range (integers, counts, scores)
+        rounded = torch.rand(b, 1, d, generator=g) < p_round
+        steps = torch.randint(4, 51, (b, 1, d), generator=g).float()
+        low, high = X.min(1, keepdim=True).values, X.max(1, keepdim=True).values
+        grid = (high - low).clamp(min=1e-6) / steps
+        X = torch.where(rounded, low + torch.round((X - low) / grid) * grid, X)
+    if p_outlier > 0:
+        has = torch.rand(b, 1, 1, generator=g) < p_outlier
+        share = 0.005 + 0.015 * torch.rand(b, 1, d, generator=g)
+        hit = has & (torch.rand(b, n, d, generator=g) < share)
+        size = (5 + 5 * torch.rand(b, n, d, generator=g)) * torch.where(
+            torch.rand(b, n, d, generator=g) < 0.5, -1.0, 1.0)
+        X = torch.where(hit, size, X)
+    return X
+
+
+def _column_quantile(X, q):
+    """The q[b, j]-quantile of column j of dataset b (X: (b, n, d), q: (b, d))."""
+    n = X.shape[1]
+    index = (q * (n - 1)).round().long().clamp(0, n - 1)
+    return X.sort(dim=1).values.gather(1, index[:, None, :])[:, 0, :]
