@@ -3,7 +3,8 @@
 __version__ = "0.1.0"
 
 from skcausal._base import BaseCausalDiscovery
+from skcausal._knowledge import BackgroundKnowledge
 from skcausal.pretraining import pretrain
 from skcausal.zeroshot._estimator import ZeroShotCausalDiscovery
 
-__all__ = ["BaseCausalDiscovery", "ZeroShotCausalDiscovery", "__version__", "pretrain"]
+__all__ = ["BackgroundKnowledge", "BaseCausalDiscovery", "ZeroShotCausalDiscovery", "__version__", "pretrain"]
