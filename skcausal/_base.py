@@ -426,31 +426,41 @@ class BaseCausalDiscovery(BaseEstimator):
         return pd.DataFrame(self.adjacency_, index=names, columns=names)
 
     def edge_list(self) -> pd.DataFrame:
-        """The learned edges, one row each: ``source``, ``target``, ``probability``, most probable first."""
+        """The learned edges, one row each: ``source``, ``target``, ``probability``, most probable
+        first; after a fit with ``n_bootstrap > 0`` also ``frequency`` (``edge_frequencies_``)."""
         check_is_fitted(self)
         names = self._node_names()
         sources, targets = np.nonzero(self.adjacency_)
-        frame = pd.DataFrame(
-            {
-                "source": [names[i] for i in sources],
-                "target": [names[j] for j in targets],
-                "probability": self.edge_probabilities_[sources, targets],
-            }
-        )
+        columns = {
+            "source": [names[i] for i in sources],
+            "target": [names[j] for j in targets],
+            "probability": self.edge_probabilities_[sources, targets],
+        }
+        if hasattr(self, "edge_frequencies_"):
+            columns["frequency"] = self.edge_frequencies_[sources, targets]
+        frame = pd.DataFrame(columns)
         return frame.sort_values("probability", ascending=False, kind="stable").reset_index(drop=True)
 
     def to_networkx(self) -> nx.DiGraph:
         """The learned graph as a ``networkx.DiGraph``.
 
         Nodes are the feature names (integers 0..d-1 for array input); every edge carries its
-        ``probability``. An undirected CPDAG edge appears in both directions.
+        ``probability`` and ``undirected`` (True for both directions of an undirected CPDAG
+        edge), and after a fit with ``n_bootstrap > 0`` its ``frequency``.
         """
         check_is_fitted(self)
         names = self._node_names()
         graph = nx.DiGraph()
         graph.add_nodes_from(names)
+        frequencies = getattr(self, "edge_frequencies_", None)
         for i, j in zip(*np.nonzero(self.adjacency_)):
-            graph.add_edge(names[i], names[j], probability=float(self.edge_probabilities_[i, j]))
+            attributes = {
+                "probability": float(self.edge_probabilities_[i, j]),
+                "undirected": bool(self.adjacency_[j, i]),
+            }
+            if frequencies is not None:
+                attributes["frequency"] = float(frequencies[i, j])
+            graph.add_edge(names[i], names[j], **attributes)
         return graph
 
 
