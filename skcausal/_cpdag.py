@@ -2,7 +2,9 @@
 
 A PDAG is a 0/1 matrix in which ``A[i, j] and not A[j, i]`` is the directed edge i -> j and
 ``A[i, j] and A[j, i]`` is the undirected edge i - j (skcausal's one convention). Written from
-C. Meek, "Causal inference and causal explanation with background knowledge" (UAI 1995) and
+C. Meek, "Causal inference and causal explanation with background knowledge" (UAI 1995),
+D. M. Chickering, "A transformational characterization of equivalent Bayesian network
+structures" (UAI 1995) and
 D. Dor and M. Tarsi, "A simple algorithm to construct a consistent extension of a partially
 oriented graph" (1992).
 """
@@ -45,9 +47,11 @@ def meek_orient(pdag) -> np.ndarray:
         undirected = a & a.T
         if not undirected.any():
             return a
-        directed = (a & ~a.T).astype(np.int64)
+        # Float products go through BLAS (integer ones do not: 20x slower at d = 1000); the counts
+        # are exact in float64.
+        directed = (a & ~a.T).astype(float)
         not_adjacent = ~(a | a.T)
-        rule1 = undirected & ((directed.T @ not_adjacent.astype(np.int64)) > 0)
+        rule1 = undirected & ((directed.T @ not_adjacent.astype(float)) > 0)
         rule2 = undirected & ((directed @ directed) > 0)
         candidates = rule1 | rule2
         if not candidates.any():
@@ -64,8 +68,7 @@ def dag_to_cpdag(dag) -> np.ndarray:
     """The CPDAG (essential graph) of a DAG, as a 0/1 int matrix.
 
     An edge of the DAG stays directed when every DAG Markov equivalent to it has that direction
-    (it is in a v-structure, or Meek's rules force it); the others become undirected (both
-    entries set).
+    (Chickering's edge labelling); the others become undirected (both entries set).
 
     Parameters
     ----------
@@ -99,13 +102,49 @@ def dag_to_cpdag(dag) -> np.ndarray:
 
     if _find_cycle(a):
         raise ValueError("dag_to_cpdag needs a DAG; the graph has a directed cycle.")
-    adjacent = a | a.T
-    not_adjacent = ~adjacent
-    np.fill_diagonal(not_adjacent, False)
-    # a -> c is in a v-structure when some b -> c has b not adjacent to a.
-    in_v = a & ((not_adjacent.astype(np.int64) @ a.astype(np.int64)) > 0)
-    pattern = (adjacent & ~in_v.T)  # v-structure edges one way, every other edge both ways
-    return meek_orient(pattern).astype(int)
+    return _label_edges(a).astype(int)
+
+
+def _label_edges(dag):
+    """Chickering's (1995) edge labelling: each edge of the DAG is compelled or reversible.
+
+    Edges are visited in his order (targets in topological order; for each target, its parents
+    from the latest in that order to the earliest). Taking the first unlabelled edge x -> y:
+    a compelled w -> x with w not a parent of y makes every edge into y compelled; a compelled
+    w -> x with w a parent of y makes w -> y compelled; then, if y has a parent z that is neither
+    x nor adjacent to x, every unlabelled edge into y is compelled, otherwise reversible.
+    Compelled edges stay directed in the CPDAG, reversible ones become undirected. O(E * degree),
+    where repeated Meek passes over the whole matrix cost O(d^3) each.
+    """
+    d = len(dag)
+    rank = _topological_rank(dag)
+    order = np.argsort(rank, kind="stable")
+    parents = [set(np.flatnonzero(dag[:, y]).tolist()) for y in range(d)]
+    edges = [(x, y) for y in order for x in sorted(parents[y], key=lambda v: -rank[v])]
+    label = {}  # (x, y) -> True (compelled) / False (reversible)
+    for x, y in edges:
+        if (x, y) in label:
+            continue
+        done = False
+        for w in parents[x]:
+            if not label.get((w, x), False):
+                continue
+            if w not in parents[y]:
+                for z in parents[y]:
+                    label[(z, y)] = True
+                done = True
+                break
+            label[(w, y)] = True
+        if done:
+            continue
+        compelled = any(z != x and z not in parents[x] for z in parents[y])
+        for z in parents[y]:
+            label.setdefault((z, y), compelled)
+    cpdag = dag.copy()
+    for (x, y), compelled in label.items():
+        if not compelled:
+            cpdag[y, x] = True
+    return cpdag
 
 
 def pdag_to_dag(pdag) -> tuple[np.ndarray, bool]:
@@ -130,14 +169,14 @@ def pdag_to_dag(pdag) -> tuple[np.ndarray, bool]:
     dag = a & ~a.T
     work = a.copy()
     remaining = np.ones(d, dtype=bool)
+    adjacent = work | work.T
     while remaining.any():
         for x in np.flatnonzero(remaining):
             directed_out = work[x] & ~work[:, x] & remaining
             if directed_out.any():
                 continue
             undirected = work[x] & work[:, x] & remaining
-            neighbours = (work[x] | work[:, x]) & remaining
-            adjacent = work | work.T
+            neighbours = adjacent[x] & remaining
             ok = all(
                 np.all(adjacent[y, neighbours & (np.arange(d) != y)]) for y in np.flatnonzero(undirected)
             )
