@@ -161,6 +161,9 @@ class PC(BaseCausalDiscovery):
         :func:`causallearn_to_adjacency`) set both entries.
     edge_probabilities_ : ndarray of shape (n_features, n_features)
         1.0 for a directed edge, 0.5 in each direction for an undirected one, 0 otherwise.
+    cpdag_, coef_, intercept_, noise_std_, edge_frequencies_
+        The equivalence class, the linear-Gaussian SEM on the graph and (after a bootstrap) the
+        edge frequencies, as for every estimator: see :class:`~skcausal.BaseCausalDiscovery`.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when ``X`` was a DataFrame with string column names.
@@ -268,6 +271,9 @@ class GES(BaseCausalDiscovery):
         The CPDAG; ``adjacency_[i, j] == 1`` means i -> j, an undirected edge sets both entries.
     edge_probabilities_ : ndarray of shape (n_features, n_features)
         1.0 for a directed edge, 0.5 in each direction for an undirected one, 0 otherwise.
+    cpdag_, coef_, intercept_, noise_std_, edge_frequencies_
+        The equivalence class, the linear-Gaussian SEM on the graph and (after a bootstrap) the
+        edge frequencies, as for every estimator: see :class:`~skcausal.BaseCausalDiscovery`.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when ``X`` was a DataFrame with string column names.

@@ -144,6 +144,9 @@ class GIES(BaseCausalDiscovery):
         1.0 for a directed edge, 0.5 in each direction for an undirected one, 0 otherwise.
     n_environments_ : int
         Number of distinct mask rows (environments) seen at ``fit``.
+    cpdag_, coef_, intercept_, noise_std_, edge_frequencies_
+        The equivalence class, the linear-Gaussian SEM on the graph and (after a bootstrap) the
+        edge frequencies, as for every estimator: see :class:`~skcausal.BaseCausalDiscovery`.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when ``X`` was a DataFrame with string column names.

@@ -224,6 +224,9 @@ class NOTEARS(BaseCausalDiscovery):
         These are scores, not calibrated probabilities.
     n_iter_ : int
         Number of dual-ascent iterations run.
+    cpdag_, coef_, intercept_, noise_std_, edge_frequencies_
+        The equivalence class, the linear-Gaussian SEM on the graph and (after a bootstrap) the
+        edge frequencies, as for every estimator: see :class:`~skcausal.BaseCausalDiscovery`.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when ``X`` was a DataFrame with string column names.

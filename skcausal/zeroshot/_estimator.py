@@ -111,6 +111,9 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         The learned graph, 0/1; ``adjacency_[i, j] == 1`` means i -> j.
     checkpoint_info_ : dict
         Which checkpoint made the prediction: path, SHA-256, training steps, package version.
+    cpdag_, coef_, intercept_, noise_std_, edge_frequencies_
+        The equivalence class, the linear-Gaussian SEM on the graph and (after a bootstrap) the
+        edge frequencies, as for every estimator: see :class:`~skcausal.BaseCausalDiscovery`.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when X was a DataFrame with string column names.
