@@ -48,7 +48,8 @@ class BaseCausalDiscovery(BaseEstimator):
     cpdag_ : ndarray of shape (n_features, n_features), int
         The Markov equivalence class: the CPDAG of ``adjacency_`` for estimators that return a
         DAG; the equivalence class the search returned for PC, GES and GIES (which is their
-        ``adjacency_``).
+        ``adjacency_``). For a cyclic graph (zero-shot with ``acyclic=False``), the CPDAG of the
+        DAG the SEM uses (see ``coef_``).
     coef_ : ndarray of shape (n_features, n_features), float
         The linear-Gaussian SEM that :meth:`score` and :meth:`sample` use: ``coef_[i, j]`` is the
         least-squares weight of i in j's equation, in the units of X, 0 where i is not a parent of
@@ -160,6 +161,8 @@ class BaseCausalDiscovery(BaseEstimator):
         self._sem = _LinearGaussianSEM.fit(X, mask, dag)
         self.coef_, self.intercept_, self.noise_std_ = self._sem.public_parameters()
         n_bootstrap = getattr(self, "n_bootstrap", 0)
+        if hasattr(self, "edge_frequencies_"):
+            del self.edge_frequencies_  # from an earlier fit with a bootstrap
         if n_bootstrap:
             graphs = self._resample_graphs(X, mask, n_bootstrap)
             self.edge_frequencies_ = np.mean([g != 0 for g in graphs], axis=0)

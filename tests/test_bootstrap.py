@@ -67,3 +67,12 @@ def test_batched_forward_pass_equals_one_pass_per_dataset(monkeypatch):
 def test_n_bootstrap_is_validated_before_the_data():
     with pytest.raises(ValueError, match="n_bootstrap"):
         PC(n_bootstrap=-1).fit("not data")
+
+
+def test_a_refit_without_bootstrap_drops_the_old_frequencies():
+    X, _, _ = make_scm(150, 3, random_state=0)
+    est = GES(n_bootstrap=2, random_state=0).fit(X)
+    assert hasattr(est, "edge_frequencies_")
+    est.set_params(n_bootstrap=0).fit(X)
+    assert not hasattr(est, "edge_frequencies_")
+    assert list(est.edge_list().columns) == ["source", "target", "probability"]
