@@ -129,3 +129,45 @@ def test_the_sem_of_a_cpdag_uses_a_consistent_extension():
     parents = est.coef_ != 0
     assert not (parents[0, 1] and parents[2, 1])  # no collider at 1
     assert parents.sum() == 2
+
+
+# -- the nonparametric SEM -------------------------------------------------------------------------
+def test_nonparametric_sem_gets_a_nonlinear_interventional_mean_that_the_linear_one_misses():
+    from skcausal import NonparametricSEM
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=3000)
+    y = np.sin(2 * x) + x**2 + 0.2 * rng.normal(size=3000)
+    z = 2 * y + 0.2 * rng.normal(size=3000)
+    X = np.column_stack([x, y, z])
+    chain = np.array([[0, 1, 0], [0, 0, 1], [0, 0, 0]])
+    truth = 2 * (np.sin(3.0) + 1.5**2)  # E[z | do(x = 1.5)]
+    sem = NonparametricSEM().fit(X, chain)
+    drawn = sem.sample(20000, interventions={0: 1.5}, random_state=0)
+    assert drawn[:, 2].mean() == pytest.approx(truth, abs=0.15)
+    linear = NOTEARS(knowledge=BackgroundKnowledge(required=[(0, 1), (1, 2)],
+                                                   forbidden=[(0, 2), (2, 0)])).fit(X)
+    assert abs(linear.sample(20000, interventions={0: 1.5}, random_state=0)[:, 2].mean() - truth) > 1
+    # Observational draws keep the marginal of the root and the spread of the residuals.
+    observed = sem.sample(20000, random_state=1)
+    assert observed[:, 0].std() == pytest.approx(x.std(), rel=0.05)
+    assert observed[:, 2].mean() == pytest.approx(z.mean(), abs=0.1)
+
+
+def test_nonparametric_sem_takes_a_fitted_estimator_or_a_cpdag_and_refuses_cycles():
+    from sklearn.linear_model import LinearRegression
+
+    from skcausal import NonparametricSEM
+
+    X, _, _ = make_scm(300, 3, random_state=0)
+    est = PC().fit(X)
+    sem = NonparametricSEM(LinearRegression()).fit(X, est)
+    assert not np.any(sem.dag_ & sem.dag_.T)
+    assert ((sem.dag_ + sem.dag_.T) != 0).sum() == ((est.adjacency_ + est.adjacency_.T) != 0).sum()
+    assert sem.sample(5, random_state=0).shape == (5, 3)
+    with pytest.raises(ValueError, match="cycle"):
+        NonparametricSEM().fit(X, np.array([[0, 1, 0], [0, 0, 1], [1, 0, 0]]))
+    with pytest.raises(ValueError, match="unknown variable"):
+        sem.sample(5, interventions={5: 1.0})
+    with pytest.raises(ValueError, match="regressor"):
+        NonparametricSEM(regressor="forest").fit(X, est)
