@@ -1,6 +1,7 @@
 """Background knowledge: validation at fit, and every estimator's output honours it."""
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -150,3 +151,41 @@ def test_every_estimator_honours_random_knowledge(estimator, case):
     # The forbidden edges carry no confidence either.
     for i, j in forbidden:
         assert est.edge_probabilities_[i, j] == 0
+
+
+def test_notears_uses_the_knowledge_in_its_search():
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=1000)
+    b = 1.5 * a + rng.normal(size=1000)
+    X = np.column_stack([a, b])
+    # Forbidden: the weight is pinned at zero, so the dependence is explained the other way.
+    est = NOTEARS(knowledge=BackgroundKnowledge(forbidden=[(0, 1)])).fit(X)
+    assert est.weights_[0, 1] == 0 and est.weights_[1, 0] != 0
+    # Required: free of the L1 penalty, so it survives a penalty that empties the graph otherwise.
+    with pytest.warns(UserWarning, match="empty graph is the exact solution"):
+        assert NOTEARS(lambda1=5.0).fit(X).weights_.sum() == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning about an empty graph that is not empty
+        est = NOTEARS(lambda1=5.0, knowledge=BackgroundKnowledge(required=[(0, 1)])).fit(X)
+    assert est.weights_[0, 1] == pytest.approx(1.5, abs=0.1)
+
+
+def test_gies_searches_with_a_score_that_keeps_forbidden_pairs_apart(monkeypatch):
+    import gies
+
+    seen = {}
+    real_fit = gies.fit
+
+    def spy(score, *args, **kwargs):
+        seen["score"] = score
+        return real_fit(score, *args, **kwargs)
+
+    monkeypatch.setattr(gies, "fit", spy)
+    X, _, truth = make_scm(500, 4, edges_per_node=2.0, random_state=4)
+    i, j = np.argwhere(truth)[0]
+    GIES(knowledge=BackgroundKnowledge(forbidden=[(i, j), (j, i)])).fit(X)
+    score = seen["score"]
+    # A parent set with the forbidden parent scores far below the same set without it.
+    assert score.local_score(j, {i}) < score.local_score(j, set()) - 1e9
+    GIES().fit(X)
+    assert seen["score"].local_score(j, {i}) > seen["score"].local_score(j, set()) - 1e9

@@ -308,7 +308,9 @@ class NOTEARS(BaseCausalDiscovery):
             if self.loss == "l2":
                 # The linear SEM has no intercepts, so centring stands in for them.
                 X = X - X.mean(axis=0)
-                self._warn_if_penalty_decides(float(np.max(np.mean(X * X, axis=0))))
+                if self._knowledge_masks is None or not self._knowledge_masks[0].any():
+                    # (Required edges are not penalised, so the argument does not hold for them.)
+                    self._warn_if_penalty_decides(float(np.max(np.mean(X * X, axis=0))))
             try:
                 # Thousands of small matrix products: multi-threaded BLAS only adds overhead here,
                 # and on a 2-core machine it made a Sachs fit 40x slower (91 s against 2.2 s).
