@@ -207,9 +207,12 @@ def apply_knowledge(adjacency, probabilities, required, forbidden):
 
     a = np.asarray(adjacency) != 0
     np.fill_diagonal(a, False)
+    original = a.copy()
     had_undirected = np.any(a & a.T)
     a = (a & ~forbidden) | required
     a &= ~required.T
+    if np.array_equal(a, original):
+        return a.astype(int)  # already honoured: the search's own output, untouched
     directed = a & ~a.T
     if _find_cycle(directed):
         priority = np.where(directed, np.asarray(probabilities, dtype=float), 0.0)
