@@ -21,6 +21,8 @@ from skcausal.metrics import (
     structural_intervention_distance,
 )
 
+from _strategies import knowledge_and_data  # tests/ is on sys.path under pytest
+
 
 def _oracle(dag):
     """causal-learn's CPDAG of a DAG, in skcausal's convention: the independent reference."""
@@ -58,12 +60,12 @@ def test_dag_to_cpdag_refuses_a_cycle():
 @pytest.mark.parametrize("estimator", [ZeroShotCausalDiscovery, NOTEARS, PC, GES, GIES],
                          ids=lambda e: e.__name__)
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 10_000), d=st.integers(3, 6), data=st.data())
-def test_cpdag_is_the_class_of_the_output(estimator, seed, d, data):
-    pairs = [(i, j) for i in range(d) for j in range(d) if i != j]
-    forbidden = data.draw(st.lists(st.sampled_from(pairs), max_size=3, unique=True))
+@given(case=knowledge_and_data(max_nodes=6))
+def test_cpdag_is_the_class_of_the_output(estimator, case):
+    d, seed, required, forbidden, tiers = case
     X, _, _ = make_scm(200, d, random_state=seed)
-    est = estimator(knowledge=BackgroundKnowledge(forbidden=forbidden)).fit(X)
+    knowledge = BackgroundKnowledge(required=required, forbidden=forbidden, tiers=tiers)
+    est = estimator(knowledge=knowledge).fit(X)
     if estimator in (PC, GES, GIES):
         np.testing.assert_array_equal(est.cpdag_, est.adjacency_)  # their own class
     else:

@@ -7,12 +7,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from skcausal import BackgroundKnowledge, ZeroShotCausalDiscovery
 from skcausal._knowledge import apply_knowledge
 from skcausal.baselines import GES, GIES, NOTEARS, PC
 from skcausal.datasets import make_scm
+
+from _strategies import knowledge_and_data
 
 ESTIMATORS = [ZeroShotCausalDiscovery, PC, GES, NOTEARS, GIES]
 
@@ -109,24 +110,6 @@ def test_zero_shot_forbidden_edges_have_probability_zero_and_required_are_kept()
 
 
 # -- property: every estimator honours random knowledge on random data -----------------------------
-@st.composite
-def knowledge_and_data(draw):
-    d = draw(st.integers(3, 5))
-    seed = draw(st.integers(0, 10_000))
-    order = draw(st.permutations(range(d)))
-    rank = {node: k for k, node in enumerate(order)}
-    pairs = [(i, j) for i in range(d) for j in range(d) if i != j]
-    forward = [p for p in pairs if rank[p[0]] < rank[p[1]]]
-    required = draw(st.lists(st.sampled_from(forward), max_size=3, unique=True))
-    forbidden = draw(st.lists(st.sampled_from(pairs), max_size=4, unique=True))
-    forbidden = [p for p in forbidden if p not in required]
-    tiers = None
-    if draw(st.booleans()):
-        cut = draw(st.integers(1, d - 1))
-        tiers = [list(order[:cut]), list(order[cut:])]
-    return d, seed, required, forbidden, tiers
-
-
 def _honours(adjacency, required, forbidden, tiers):
     for i, j in required:
         assert adjacency[i, j] == 1 and adjacency[j, i] == 0, (i, j)

@@ -11,6 +11,8 @@ from skcausal._cpdag import pdag_to_dag
 from skcausal.baselines import GES, GIES, NOTEARS, PC
 from skcausal.datasets import make_scm
 
+from _strategies import knowledge_and_data
+
 ESTIMATORS = [ZeroShotCausalDiscovery, PC, GES, NOTEARS, GIES]
 
 
@@ -23,13 +25,13 @@ def _parents_dag(est):
 @pytest.mark.filterwarnings("ignore::UserWarning", "ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=lambda e: e.__name__)
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 10_000), d=st.integers(3, 5), scale=st.sampled_from([1e-3, 1.0, 1e4]),
-       n_required=st.integers(0, 2))
-def test_coef_is_least_squares_on_each_nodes_parents(estimator, seed, d, scale, n_required):
+@given(case=knowledge_and_data(), scale=st.sampled_from([1e-3, 1.0, 1e4]))
+def test_coef_is_least_squares_on_each_nodes_parents(estimator, case, scale):
+    d, seed, required, forbidden, tiers = case
     X, _, _ = make_scm(150, d, random_state=seed)
     X = X * scale * (1 + np.arange(d))  # units differ across columns
-    required = [(k, k + 1) for k in range(n_required)]
-    est = estimator(knowledge=BackgroundKnowledge(required=required)).fit(X)
+    knowledge = BackgroundKnowledge(required=required, forbidden=forbidden, tiers=tiers)
+    est = estimator(knowledge=knowledge).fit(X)
     dag = _parents_dag(est)
     for j in range(d):
         pa = np.flatnonzero(dag[:, j])
@@ -53,14 +55,15 @@ def _interventional_means(coef, intercept, interventions):
     return np.linalg.solve(np.eye(len(c)) - B.T, c)
 
 
-@pytest.mark.parametrize("estimator", [NOTEARS, GES, ZeroShotCausalDiscovery],
-                         ids=lambda e: e.__name__)
-@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 10_000), d=st.integers(3, 5), target=st.integers(0, 2),
-       value=st.floats(-3, 3))
-def test_sample_under_do_matches_the_sems_interventional_means(estimator, seed, d, target, value):
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=lambda e: e.__name__)
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=knowledge_and_data(), target=st.integers(0, 2), value=st.floats(-3, 3))
+def test_sample_under_do_matches_the_sems_interventional_means(estimator, case, target, value):
+    d, seed, required, forbidden, tiers = case
     X, _, _ = make_scm(300, d, random_state=seed)
-    est = estimator().fit(X)
+    knowledge = BackgroundKnowledge(required=required, forbidden=forbidden, tiers=tiers)
+    est = estimator(knowledge=knowledge).fit(X)
     n = 20_000
     drawn = est.sample(n, interventions={target: value}, random_state=seed)
     expected = _interventional_means(est.coef_, est.intercept_, {target: value})
