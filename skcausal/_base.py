@@ -205,7 +205,9 @@ class BaseCausalDiscovery(BaseEstimator):
             return pdag_to_dag(adjacency)[0]
         if not _find_cycle(adjacency):
             return adjacency
-        priority = np.where(adjacency != 0, np.clip(probabilities, 1e-9, None), 0.0)
+        priority = np.where(adjacency != 0, np.clip(probabilities, 1e-9, 1.0), 0.0)
+        if self._knowledge_masks is not None:
+            priority[self._knowledge_masks[0]] = 2.0  # required edges are never the ones dropped
         return greedy_dag(priority, threshold=0.0)
 
     def _resample_graphs(self, X, mask, n_bootstrap):

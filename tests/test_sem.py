@@ -174,3 +174,19 @@ def test_nonparametric_sem_takes_a_fitted_estimator_or_a_cpdag_and_refuses_cycle
         sem.sample(5, interventions={5: 1.0})
     with pytest.raises(ValueError, match="regressor"):
         NonparametricSEM(regressor="forest").fit(X, est)
+
+
+def test_the_sem_of_a_cyclic_graph_drops_the_weakest_cycle_edges_but_keeps_required_ones():
+    X, _, _ = make_scm(400, 4, edges_per_node=2.0, random_state=5)
+    est = ZeroShotCausalDiscovery(acyclic=False, threshold=0.0).fit(X)  # every pair both ways
+    assert np.all(est.adjacency_ + np.eye(4, dtype=int) == 1)
+    parents = est.coef_ != 0
+    assert not np.any(parents & parents.T)  # a DAG for the SEM
+    weakest = np.unravel_index(
+        np.argmin(est.edge_probabilities_ + np.eye(4)), est.edge_probabilities_.shape
+    )
+    est = ZeroShotCausalDiscovery(acyclic=False, threshold=0.0,
+                                  knowledge=BackgroundKnowledge(required=[weakest])).fit(X)
+    assert est.coef_[weakest] != 0
+    # acyclic=False still keeps every other candidate: only the reverse of the required edge goes.
+    assert est.adjacency_.sum() == 4 * 3 - 1 and est.adjacency_[weakest[::-1]] == 0

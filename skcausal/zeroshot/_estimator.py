@@ -158,7 +158,7 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         priority = probabilities.copy()
         if self._knowledge_masks is not None:
             required, forbidden = self._knowledge_masks
-            priority[forbidden] = 0.0
+            priority[forbidden | required.T] = 0.0  # a required edge is directed
             priority[required] = 2.0  # above any threshold and any probability: kept first
         if self.acyclic:
             return greedy_dag(priority, self.threshold)
