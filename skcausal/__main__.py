@@ -70,7 +70,19 @@ def build_parser() -> argparse.ArgumentParser:
     d = commands.add_parser("discover", help="discover a causal graph (default: the Sachs data)")
     d.add_argument("--data", default="sachs", help="'sachs' or a CSV file with a header row")
     d.add_argument("--methods", default="zeroshot,pc,ges,notears,gies")
-    d.add_argument("--out", default=None, help="folder for the plot (default: no plot)")
+    d.add_argument("--out", default=None,
+                   help="folder for the outputs: per method the graph (GraphML, JSON), the edge table "
+                        "(CSV, probabilities and bootstrap frequencies) and the picture (PNG)")
+    d.add_argument("--mask", default=None,
+                   help="CSV of the intervention mask (True/False or 1/0), same columns as --data")
+    d.add_argument("--knowledge", default=None,
+                   help='JSON background knowledge: {"required": [[cause, effect], ...], '
+                        '"forbidden": [...], "tiers": [[...], ...]} with column names')
+    d.add_argument("--threshold", type=float, default=None,
+                   help="edge-probability threshold of the zeroshot method (default 0.5)")
+    d.add_argument("--bootstrap", type=int, default=0,
+                   help="bootstrap resamples for the edge frequencies (default 0: none)")
+    d.add_argument("--seed", type=int, default=0, help="seed of the bootstrap resamples")
     d.set_defaults(run=_discover)
     return parser
 

@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+import numbers
+
 import networkx as nx
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, _fit_context, clone
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from skcausal._cpdag import dag_to_cpdag, pdag_to_dag
+from skcausal._graph_utils import greedy_dag
+from skcausal._knowledge import BackgroundKnowledge, _find_cycle, apply_knowledge
+from skcausal._sem import _LinearGaussianSEM
 from skcausal._validation import (
     check_finite,
     check_intervention_mask,
     check_numeric_input,
-    safe_column_scales,
 )
 
-_LOG_2PI = float(np.log(2 * np.pi))
+
+# The parameters every estimator of the package takes, with their constraints.
+SHARED_PARAMETER_CONSTRAINTS = {
+    "knowledge": [BackgroundKnowledge, None],
+    "n_bootstrap": [Interval(numbers.Integral, 0, None, closed="left")],
+    "random_state": ["random_state"],
+}
 
 
 class BaseCausalDiscovery(BaseEstimator):
@@ -31,13 +43,41 @@ class BaseCausalDiscovery(BaseEstimator):
         ``adjacency_[i, j] == 1`` means the edge i -> j. An undirected edge of a CPDAG sets both
         ``[i, j]`` and ``[j, i]``.
     edge_probabilities_ : ndarray of shape (n_features, n_features), float
-        Confidence in each directed edge, zero on the diagonal.
+        Confidence in each directed edge, zero on the diagonal (and on edges the knowledge
+        forbids).
+    cpdag_ : ndarray of shape (n_features, n_features), int
+        The Markov equivalence class: the CPDAG of ``adjacency_`` for estimators that return a
+        DAG; the equivalence class the search returned for PC, GES and GIES (which is their
+        ``adjacency_``). For a cyclic graph (zero-shot with ``acyclic=False``), the CPDAG of the
+        DAG the SEM uses (see ``coef_``).
+    coef_ : ndarray of shape (n_features, n_features), float
+        The linear-Gaussian SEM that :meth:`score` and :meth:`sample` use: ``coef_[i, j]`` is the
+        least-squares weight of i in j's equation, in the units of X, 0 where i is not a parent of
+        j. Fitted on ``adjacency_``; for a CPDAG, on a consistent DAG extension of it (no new
+        v-structure, no cycle); for a cyclic graph (``acyclic=False``), on the graph without the
+        least probable edges of its cycles. Variable j is fitted on the rows where it was not
+        intervened; a variable with fewer than 2 such rows has NaN in its column.
+    intercept_ : ndarray of shape (n_features,)
+        The intercept of each variable's equation, in the units of X.
+    noise_std_ : ndarray of shape (n_features,)
+        The residual standard deviation of each equation (maximum likelihood: divided by the
+        number of rows it was fitted on).
+    edge_frequencies_ : ndarray of shape (n_features, n_features)
+        Only after a fit with ``n_bootstrap > 0``: the share of the bootstrap resamples (of the
+        rows, with replacement) whose learned graph, with the knowledge applied, has the edge
+        i -> j (an undirected edge counts in both directions).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when ``X`` was a pandas DataFrame with string column names.
 
     Notes
     -----
+    Background knowledge (``knowledge=``, a :class:`~skcausal.BackgroundKnowledge`) is resolved
+    against the columns at ``fit`` and honoured by ``adjacency_``: each estimator uses it in its
+    search where it can (its docstring says how), and the output is then constrained: forbidden
+    edges are removed (an undirected edge is oriented away from a forbidden direction), required
+    edges added, and Meek's rules propagate the orientations of an equivalence class.
+
     ``intervention_mask`` is a per-sample parameter of ``fit`` and ``score``: in cross-validation
     it must be split with the rows of ``X``. With scikit-learn's metadata routing enabled
     (``sklearn.set_config(enable_metadata_routing=True)``), request it with
@@ -67,6 +107,8 @@ class BaseCausalDiscovery(BaseEstimator):
     (3,)
     """
 
+    _parameter_constraints: dict = {}
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         # Unsupervised: fit(X) learns a graph of the columns; a y, if given, is ignored.
@@ -81,6 +123,7 @@ class BaseCausalDiscovery(BaseEstimator):
         return tags
 
     # -- fitting ---------------------------------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, *, intervention_mask=None):
         """Learn the causal graph of ``X``.
 
@@ -109,14 +152,82 @@ class BaseCausalDiscovery(BaseEstimator):
             cannot work with the data (its own docstring says when).
         """
         X, mask = self._validate_fit_input(X, y, intervention_mask)
+        self._knowledge_masks = self._resolve_knowledge()
+        probabilities, adjacency = self._fit_graph(X, mask)
+        self.edge_probabilities_ = probabilities
+        self.adjacency_ = adjacency
+        dag = self._dag_of(adjacency, probabilities)
+        self.cpdag_ = adjacency.copy() if self._returns_cpdag else dag_to_cpdag(dag)
+        self._sem = _LinearGaussianSEM.fit(X, mask, dag)
+        self.coef_, self.intercept_, self.noise_std_ = self._sem.public_parameters()
+        n_bootstrap = getattr(self, "n_bootstrap", 0)
+        if hasattr(self, "edge_frequencies_"):
+            del self.edge_frequencies_  # from an earlier fit with a bootstrap
+        if n_bootstrap:
+            graphs = self._resample_graphs(X, mask, n_bootstrap)
+            self.edge_frequencies_ = np.mean([g != 0 for g in graphs], axis=0)
+        return self
+
+    # Subclasses whose search returns an equivalence class (PC, GES, GIES) set this to True: their
+    # adjacency_ is their cpdag_, and the SEM uses a consistent DAG extension of it.
+    _returns_cpdag = False
+
+    def _resolve_knowledge(self):
+        """The knowledge as boolean (required, forbidden) matrices over the columns, or None."""
+        knowledge = getattr(self, "knowledge", None)
+        if knowledge is None:
+            return None
+        return knowledge.to_matrices(self._node_names())
+
+    def _fit_graph(self, X, mask):
+        """Run the search and make its output honour the knowledge: (probabilities, adjacency)."""
         probabilities, adjacency = self._discover(X, mask)
+        return self._finish_graph(probabilities, adjacency)
+
+    def _finish_graph(self, probabilities, adjacency):
         probabilities = np.asarray(probabilities, dtype=float).copy()
         np.fill_diagonal(probabilities, 0.0)
-        self.edge_probabilities_ = probabilities
-        self.adjacency_ = (np.asarray(adjacency) != 0).astype(int)
-        np.fill_diagonal(self.adjacency_, 0)
-        self._sem = _LinearGaussianSEM.fit(X, mask, self.adjacency_)
-        return self
+        adjacency = (np.asarray(adjacency) != 0).astype(int)
+        np.fill_diagonal(adjacency, 0)
+        if self._knowledge_masks is not None:
+            required, forbidden = self._knowledge_masks
+            probabilities[forbidden] = 0.0
+            adjacency = apply_knowledge(adjacency, probabilities, required, forbidden)
+            if self._returns_cpdag:
+                a = adjacency.astype(float)
+                probabilities = a / np.maximum(a + a.T, 1.0)
+        return probabilities, adjacency
+
+    def _dag_of(self, adjacency, probabilities):
+        """The DAG the SEM is fitted on: adjacency_ itself, a consistent extension of a CPDAG, or
+        (for a cyclic graph, e.g. ``acyclic=False``) the graph with its weakest cycle edges dropped."""
+        if self._returns_cpdag:
+            return pdag_to_dag(adjacency)[0]
+        if not _find_cycle(adjacency):
+            return adjacency
+        priority = np.where(adjacency != 0, np.clip(probabilities, 1e-9, 1.0), 0.0)
+        if self._knowledge_masks is not None:
+            priority[self._knowledge_masks[0]] = 2.0  # required edges are never the ones dropped
+        return greedy_dag(priority, threshold=0.0)
+
+    def _resample_graphs(self, X, mask, n_bootstrap):
+        """The graph (adjacency, knowledge applied) learned on each of ``n_bootstrap`` resamples of
+        the rows. This default refits a copy of the estimator per resample."""
+        rng = np.random.default_rng(getattr(self, "random_state", None))
+        n = X.shape[0]
+        graphs = []
+        for k in range(n_bootstrap):
+            rows = rng.integers(0, n, n)
+            twin = clone(self).set_params(n_bootstrap=0)
+            twin.n_features_in_ = self.n_features_in_
+            if hasattr(self, "feature_names_in_"):
+                twin.feature_names_in_ = self.feature_names_in_
+            twin._knowledge_masks = self._knowledge_masks
+            try:
+                graphs.append(twin._fit_graph(X[rows], mask[rows])[1])
+            except ValueError as error:
+                raise ValueError(f"bootstrap resample {k + 1} of {n_bootstrap} failed: {error}") from error
+        return graphs
 
     def _discover(self, X, intervention_mask):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -163,9 +274,9 @@ class BaseCausalDiscovery(BaseEstimator):
     def score(self, X, y=None, *, intervention_mask=None, sample_weight=None):
         """Mean held-out log-likelihood per sample of a linear-Gaussian SEM on the learned graph.
 
-        The SEM (one least-squares regression of each variable on its parents in ``adjacency_``)
-        is fitted on the training data at ``fit``; an undirected edge i - j is used as i -> j for
-        i < j. Values set by an intervention are not scored for their own variable (nor used to fit
+        The SEM (one least-squares regression of each variable on its parents in ``adjacency_``,
+        see ``coef_``) is fitted on the training data at ``fit``; for a CPDAG, on a consistent DAG
+        extension of it. Values set by an intervention are not scored for their own variable (nor used to fit
         its regression). Greater is better, so ``cross_val_score(est, X)`` compares graphs without
         knowing the true one.
 
@@ -229,6 +340,83 @@ class BaseCausalDiscovery(BaseEstimator):
             )
         return score
 
+    # -- the fitted causal model ------------------------------------------------------------------
+    def sample(self, n_samples, *, interventions=None, random_state=None):
+        """Draw samples from the fitted linear-Gaussian SEM, observationally or under do().
+
+        Each variable is drawn in a topological order of the SEM's DAG as
+        ``intercept_[j] + X[:, parents] @ coef_[parents, j] + noise_std_[j] * N(0, 1)``; a variable
+        in ``interventions`` is instead set to its value (a hard intervention, do(j = value)),
+        which cuts it off from its parents.
+
+        Parameters
+        ----------
+        n_samples : int
+            Number of rows to draw; >= 1.
+        interventions : dict or None, default=None
+            ``{variable: value}``: column names when the estimator was fitted on a DataFrame,
+            otherwise column indices. None draws observational samples.
+        random_state : int, numpy.random.Generator or None, default=None
+            Seeds the noise.
+
+        Returns
+        -------
+        samples : ndarray or DataFrame of shape (n_samples, n_features)
+            A DataFrame with the training columns when the estimator was fitted on one.
+
+        Raises
+        ------
+        ValueError
+            If ``n_samples`` is not a positive integer, an intervention names an unknown variable
+            or has a non-finite value, or a variable that must be drawn had no observational rows
+            to fit its equation (intervene on it instead).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skcausal.baselines import NOTEARS
+        >>> rng = np.random.default_rng(0)
+        >>> a = rng.normal(size=2000)
+        >>> b = 2 * a + rng.normal(size=2000)
+        >>> est = NOTEARS().fit(np.column_stack([a, b]))
+        >>> drawn = est.sample(20000, interventions={0: 1.0}, random_state=0)
+        >>> round(float(drawn[:, 1].mean()), 1)  # E[b | do(a = 1)] = 2
+        2.0
+        """
+        check_is_fitted(self)
+        if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral) or n_samples < 1:
+            raise ValueError(f"n_samples must be an integer >= 1; got {n_samples!r}.")
+        names = self._node_names()
+        index = {name: k for k, name in enumerate(names)}
+        targets = {}
+        if interventions is not None:
+            if not isinstance(interventions, dict):
+                raise ValueError(
+                    f"interventions must be a dict {{variable: value}} or None; got {interventions!r}."
+                )
+            for variable, value in interventions.items():
+                key = variable.item() if isinstance(variable, np.generic) else variable
+                if isinstance(key, bool) or key not in index:
+                    raise ValueError(
+                        f"interventions names the unknown variable {variable!r}; the variables are "
+                        f"{names[:20]}{' ...' if len(names) > 20 else ''}."
+                    )
+                if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+                    raise ValueError(
+                        f"the value of do({variable!r}) must be a finite number; got {value!r}."
+                    )
+                targets[index[key]] = float(value)
+        missing = [names[j] for j in np.flatnonzero(~self._sem.fitted) if j not in targets]
+        if missing:
+            raise ValueError(
+                f"the SEM has no equation for {missing[:10]} (fewer than 2 non-intervened rows at "
+                "fit); intervene on them to sample."
+            )
+        samples = self._sem.sample(int(n_samples), targets, np.random.default_rng(random_state))
+        if hasattr(self, "feature_names_in_"):
+            return pd.DataFrame(samples, columns=self.feature_names_in_)
+        return samples
+
     # -- views of the graph ----------------------------------------------------------------------
     def _node_names(self):
         names = getattr(self, "feature_names_in_", None)
@@ -243,31 +431,41 @@ class BaseCausalDiscovery(BaseEstimator):
         return pd.DataFrame(self.adjacency_, index=names, columns=names)
 
     def edge_list(self) -> pd.DataFrame:
-        """The learned edges, one row each: ``source``, ``target``, ``probability``, most probable first."""
+        """The learned edges, one row each: ``source``, ``target``, ``probability``, most probable
+        first; after a fit with ``n_bootstrap > 0`` also ``frequency`` (``edge_frequencies_``)."""
         check_is_fitted(self)
         names = self._node_names()
         sources, targets = np.nonzero(self.adjacency_)
-        frame = pd.DataFrame(
-            {
-                "source": [names[i] for i in sources],
-                "target": [names[j] for j in targets],
-                "probability": self.edge_probabilities_[sources, targets],
-            }
-        )
+        columns = {
+            "source": [names[i] for i in sources],
+            "target": [names[j] for j in targets],
+            "probability": self.edge_probabilities_[sources, targets],
+        }
+        if hasattr(self, "edge_frequencies_"):
+            columns["frequency"] = self.edge_frequencies_[sources, targets]
+        frame = pd.DataFrame(columns)
         return frame.sort_values("probability", ascending=False, kind="stable").reset_index(drop=True)
 
     def to_networkx(self) -> nx.DiGraph:
         """The learned graph as a ``networkx.DiGraph``.
 
         Nodes are the feature names (integers 0..d-1 for array input); every edge carries its
-        ``probability``. An undirected CPDAG edge appears in both directions.
+        ``probability`` and ``undirected`` (True for both directions of an undirected CPDAG
+        edge), and after a fit with ``n_bootstrap > 0`` its ``frequency``.
         """
         check_is_fitted(self)
         names = self._node_names()
         graph = nx.DiGraph()
         graph.add_nodes_from(names)
+        frequencies = getattr(self, "edge_frequencies_", None)
         for i, j in zip(*np.nonzero(self.adjacency_)):
-            graph.add_edge(names[i], names[j], probability=float(self.edge_probabilities_[i, j]))
+            attributes = {
+                "probability": float(self.edge_probabilities_[i, j]),
+                "undirected": bool(self.adjacency_[j, i]),
+            }
+            if frequencies is not None:
+                attributes["frequency"] = float(frequencies[i, j])
+            graph.add_edge(names[i], names[j], **attributes)
         return graph
 
 
@@ -284,74 +482,3 @@ def _check_sample_weight(sample_weight, n_samples):
     if not np.all(np.isfinite(weights)) or np.any(weights < 0) or not weights.sum() > 0:
         raise ValueError("sample_weight must be finite, non-negative and not all zero.")
     return weights
-
-
-class _LinearGaussianSEM:
-    """Per-variable least-squares regressions on the parents, for :meth:`BaseCausalDiscovery.score`.
-
-    The regressions run on ``X / scales`` (powers of two that tame columns near the limits of
-    float64, see :func:`~skcausal._validation.safe_column_scales`); the log-likelihood of the
-    original values then gains the Jacobian term ``-log(scale)`` per scored value. Without it,
-    columns of magnitude 1e300 made every score NaN.
-    """
-
-    def __init__(self, intercepts, coefficients, variances, fitted, scales):
-        self.intercepts = intercepts
-        self.coefficients = coefficients  # coefficients[i, j]: weight of z_i in z_j's regression
-        self.variances = variances
-        self.fitted = fitted  # False where fewer than 2 training values were not intervened
-        self.scales = scales
-
-    @classmethod
-    def fit(cls, X, mask, adjacency):
-        scales = safe_column_scales(X)
-        Z = X / scales
-        d = Z.shape[1]
-        parents = adjacency != 0
-        undirected = parents & parents.T
-        parents = parents & ~(undirected & np.tri(d, k=-1, dtype=bool))  # keep i -> j for i < j
-        intercepts = np.zeros(d)
-        coefficients = np.zeros((d, d))
-        variances = np.ones(d)
-        fitted = np.zeros(d, dtype=bool)
-        # Variable j is regressed on the rows where it was not intervened. Variables sharing those
-        # rows (all of them, for observational data) share one centred Gram matrix, from which
-        # every regression is a small solve: one pass over the data instead of one per variable.
-        groups = {}
-        for j in range(d):
-            groups.setdefault(mask[:, j].tobytes(), []).append(j)
-        for members in groups.values():
-            rows = ~mask[:, members[0]]
-            n_rows = int(rows.sum())
-            if n_rows < 2:
-                continue
-            Zr = Z[rows]
-            means = Zr.mean(axis=0)
-            centred = Zr - means
-            gram = centred.T @ centred
-            for j in members:
-                pa = np.flatnonzero(parents[:, j])
-                if pa.size:
-                    # lstsq, not solve: collinear parents get the minimum-norm coefficients.
-                    coefficients[pa, j] = np.linalg.lstsq(gram[np.ix_(pa, pa)], gram[pa, j], rcond=None)[0]
-                intercepts[j] = means[j] - means @ coefficients[:, j]
-            residuals = centred[:, members] - centred @ coefficients[:, members]
-            spread = np.maximum(np.diag(gram)[members] / n_rows, np.finfo(float).tiny)
-            variances[members] = np.maximum(np.mean(residuals**2, axis=0), 1e-12 * spread)
-            fitted[members] = True
-        return cls(intercepts, coefficients, variances, fitted, scales)
-
-    def mean_log_likelihood(self, X, mask, weights=None):
-        Z = X / self.scales
-        # Held-out values far outside the training range may overflow; the caller turns a
-        # non-finite result into a ValueError, so numpy's warnings would only be noise.
-        with np.errstate(over="ignore", invalid="ignore"):
-            residual = Z - self.intercepts - Z @ self.coefficients
-            log_density = -0.5 * (
-                _LOG_2PI + np.log(self.variances) + residual**2 / self.variances
-            ) - np.log(self.scales)
-            scored = ~mask & self.fitted
-            per_sample = np.sum(log_density, axis=1, where=scored)
-            if weights is None:
-                return float(per_sample.mean())
-            return float(np.sum(weights * per_sample) / np.sum(weights))

@@ -56,19 +56,95 @@ def _plot_sachs(out):
     print(f"\nplot: {path}")
 
 
-def _csv(path, methods):
+def _read_mask(path, X):
+    mask = pd.read_csv(path)
+    if list(mask.columns) != list(X.columns):
+        raise ValueError(
+            f"the mask CSV {path} must have the data's columns in the same order; got "
+            f"{list(mask.columns)[:10]} for {list(X.columns)[:10]}."
+        )
+    return mask
+
+
+def _save_picture(est, name, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from skcausal.plot import plot_edge_probabilities, plot_graph
+
+    fig, axes = plt.subplots(1, 2, figsize=(13, 6), constrained_layout=True)
+    plot_graph(est, ax=axes[0])
+    axes[0].set_title(f"{name}: learned graph")
+    plot_edge_probabilities(est, ax=axes[1])
+    axes[1].set_title(f"{name}: edge probabilities")
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def _csv(args):
+    from skcausal import BackgroundKnowledge, save_graph
     from skcausal.benchmark import make_estimators
 
-    X = pd.read_csv(path)
-    for name, est in make_estimators(methods).items():
-        est.fit(X)
+    X = pd.read_csv(args.data)
+    mask = _read_mask(args.mask, X) if args.mask else None
+    knowledge = BackgroundKnowledge.from_json(args.knowledge) if args.knowledge else None
+    estimators = make_estimators(args.methods)
+    if args.threshold is not None and "zeroshot" not in estimators:
+        raise ValueError("--threshold applies to the zeroshot method, which is not among the methods.")
+    out = None
+    if args.out is not None:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+    for name, est in estimators.items():
+        est.set_params(knowledge=knowledge, n_bootstrap=args.bootstrap, random_state=args.seed)
+        if name == "zeroshot" and args.threshold is not None:
+            est.set_params(threshold=args.threshold)
+        est.fit(X, intervention_mask=mask)
         edges = est.edge_list()
         print(f"\n{name}: {len(edges)} edges")
         print(edges.head(30).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        if out is not None:
+            _write_outputs(est, name, out, save_graph)
+    if out is not None:
+        print(f"\nwritten to {out}")
+
+
+def _write_outputs(est, name, out, save_graph):
+    """The graph (GraphML and JSON), the table of every ordered pair, and the picture."""
+    names = est._node_names()
+    d = len(names)
+    rows = [(i, j) for i in range(d) for j in range(d) if i != j]
+    table = pd.DataFrame(
+        {
+            "source": [names[i] for i, _ in rows],
+            "target": [names[j] for _, j in rows],
+            "in_graph": [bool(est.adjacency_[i, j]) for i, j in rows],
+            "undirected": [bool(est.adjacency_[i, j] and est.adjacency_[j, i]) for i, j in rows],
+            "probability": [est.edge_probabilities_[i, j] for i, j in rows],
+        }
+    )
+    if hasattr(est, "edge_frequencies_"):
+        table["frequency"] = [est.edge_frequencies_[i, j] for i, j in rows]
+    table["coef"] = [est.coef_[i, j] for i, j in rows]
+    table = table.sort_values(["in_graph", "probability"], ascending=False, kind="stable")
+    table.to_csv(out / f"{name}_edges.csv", index=False)
+    save_graph(est, out / f"{name}_graph.graphml")
+    save_graph(est, out / f"{name}_graph.json")
+    _save_picture(est, name, out / f"{name}_graph.png")
 
 
 def main(args):
     """Run discovery on ``args.data`` ("sachs" or a CSV path) with ``args.methods``."""
     if args.data == "sachs":
+        extras = [flag for flag, value in (("--mask", args.mask), ("--knowledge", args.knowledge),
+                                           ("--threshold", args.threshold)) if value is not None]
+        if extras or args.bootstrap:
+            raise ValueError(
+                "--data sachs runs the Sachs benchmark, which takes no "
+                f"{', '.join(extras + (['--bootstrap'] if args.bootstrap else []))}; export the "
+                "data to a CSV (skcausal.datasets.load_sachs(as_frame=True)) to use them."
+            )
         return _sachs(args.methods, args.out)
-    return _csv(args.data, args.methods)
+    return _csv(args)

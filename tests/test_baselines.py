@@ -178,8 +178,8 @@ def test_notears_recovers_linear_gaussian_graphs():
 def test_notears_fitted_attributes_are_consistent():
     X, truth = linear_gaussian(d=6, n=500, seed=1)
     est = NOTEARS().fit(X)
-    np.testing.assert_array_equal(est.adjacency_, (est.coef_ != 0).astype(int))
-    assert np.all(np.abs(est.coef_[est.coef_ != 0]) >= est.w_threshold)
+    np.testing.assert_array_equal(est.adjacency_, (est.weights_ != 0).astype(int))
+    assert np.all(np.abs(est.weights_[est.weights_ != 0]) >= est.w_threshold)
     assert np.all(est.edge_probabilities_[est.adjacency_ == 1] >= 0.5)
     assert np.all((est.edge_probabilities_ >= 0) & (est.edge_probabilities_ < 1))
     assert est.n_iter_ >= 1

@@ -16,6 +16,7 @@ EXPECTED_PNGS = {
     "interventions.py": ["interventions_graphs.png", "interventions_edge_probabilities.png"],
     "compare_baselines.py": ["compare_baselines_graphs.png"],
     "sachs.py": ["sachs_graphs.png", "sachs_edge_probabilities.png"],
+    "sachs_knowledge.py": ["sachs_knowledge.png"],
 }
 
 

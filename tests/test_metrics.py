@@ -298,6 +298,8 @@ MISSING = np.array([[0, 1, 0], [0, 0, 0], [0, 0, 0]])
         ("f1", 2 / 3),
         ("precision", 1.0),
         ("recall", 0.5),
+        ("skeleton_f1", 2 / 3),
+        ("sid", -2.0),  # the effects of 0 and 1 on 2 are taken to be zero
         (structural_hamming_distance, -1.0),
         (edge_auroc, 7 / 8),
         (edge_auprc, 5 / 6),
@@ -311,6 +313,21 @@ def test_graph_scorer_reads_fitted_attributes(metric, expected):
     score = scorer(_Fitted(MISSING, PROBABILITIES), np.zeros((5, 3)))
     assert isinstance(score, float)
     assert score == pytest.approx(expected)
+
+
+def test_cpdag_shd_scorer_reads_cpdag_():
+    from skcausal.baselines import NOTEARS
+
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=500)
+    X = np.column_stack([a, 2 * a + rng.normal(size=500), rng.normal(size=500)])
+    est = NOTEARS().fit(X)
+    truth = np.array([[0, 1, 0], [0, 0, 0], [0, 0, 0]])
+    # Either direction of 0 - 1 is in the true class: a perfect score at the class level.
+    assert make_graph_scorer("cpdag_shd", truth)(est, X) == 0.0
+    assert make_graph_scorer("cpdag_shd", truth.T)(est, X) == 0.0
+    with pytest.raises(NotFittedError, match="cpdag_"):
+        make_graph_scorer("cpdag_shd", truth)(_Fitted(truth, None), None)
 
 
 def test_graph_scorer_uses_last_pipeline_step_and_pickles():
@@ -330,7 +347,7 @@ def test_graph_scorer_copies_truth():
 
 
 def test_graph_scorer_errors():
-    with pytest.raises(ValueError, match=r"allowed names are \['auprc', 'auroc', 'f1'"):
+    with pytest.raises(ValueError, match=r"allowed names are \['auprc', 'auroc', 'cpdag_shd', 'f1'"):
         make_graph_scorer("accuracy", CHAIN)
     with pytest.raises(ValueError, match="one of the names"):
         make_graph_scorer(len, CHAIN)

@@ -57,3 +57,21 @@ def test_metadata_request_methods_exist(estimator):
         routing = estimator.get_metadata_routing()
     assert routing.fit.requests == {"intervention_mask": True}
     assert routing.score.requests == {"intervention_mask": True, "sample_weight": None}
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=lambda est: type(est).__name__)
+def test_every_parameter_is_declared_in_parameter_constraints(estimator):
+    assert set(estimator.get_params()) == set(type(estimator)._parameter_constraints)
+    for shared in ("knowledge", "n_bootstrap", "random_state"):
+        assert shared in estimator.get_params()
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=lambda est: type(est).__name__)
+@pytest.mark.parametrize("params", [{"n_bootstrap": -1}, {"knowledge": "x -> y"},
+                                    {"random_state": "seed"}])
+def test_parameters_are_validated_before_the_data(estimator, params):
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    bad_data = [["a", "b"], ["c", "d"]]  # would fail validation of X with another message
+    with pytest.raises(InvalidParameterError, match=next(iter(params))):
+        clone(estimator).set_params(**params).fit(bad_data)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import numbers
+from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils import check_scalar
+from sklearn.utils._param_validation import Interval, StrOptions
 
-from skcausal._base import BaseCausalDiscovery
+from skcausal._base import SHARED_PARAMETER_CONSTRAINTS, BaseCausalDiscovery
 from skcausal._validation import check_full_rank, safe_column_scales
 
 # The tests that work on any continuous or discrete data. causal-learn's "mv_fisherz" needs missing
@@ -101,9 +101,19 @@ def _prepare(X, estimator, linear_gaussian, method):
     return X
 
 
-def _check_choice(name, value, allowed):
-    if not isinstance(value, str) or value not in allowed:
-        raise ValueError(f"{name} must be one of {list(allowed)}; got {value!r}.")
+def _causallearn_knowledge(masks, node_names):
+    """causal-learn's BackgroundKnowledge with the forbidden and required edges of ``masks``."""
+    from causallearn.graph.GraphNode import GraphNode
+    from causallearn.utils.PCUtils.BackgroundKnowledge import BackgroundKnowledge
+
+    knowledge = BackgroundKnowledge()
+    nodes = [GraphNode(name) for name in node_names]
+    required, forbidden = masks
+    for i, j in np.argwhere(forbidden):
+        knowledge.add_forbidden_by_node(nodes[i], nodes[j])
+    for i, j in np.argwhere(required):
+        knowledge.add_required_by_node(nodes[i], nodes[j])
+    return knowledge
 
 
 class PC(BaseCausalDiscovery):
@@ -130,6 +140,19 @@ class PC(BaseCausalDiscovery):
         and much slower.
     stable : bool, default=True
         Use the order-independent ("stable") skeleton search.
+    knowledge : BackgroundKnowledge or None, default=None
+        Required and forbidden edges and tiers (:class:`~skcausal.BackgroundKnowledge`).
+    n_bootstrap : int, default=0
+        When > 0, the search is rerun on this many bootstrap resamples of the rows, and
+        ``edge_frequencies_`` gives the share of resample graphs with each edge (one full search
+        per resample).
+    random_state : int, numpy.random.Generator or None, default=None
+        Seeds the bootstrap resamples; the search itself is deterministic.
+
+    Background knowledge goes to causal-learn's ``BackgroundKnowledge`` in the search (edges
+    forbidden both ways are never tested, orientations respect it); the output is then
+    constrained as for every estimator (see :class:`~skcausal.BaseCausalDiscovery`), which only
+    matters for a required edge whose adjacency the tests removed.
 
     Attributes
     ----------
@@ -138,6 +161,9 @@ class PC(BaseCausalDiscovery):
         :func:`causallearn_to_adjacency`) set both entries.
     edge_probabilities_ : ndarray of shape (n_features, n_features)
         1.0 for a directed edge, 0.5 in each direction for an undirected one, 0 otherwise.
+    cpdag_, coef_, intercept_, noise_std_, edge_frequencies_
+        The equivalence class, the linear-Gaussian SEM on the graph and (after a bootstrap) the
+        edge frequencies, as for every estimator: see :class:`~skcausal.BaseCausalDiscovery`.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when ``X`` was a DataFrame with string column names.
@@ -159,29 +185,41 @@ class PC(BaseCausalDiscovery):
            [0, 0, 0]])
     """
 
-    def __init__(self, alpha=0.05, indep_test="fisherz", stable=True):
+    _returns_cpdag = True
+    _parameter_constraints = {
+        "alpha": [Interval(Real, 0, 1, closed="neither")],
+        "indep_test": [StrOptions(set(_INDEP_TESTS))],
+        "stable": ["boolean"],
+        **SHARED_PARAMETER_CONSTRAINTS,
+    }
+
+    def __init__(self, alpha=0.05, indep_test="fisherz", stable=True, *, knowledge=None,
+                 n_bootstrap=0, random_state=None):
         self.alpha = alpha
         self.indep_test = indep_test
         self.stable = stable
+        self.knowledge = knowledge
+        self.n_bootstrap = n_bootstrap
+        self.random_state = random_state
 
     def _discover(self, X, intervention_mask):
         # Imported here: causal-learn pulls in a large dependency tree that most users of the
         # package (the zero-shot estimator) never need.
         from causallearn.search.ConstraintBased.PC import pc
 
-        check_scalar(
-            self.alpha, "alpha", numbers.Real, min_val=0, max_val=1, include_boundaries="neither"
-        )
-        _check_choice("indep_test", self.indep_test, _INDEP_TESTS)
-        if not isinstance(self.stable, (bool, np.bool_)):
-            raise ValueError(f"stable must be True or False; got {self.stable!r}.")
         X = _prepare(X, self, self.indep_test == "fisherz", "PC with indep_test='fisherz'")
+        node_names = [f"X{k + 1}" for k in range(X.shape[1])]
+        knowledge = None
+        if self._knowledge_masks is not None:
+            knowledge = _causallearn_knowledge(self._knowledge_masks, node_names)
         graph = pc(
             X,
             alpha=float(self.alpha),
             indep_test=self.indep_test,
             stable=bool(self.stable),
+            background_knowledge=knowledge,
             show_progress=False,
+            node_names=node_names,
         )
         adjacency = causallearn_to_adjacency(graph.G.graph)
         return _cpdag_edge_probabilities(adjacency), adjacency
@@ -213,6 +251,19 @@ class GES(BaseCausalDiscovery):
         Passed to causal-learn as ``maxP``. causal-learn compares it with the number of directed
         parents a node has *before* an insertion, so a node can end up with ``max_parents + 1``
         parents; None means no limit.
+    knowledge : BackgroundKnowledge or None, default=None
+        Required and forbidden edges and tiers (:class:`~skcausal.BackgroundKnowledge`).
+    n_bootstrap : int, default=0
+        When > 0, the search is rerun on this many bootstrap resamples of the rows, and
+        ``edge_frequencies_`` gives the share of resample graphs with each edge (one full search
+        per resample).
+    random_state : int, numpy.random.Generator or None, default=None
+        Seeds the bootstrap resamples; the search itself is deterministic.
+
+    causal-learn's GES takes no background knowledge, so the search runs without it and its
+    output is constrained afterwards (see :class:`~skcausal.BaseCausalDiscovery`): forbidden
+    edges removed or oriented away, required edges added, orientations propagated by Meek's
+    rules. The result honours the knowledge but is not the best-scoring class that does.
 
     Attributes
     ----------
@@ -220,6 +271,9 @@ class GES(BaseCausalDiscovery):
         The CPDAG; ``adjacency_[i, j] == 1`` means i -> j, an undirected edge sets both entries.
     edge_probabilities_ : ndarray of shape (n_features, n_features)
         1.0 for a directed edge, 0.5 in each direction for an undirected one, 0 otherwise.
+    cpdag_, coef_, intercept_, noise_std_, edge_frequencies_
+        The equivalence class, the linear-Gaussian SEM on the graph and (after a bootstrap) the
+        edge frequencies, as for every estimator: see :class:`~skcausal.BaseCausalDiscovery`.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when ``X`` was a DataFrame with string column names.
@@ -242,16 +296,24 @@ class GES(BaseCausalDiscovery):
            [0, 0, 0]])
     """
 
-    def __init__(self, score_func="local_score_BIC", max_parents=None):
+    _returns_cpdag = True
+    _parameter_constraints = {
+        "score_func": [StrOptions(set(_SCORE_FUNCS))],
+        "max_parents": [Interval(Integral, 0, None, closed="left"), None],
+        **SHARED_PARAMETER_CONSTRAINTS,
+    }
+
+    def __init__(self, score_func="local_score_BIC", max_parents=None, *, knowledge=None,
+                 n_bootstrap=0, random_state=None):
         self.score_func = score_func
         self.max_parents = max_parents
+        self.knowledge = knowledge
+        self.n_bootstrap = n_bootstrap
+        self.random_state = random_state
 
     def _discover(self, X, intervention_mask):
         from causallearn.search.ScoreBased.GES import ges
 
-        _check_choice("score_func", self.score_func, _SCORE_FUNCS)
-        if self.max_parents is not None:
-            check_scalar(self.max_parents, "max_parents", numbers.Integral, min_val=0)
         X = _prepare(
             X, self, self.score_func == "local_score_BIC", "GES with score_func='local_score_BIC'"
         )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import numbers
+from numbers import Real
 
 import numpy as np
-from sklearn.utils import check_scalar
+from sklearn.utils._param_validation import Interval
 
-from skcausal._base import BaseCausalDiscovery
+from skcausal._base import SHARED_PARAMETER_CONSTRAINTS, BaseCausalDiscovery
 from skcausal._validation import check_full_rank, safe_column_scales
 from skcausal.baselines._causallearn import _cpdag_edge_probabilities
 
@@ -77,6 +77,23 @@ def _prepare_environments(data, targets, names):
     return data if np.all(scales == 1) else scaled
 
 
+# A score drop that no likelihood gain can make up for, yet finite: GIES compares score
+# differences, and -inf - (-inf) would be NaN.
+_NON_ADJACENT_PENALTY = 1e12
+
+
+def _score_with_gaps(score_class, non_adjacent):
+    """A subclass of the GIES score whose local score drops by a huge amount for every parent
+    ``i`` of ``k`` with ``non_adjacent[i, k]`` (a pair forbidden in both directions)."""
+
+    class _GappedScore(score_class):
+        def _compute_local_score(self, k, pa):
+            score = super()._compute_local_score(k, pa)
+            return score - _NON_ADJACENT_PENALTY * int(sum(non_adjacent[i, k] for i in pa))
+
+    return _GappedScore
+
+
 class GIES(BaseCausalDiscovery):
     """Greedy interventional equivalence search (Hauser & Bühlmann, 2012) as an estimator.
 
@@ -105,6 +122,18 @@ class GIES(BaseCausalDiscovery):
     penalty_weight : float or None, default=None
         The l0 penalty per free parameter (one per edge and one per node). None uses the BIC
         value ``0.5 * log(n_samples)``. Larger gives sparser graphs; > 0.
+    knowledge : BackgroundKnowledge or None, default=None
+        Required and forbidden edges and tiers (:class:`~skcausal.BackgroundKnowledge`). In the
+        search, a pair forbidden in both directions is never made adjacent (its score is
+        penalised out). GIES moves between equivalence classes, where a single direction cannot
+        be forbidden or required, so those are applied to its output afterwards, as for every
+        estimator (forbidden edges removed or oriented away, required edges added, Meek's rules
+        propagating the orientations).
+    n_bootstrap : int, default=0
+        When > 0, GIES is rerun on this many bootstrap resamples of the rows (with their mask
+        rows), and ``edge_frequencies_`` gives the share of resample graphs with each edge.
+    random_state : int, numpy.random.Generator or None, default=None
+        Seeds the bootstrap resamples; the search itself is deterministic.
 
     Attributes
     ----------
@@ -115,6 +144,9 @@ class GIES(BaseCausalDiscovery):
         1.0 for a directed edge, 0.5 in each direction for an undirected one, 0 otherwise.
     n_environments_ : int
         Number of distinct mask rows (environments) seen at ``fit``.
+    cpdag_, coef_, intercept_, noise_std_, edge_frequencies_
+        The equivalence class, the linear-Gaussian SEM on the graph and (after a bootstrap) the
+        edge frequencies, as for every estimator: see :class:`~skcausal.BaseCausalDiscovery`.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when ``X`` was a DataFrame with string column names.
@@ -148,19 +180,23 @@ class GIES(BaseCausalDiscovery):
            [0, 0, 0]])
     """
 
-    def __init__(self, penalty_weight=None):
+    _returns_cpdag = True
+    _parameter_constraints = {
+        "penalty_weight": [Interval(Real, 0, None, closed="neither"), None],
+        **SHARED_PARAMETER_CONSTRAINTS,
+    }
+
+    def __init__(self, penalty_weight=None, *, knowledge=None, n_bootstrap=0, random_state=None):
         self.penalty_weight = penalty_weight
+        self.knowledge = knowledge
+        self.n_bootstrap = n_bootstrap
+        self.random_state = random_state
 
     def _discover(self, X, intervention_mask):
         # Imported here so that importing skcausal does not load the optional search packages.
         import gies
         from gies.scores.gauss_int_l0_pen import GaussIntL0Pen
 
-        if self.penalty_weight is not None:
-            check_scalar(
-                self.penalty_weight, "penalty_weight", numbers.Real, min_val=0,
-                include_boundaries="neither",
-            )
         always = np.flatnonzero(intervention_mask.all(axis=0))
         if always.size:
             names = self._node_names()
@@ -174,7 +210,12 @@ class GIES(BaseCausalDiscovery):
         data = _prepare_environments(data, targets, self._node_names())
         self.n_environments_ = len(data)
         lmbda = None if self.penalty_weight is None else float(self.penalty_weight)
-        score = GaussIntL0Pen(data, targets, lmbda=lmbda)
+        score_class = GaussIntL0Pen
+        if self._knowledge_masks is not None:
+            forbidden = self._knowledge_masks[1]
+            if np.any(forbidden & forbidden.T):
+                score_class = _score_with_gaps(GaussIntL0Pen, forbidden & forbidden.T)
+        score = score_class(data, targets, lmbda=lmbda)
         with np.errstate(all="ignore"):
             empty_score = score.full_score(np.zeros((X.shape[1], X.shape[1])))
         if not np.isfinite(empty_score):

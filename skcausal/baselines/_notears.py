@@ -6,8 +6,8 @@ Continuous Optimization for Structure Learning", NeurIPS 2018.
 
 from __future__ import annotations
 
-import numbers
 import warnings
+from numbers import Integral, Real
 
 import numpy as np
 import scipy.linalg
@@ -15,10 +15,10 @@ import scipy.optimize
 from scipy.sparse.csgraph import connected_components
 from scipy.special import expit
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_scalar
+from sklearn.utils._param_validation import Interval, StrOptions
 from threadpoolctl import threadpool_limits
 
-from skcausal._base import BaseCausalDiscovery
+from skcausal._base import SHARED_PARAMETER_CONSTRAINTS, BaseCausalDiscovery
 
 _LOSSES = ("l2", "logistic", "poisson")
 
@@ -74,8 +74,11 @@ class _NonFiniteObjective(ArithmeticError):
     """The augmented Lagrangian over- or underflowed float64; carries the offending value."""
 
 
-def _fit_notears(X, lambda1, loss, max_iter, h_tol, rho_max):
+def _fit_notears(X, lambda1, loss, max_iter, h_tol, rho_max, forbidden=None, unpenalised=None):
     """Augmented-Lagrangian NOTEARS; returns (W, n_iter, converged).
+
+    ``forbidden`` (boolean d x d) pins those weights at zero; ``unpenalised`` drops the L1
+    penalty on those weights (the required edges).
 
     Raises _NonFiniteObjective when a subproblem ends on a non-finite objective: L-BFGS-B then
     stops at once and returns W = 0 (or a worse point) as if it had converged, so the caller must
@@ -88,17 +91,24 @@ def _fit_notears(X, lambda1, loss, max_iter, h_tol, rho_max):
     def unpack(w):
         return (w[: d * d] - w[d * d :]).reshape(d, d)
 
+    penalty = np.full(d * d, lambda1)
+    if unpenalised is not None:
+        penalty[np.asarray(unpenalised, dtype=bool).ravel()] = 0.0
+    penalty2 = np.tile(penalty, 2)
+
     def objective(w, rho, alpha):
         W = unpack(w)
         value, grad = _loss_and_gradient(X, W, loss)
         h, grad_h = _acyclicity_and_gradient(W)
-        value += 0.5 * rho * h * h + alpha * h + lambda1 * w.sum()
+        value += 0.5 * rho * h * h + alpha * h + penalty2 @ w
         grad = (grad + (rho * h + alpha) * grad_h).ravel()
-        return value, np.concatenate([grad + lambda1, -grad + lambda1])
+        return value, np.concatenate([grad + penalty, -grad + penalty])
 
-    # Self-loops are excluded by pinning the diagonal of both halves at zero.
-    off_diagonal = ~np.eye(d, dtype=bool).ravel()
-    bounds = [(0, None) if free else (0, 0) for free in np.tile(off_diagonal, 2)]
+    # Self-loops (and forbidden edges) are excluded by pinning both halves at zero.
+    free = ~np.eye(d, dtype=bool)
+    if forbidden is not None:
+        free &= ~np.asarray(forbidden, dtype=bool)
+    bounds = [(0, None) if f else (0, 0) for f in np.tile(free.ravel(), 2)]
 
     w = np.zeros(2 * d * d)
     rho, alpha, h = 1.0, 0.0, np.inf
@@ -186,14 +196,26 @@ class NOTEARS(BaseCausalDiscovery):
         Stop when the acyclicity ``h(W)`` is at most this; > 0.
     rho_max : float, default=1e16
         Stop when the penalty ``rho`` reaches this; > 0.
+    knowledge : BackgroundKnowledge or None, default=None
+        Required and forbidden edges and tiers (:class:`~skcausal.BackgroundKnowledge`), used in
+        the search: forbidden weights are pinned at zero and required ones are free of the L1
+        penalty. A required edge whose weight still ends below ``w_threshold`` is added to
+        ``adjacency_`` afterwards (and edges that would then close a cycle are dropped, weakest
+        first), as for every estimator.
+    n_bootstrap : int, default=0
+        When > 0, NOTEARS is rerun on this many bootstrap resamples of the rows, and
+        ``edge_frequencies_`` gives the share of resample graphs with each edge.
+    random_state : int, numpy.random.Generator or None, default=None
+        Seeds the bootstrap resamples; the optimisation itself is deterministic.
 
     Attributes
     ----------
-    coef_ : ndarray of shape (n_features, n_features)
-        The weighted adjacency after thresholding and cycle removal: ``coef_[i, j]`` is the
-        weight of i in the equation of j.
+    weights_ : ndarray of shape (n_features, n_features)
+        NOTEARS's weighted adjacency after thresholding and cycle removal: ``weights_[i, j]`` is
+        the (L1-penalised) weight of i in the equation of j. (Before skcausal 0.2 this was
+        ``coef_``, which is now the least-squares SEM on ``adjacency_`` that every estimator has.)
     adjacency_ : ndarray of shape (n_features, n_features), int
-        ``coef_ != 0``, a DAG.
+        ``weights_ != 0`` with the knowledge applied; a DAG.
     edge_probabilities_ : ndarray of shape (n_features, n_features)
         ``|w| / (|w| + w_threshold)`` of the *unthresholded* solution ``w`` (``w_threshold`` taken
         as 1 when it is 0): monotone in ``|w|``, 0 for a zero weight, 0.5 exactly at the threshold.
@@ -202,6 +224,9 @@ class NOTEARS(BaseCausalDiscovery):
         These are scores, not calibrated probabilities.
     n_iter_ : int
         Number of dual-ascent iterations run.
+    cpdag_, coef_, intercept_, noise_std_, edge_frequencies_
+        The equivalence class, the linear-Gaussian SEM on the graph and (after a bootstrap) the
+        edge frequencies, as for every estimator: see :class:`~skcausal.BaseCausalDiscovery`.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when ``X`` was a DataFrame with string column names.
@@ -219,14 +244,29 @@ class NOTEARS(BaseCausalDiscovery):
     array([[0, 1, 0],
            [0, 0, 1],
            [0, 0, 0]])
-    >>> np.round(est.coef_, 1)
+    >>> np.round(est.weights_, 1)
     array([[ 0. ,  1.9,  0. ],
+           [ 0. ,  0. , -1.5],
+           [ 0. ,  0. ,  0. ]])
+    >>> np.round(est.coef_, 1)  # least squares on the learned parents
+    array([[ 0. ,  2. ,  0. ],
            [ 0. ,  0. , -1.5],
            [ 0. ,  0. ,  0. ]])
     """
 
+    _parameter_constraints = {
+        "lambda1": [Interval(Real, 0, None, closed="left")],
+        "loss": [StrOptions(set(_LOSSES))],
+        "w_threshold": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "h_tol": [Interval(Real, 0, None, closed="neither")],
+        "rho_max": [Interval(Real, 0, None, closed="neither")],
+        **SHARED_PARAMETER_CONSTRAINTS,
+    }
+
     def __init__(
-        self, lambda1=0.1, loss="l2", w_threshold=0.3, max_iter=100, h_tol=1e-8, rho_max=1e16
+        self, lambda1=0.1, loss="l2", w_threshold=0.3, max_iter=100, h_tol=1e-8, rho_max=1e16, *,
+        knowledge=None, n_bootstrap=0, random_state=None,
     ):
         self.lambda1 = lambda1
         self.loss = loss
@@ -234,15 +274,13 @@ class NOTEARS(BaseCausalDiscovery):
         self.max_iter = max_iter
         self.h_tol = h_tol
         self.rho_max = rho_max
+        self.knowledge = knowledge
+        self.n_bootstrap = n_bootstrap
+        self.random_state = random_state
 
     def _check_params(self, X):
-        check_scalar(self.lambda1, "lambda1", numbers.Real, min_val=0)
-        if not isinstance(self.loss, str) or self.loss not in _LOSSES:
-            raise ValueError(f"loss must be one of {list(_LOSSES)}; got {self.loss!r}.")
-        check_scalar(self.w_threshold, "w_threshold", numbers.Real, min_val=0)
-        check_scalar(self.max_iter, "max_iter", numbers.Integral, min_val=1)
-        check_scalar(self.h_tol, "h_tol", numbers.Real, min_val=0, include_boundaries="neither")
-        check_scalar(self.rho_max, "rho_max", numbers.Real, min_val=0, include_boundaries="neither")
+        # The parameters themselves are validated before the data (_parameter_constraints); what
+        # is left depends on the data.
         if self.loss == "logistic" and not np.isin(X, (0, 1)).all():
             raise ValueError('loss="logistic" needs binary data: every value of X must be 0 or 1.')
         if self.loss == "poisson" and (X < 0).any():
@@ -258,7 +296,7 @@ class NOTEARS(BaseCausalDiscovery):
                 "and the empty graph is the exact solution. NOTEARS is not scale-invariant: "
                 "standardise X (e.g. sklearn's StandardScaler) or lower lambda1.",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=6,
             )
 
     def _discover(self, X, intervention_mask):
@@ -270,14 +308,19 @@ class NOTEARS(BaseCausalDiscovery):
             if self.loss == "l2":
                 # The linear SEM has no intercepts, so centring stands in for them.
                 X = X - X.mean(axis=0)
-                self._warn_if_penalty_decides(float(np.max(np.mean(X * X, axis=0))))
+                if self._knowledge_masks is None or not self._knowledge_masks[0].any():
+                    # (Required edges are not penalised, so the argument does not hold for them.)
+                    self._warn_if_penalty_decides(float(np.max(np.mean(X * X, axis=0))))
             try:
                 # Thousands of small matrix products: multi-threaded BLAS only adds overhead here,
                 # and on a 2-core machine it made a Sachs fit 40x slower (91 s against 2.2 s).
+                required, forbidden = (
+                    self._knowledge_masks if self._knowledge_masks is not None else (None, None)
+                )
                 with threadpool_limits(limits=1, user_api="blas"):
                     W, self.n_iter_, converged = _fit_notears(
                         X, float(self.lambda1), self.loss, int(self.max_iter), float(self.h_tol),
-                        float(self.rho_max),
+                        float(self.rho_max), forbidden=forbidden, unpenalised=required,
                     )
             except _NonFiniteObjective as error:
                 raise ValueError(
@@ -295,5 +338,5 @@ class NOTEARS(BaseCausalDiscovery):
             )
         scale = float(self.w_threshold) if self.w_threshold > 0 else 1.0
         probabilities = np.abs(W) / (np.abs(W) + scale)
-        self.coef_ = _break_cycles(np.where(np.abs(W) >= self.w_threshold, W, 0.0))
-        return probabilities, self.coef_ != 0
+        self.weights_ = _break_cycles(np.where(np.abs(W) >= self.w_threshold, W, 0.0))
+        return probabilities, self.weights_ != 0

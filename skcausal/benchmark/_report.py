@@ -16,6 +16,9 @@ _SUMMARY_METRICS = (
     ("f1", "F1", True, 3),
     ("precision", "precision", True, 3),
     ("recall", "recall", True, 3),
+    ("skeleton_f1", "skeleton F1", True, 3),
+    ("cpdag_shd", "CPDAG SHD", False, 1),
+    ("sid", "SID", False, 1),
 )
 ALL = "all"
 

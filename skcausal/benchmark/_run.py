@@ -51,12 +51,15 @@ from tqdm.auto import tqdm
 
 from skcausal.benchmark._suites import DatasetSpec, dataset_seed, get_suite
 from skcausal.metrics import (
+    cpdag_shd,
     edge_auprc,
     edge_auroc,
     edge_f1,
     edge_precision,
     edge_recall,
+    skeleton_f1,
     structural_hamming_distance,
+    structural_intervention_distance,
 )
 
 try:  # joblib vendors cloudpickle, unless a distribution unbundled it into its own package
@@ -75,7 +78,13 @@ METRICS = {
     "f1": (edge_f1, "adjacency_"),
     "precision": (edge_precision, "adjacency_"),
     "recall": (edge_recall, "adjacency_"),
+    "skeleton_f1": (skeleton_f1, "adjacency_"),
+    "cpdag_shd": (cpdag_shd, "cpdag_"),
+    "sid": (structural_intervention_distance, "adjacency_"),
 }
+# Metrics of the equivalence class, undefined (NaN) for some graphs rather than an error of the fit:
+# a true graph with a cycle (the Sachs consensus network), a PC output that is no valid CPDAG.
+_MAYBE_UNDEFINED = ("cpdag_shd", "sid")
 
 COLUMNS = [
     "method", "suite", "dataset", "family", "graph", "n_nodes", "n_samples", "n_edges",
@@ -126,6 +135,7 @@ def _fit_and_extract(estimator, X, mask):
                 "fit_seconds": seconds,
                 "adjacency_": np.asarray(estimator.adjacency_),
                 "edge_probabilities_": np.asarray(estimator.edge_probabilities_),
+                "cpdag_": np.asarray(getattr(estimator, "cpdag_", estimator.adjacency_)),
                 "error": "",
             }
         except Exception as exc:  # a failing method is a result, not a crash of the run
@@ -216,6 +226,12 @@ def _score(true_adjacency, result):
         warnings.simplefilter("ignore")
         try:
             for name, (metric, attribute) in METRICS.items():
+                if name in _MAYBE_UNDEFINED:
+                    try:
+                        scores[name] = float(metric(true_adjacency, result[attribute]))
+                    except ValueError:
+                        scores[name] = np.nan
+                    continue
                 scores[name] = float(metric(true_adjacency, result[attribute]))
         except ValueError as exc:  # e.g. a graph of the wrong shape, or NaN probabilities
             result.update(status="error", error=f"scoring failed: {_describe(exc)}")
@@ -328,7 +344,9 @@ def run_benchmark(
         repeat, dataset, method. Columns: ``method``, ``suite``, ``dataset``, ``family``,
         ``graph``, ``n_nodes``, ``n_samples``, ``n_edges`` (of the true graph),
         ``interventional``, ``repeat``, ``seed`` (of ``make_scm``; missing for fixed data),
-        ``shd``, ``auroc``, ``auprc``, ``f1``, ``precision``, ``recall``, ``fit_seconds``,
+        ``shd``, ``auroc``, ``auprc``, ``f1``, ``precision``, ``recall``, ``skeleton_f1``,
+        ``cpdag_shd`` and ``sid`` (NaN where undefined: a true graph with a cycle, or an output
+        that is neither a DAG nor a valid CPDAG), ``fit_seconds``,
         ``status`` (``"ok"``, ``"timeout"`` or ``"error"``), ``error`` (the message; empty when
         ok) and ``warnings`` (those raised during the fit, deduplicated). ``results.attrs`` holds
         the run's settings.

@@ -1,5 +1,7 @@
 """Metrics against a known graph, and scorers that use them in model selection."""
 
+from skcausal._cpdag import dag_to_cpdag
+from skcausal.metrics._cpdag import cpdag_shd, skeleton_f1, structural_intervention_distance
 from skcausal.metrics._graph import (
     edge_auprc,
     edge_auroc,
@@ -11,11 +13,15 @@ from skcausal.metrics._graph import (
 from skcausal.metrics._scorer import make_graph_scorer
 
 __all__ = [
+    "cpdag_shd",
+    "dag_to_cpdag",
     "edge_auprc",
     "edge_auroc",
     "edge_f1",
     "edge_precision",
     "edge_recall",
     "make_graph_scorer",
+    "skeleton_f1",
     "structural_hamming_distance",
+    "structural_intervention_distance",
 ]

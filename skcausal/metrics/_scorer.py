@@ -6,6 +6,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline
 
 from skcausal._validation import check_adjacency
+from skcausal.metrics._cpdag import cpdag_shd, skeleton_f1, structural_intervention_distance
 from skcausal.metrics._graph import (
     edge_auprc,
     edge_auroc,
@@ -23,6 +24,9 @@ _METRICS = {
     "f1": (edge_f1, "adjacency_", 1.0),
     "precision": (edge_precision, "adjacency_", 1.0),
     "recall": (edge_recall, "adjacency_", 1.0),
+    "skeleton_f1": (skeleton_f1, "adjacency_", 1.0),
+    "cpdag_shd": (cpdag_shd, "cpdag_", -1.0),
+    "sid": (structural_intervention_distance, "adjacency_", -1.0),
 }
 
 
@@ -60,25 +64,27 @@ def make_graph_scorer(metric, true_adjacency):
     """Make a scorer that compares a fitted estimator's graph with the true graph.
 
     The scorer reads the graph the estimator learned at ``fit`` (``adjacency_`` for ``"shd"``,
-    ``"f1"``, ``"precision"`` and ``"recall"``; ``edge_probabilities_`` for ``"auroc"`` and
-    ``"auprc"``) and ignores the data it is called with, so in cross-validation each fold's score
+    ``"f1"``, ``"precision"``, ``"recall"``, ``"skeleton_f1"`` and ``"sid"``; ``cpdag_`` for
+    ``"cpdag_shd"``; ``edge_probabilities_`` for ``"auroc"`` and ``"auprc"``) and ignores the data it is called with, so in cross-validation each fold's score
     measures the graph learned from that fold's training rows. When the estimator is a
     :class:`~sklearn.pipeline.Pipeline` its last step is scored.
 
     Parameters
     ----------
-    metric : {"shd", "auroc", "auprc", "f1", "precision", "recall"} or callable
+    metric : {"shd", "auroc", "auprc", "f1", "precision", "recall", "skeleton_f1", \
+"cpdag_shd", "sid"} or callable
         The metric, by name or as one of the functions of :mod:`skcausal.metrics`
         (:func:`structural_hamming_distance`, :func:`edge_auroc`, :func:`edge_auprc`,
-        :func:`edge_f1`, :func:`edge_precision`, :func:`edge_recall`).
+        :func:`edge_f1`, :func:`edge_precision`, :func:`edge_recall`, :func:`skeleton_f1`,
+        :func:`cpdag_shd`, :func:`structural_intervention_distance`).
     true_adjacency : array-like of shape (n_nodes, n_nodes)
         The true graph; ``true_adjacency[i, j] != 0`` means i -> j.
 
     Returns
     -------
     scorer : callable
-        ``scorer(estimator, X, y=None, **kwargs) -> float``, greater is better: the SHD is
-        returned negated, the other metrics as they are. Use it as ``scoring=`` of
+        ``scorer(estimator, X, y=None, **kwargs) -> float``, greater is better: the SHD, the
+        CPDAG SHD and the SID are returned negated, the other metrics as they are. Use it as ``scoring=`` of
         :func:`~sklearn.model_selection.cross_val_score` or
         :class:`~sklearn.model_selection.GridSearchCV`.
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import functools
-import numbers
 import os
+from numbers import Real
 
 import numpy as np
 import torch
+from sklearn.utils._param_validation import Interval, StrOptions
 
-from skcausal._base import BaseCausalDiscovery
+from skcausal._base import SHARED_PARAMETER_CONSTRAINTS, BaseCausalDiscovery
 from skcausal._graph_utils import greedy_dag
 from skcausal._validation import safe_column_scales
 from skcausal.zeroshot._checkpoint import (
@@ -18,7 +19,7 @@ from skcausal.zeroshot._checkpoint import (
     default_checkpoint_path,
     torch_device,
 )
-from skcausal.zeroshot._memory import check_memory, chunk_sizes
+from skcausal.zeroshot._memory import check_memory, chunk_sizes, datasets_per_pass
 
 
 @functools.lru_cache(maxsize=4)
@@ -70,14 +71,22 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
     device : {"auto", "cpu", "cuda", "cuda:N"}, default="auto"
         Where the forward pass runs; "auto" uses CUDA when available.
     n_bootstrap : int, default=0
-        When > 0, average the edge probabilities over this many bootstrap resamples of the rows
-        (plus the full data); costs one extra forward pass per resample.
+        When > 0, also run the model on this many bootstrap resamples of the rows, in one batched
+        forward pass (split only when the memory limit requires it): ``edge_probabilities_`` is
+        then the average over the full data and the resamples (and ``adjacency_`` is built from
+        it), and ``edge_frequencies_`` the share of resamples whose own graph has each edge.
     memory_limit : "auto", float or None, default="auto"
         Refuse (with :class:`~skcausal.zeroshot.InsufficientMemoryError`, a ``MemoryError``) a
         forward pass whose estimated memory exceeds this many GB, before allocating it. "auto" is
         90% of the memory available on the device; None skips the check. The features are computed
         over chunks of rows and the transformer over chunks of the grid, so memory grows with
         ``n_features ** 2`` and only with the size of X itself in ``n_samples``.
+    knowledge : BackgroundKnowledge or None, default=None
+        Required and forbidden edges and tiers (see :class:`~skcausal.BackgroundKnowledge`),
+        applied before the acyclic step: forbidden edges get probability 0, and required edges
+        are kept first (whatever their probability), then the others by probability while they
+        close no cycle. The required edges keep the model's probability in
+        ``edge_probabilities_``.
     random_state : int, numpy.random.Generator or None, default=None
         Seeds the bootstrap resamples; the forward pass itself is deterministic.
 
@@ -102,6 +111,9 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         The learned graph, 0/1; ``adjacency_[i, j] == 1`` means i -> j.
     checkpoint_info_ : dict
         Which checkpoint made the prediction: path, SHA-256, training steps, package version.
+    cpdag_, coef_, intercept_, noise_std_, edge_frequencies_
+        The equivalence class, the linear-Gaussian SEM on the graph and (after a bootstrap) the
+        edge frequencies, as for every estimator: see :class:`~skcausal.BaseCausalDiscovery`.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when X was a DataFrame with string column names.
@@ -121,26 +133,42 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
     True
     """
 
+    _parameter_constraints = {
+        "checkpoint": [str, os.PathLike, None],
+        "threshold": [Interval(Real, 0, 1, closed="both")],
+        "acyclic": ["boolean"],
+        "device": [str],
+        "memory_limit": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither"), None],
+        **SHARED_PARAMETER_CONSTRAINTS,
+    }
+
     def __init__(self, checkpoint=None, *, threshold=0.5, acyclic=True, device="auto", n_bootstrap=0,
-                 memory_limit="auto", random_state=None):
+                 memory_limit="auto", knowledge=None, random_state=None):
         self.checkpoint = checkpoint
         self.threshold = threshold
         self.acyclic = acyclic
         self.device = device
         self.n_bootstrap = n_bootstrap
         self.memory_limit = memory_limit
+        self.knowledge = knowledge
         self.random_state = random_state
 
-    def _check_params(self):
-        if not isinstance(self.threshold, numbers.Real) or not 0 <= self.threshold <= 1:
-            raise ValueError(f"threshold must be a number in [0, 1]; got {self.threshold!r}.")
-        if not isinstance(self.acyclic, (bool, np.bool_)):
-            raise ValueError(f"acyclic must be True or False; got {self.acyclic!r}.")
-        if not isinstance(self.n_bootstrap, numbers.Integral) or self.n_bootstrap < 0:
-            raise ValueError(f"n_bootstrap must be an integer >= 0; got {self.n_bootstrap!r}.")
-        limit = self.memory_limit
-        if not (limit is None or limit == "auto" or (isinstance(limit, numbers.Real) and limit > 0)):
-            raise ValueError(f"memory_limit must be 'auto', None or a number of GB > 0; got {limit!r}.")
+    def _graph_from_probabilities(self, probabilities):
+        """Threshold (and make acyclic) the probabilities, knowledge first."""
+        priority = probabilities.copy()
+        if self._knowledge_masks is not None:
+            required, forbidden = self._knowledge_masks
+            priority[forbidden | required.T] = 0.0  # a required edge is directed
+            priority[required] = 2.0  # above any threshold and any probability: kept first
+        if self.acyclic:
+            return greedy_dag(priority, self.threshold)
+        return (priority > self.threshold).astype(int)
+
+    def _resample_graphs(self, X, mask, n_bootstrap):
+        # The resamples went through the forward pass with the full data; only their graphs are
+        # left to build.
+        resampled, self._resample_probabilities = self._resample_probabilities, None
+        return [self._finish_graph(p, self._graph_from_probabilities(p))[1] for p in resampled]
 
     def _load(self):
         key = _file_key(self.checkpoint)
@@ -149,7 +177,6 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         return checkpoint, _cached_model(*key, str(device)), device, key[0]
 
     def _discover(self, X, intervention_mask):
-        self._check_params()
         checkpoint, model, device, path = self._load()
         n, d = X.shape
         check_memory(n, d, checkpoint.model_config.dim, device, self.memory_limit)
@@ -160,13 +187,22 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
             datasets += [rng.integers(0, n, n) for _ in range(self.n_bootstrap)]
         Z = _standardize(X)
         probabilities = []
+        per_pass = datasets_per_pass(
+            n, d, checkpoint.model_config.dim, device, self.memory_limit, len(datasets)
+        )
         with torch.inference_mode():
-            for rows in datasets:
-                data = torch.as_tensor(Z[rows], dtype=torch.float32, device=device)[None]
+            for start in range(0, len(datasets), per_pass):
+                group = datasets[start:start + per_pass]
+                data = torch.as_tensor(
+                    np.stack([Z[rows] for rows in group]), dtype=torch.float32, device=device
+                )
                 # A copy: the validated mask may be a read-only view of the caller's array.
-                mask = torch.tensor(intervention_mask[rows], device=device)[None]
+                mask = torch.tensor(np.stack([intervention_mask[rows] for rows in group]), device=device)
                 logits = model.edge_logits(data, mask, chunk=grid_chunk, row_chunk=row_chunk)
-                probabilities.append(torch.sigmoid(logits)[0].double().cpu().numpy())
+                probabilities.extend(torch.sigmoid(logits).double().cpu().numpy())
+        self._resample_probabilities = [p.copy() for p in probabilities[1:]]
+        for p in self._resample_probabilities:
+            np.fill_diagonal(p, 0.0)
         probabilities = np.mean(probabilities, axis=0)
         if not np.all(np.isfinite(probabilities)):
             # FloatingPointError, not ValueError: X passed validation, so this is a numerical
@@ -182,10 +218,7 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
                 "a bug in skcausal, not in your data; please report it with these details."
             )
         np.fill_diagonal(probabilities, 0.0)
-        if self.acyclic:
-            adjacency = greedy_dag(probabilities, self.threshold)
-        else:
-            adjacency = (probabilities > self.threshold).astype(int)
+        adjacency = self._graph_from_probabilities(probabilities)
         meta = checkpoint.metadata
         self.checkpoint_info_ = {
             "path": path,

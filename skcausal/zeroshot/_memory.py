@@ -86,3 +86,19 @@ def check_memory(n_samples: int, n_features: int, dim: int, device, memory_limit
             "device really has the memory."
         )
     return need
+
+
+def datasets_per_pass(n_samples: int, n_features: int, dim: int, device, memory_limit, n_datasets: int) -> int:
+    """How many same-sized datasets one batched forward pass may take within the memory limit
+    (at least 1; the single-dataset pass is checked by :func:`check_memory`)."""
+    need = estimate_forward_bytes(n_samples, n_features, dim)
+    if memory_limit is None:
+        return n_datasets
+    if memory_limit == "auto":
+        free = available_bytes(device)
+        if free is None:
+            return n_datasets
+        limit = 0.9 * free
+    else:
+        limit = float(memory_limit) * 2**30
+    return int(max(1, min(n_datasets, limit // max(need, 1))))
