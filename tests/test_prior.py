@@ -148,3 +148,68 @@ def test_intervention_kinds_are_validated():
         SimulationConfig(intervention_kinds=("hard", "gentle"))
     with pytest.raises(ValueError, match="off_target_probability"):
         SimulationConfig(off_target_probability=-0.1)
+
+
+@pytest.mark.parametrize("name", ["layered", "hubs", "tree"])
+def test_new_graph_families_are_dags_of_their_shape(name):
+    from skcausal.datasets._graphs import GRAPHS
+
+    g = torch.Generator().manual_seed(0)
+    A = GRAPHS[name](2.0).sample(6, 60, g)
+    assert torch.equal(A, torch.triu(A, diagonal=1))  # acyclic in the simulation order
+    in_degree, out_degree = A.sum(1), A.sum(2)
+    if name == "tree":
+        assert in_degree.max() <= 1 and (in_degree == 0).sum() >= 6  # forests: several roots
+    if name == "hubs":
+        assert (out_degree.max(dim=1).values >= 15).all()  # every graph has a hub
+    if name == "layered":
+        for a in A:
+            roots = (a.sum(0) == 0).nonzero().flatten()
+            assert roots.max() < roots.numel()  # the first layer is the roots, and only it is
+
+
+def test_default_config_keeps_the_shipped_families():
+    config = SimulationConfig()
+    assert config.graphs == ("erdos_renyi", "scale_free", "scale_free_transposed")
+    assert config.mechanisms == ("linear", "mlp", "sine", "tanh", "quadratic", "threshold", "rff")
+
+
+@pytest.mark.parametrize("mechanism", ["hill", "piecewise", "interaction"])
+def test_new_mechanisms_depend_on_parents_only(mechanism):
+    from skcausal.datasets._mechanisms import MECHANISMS
+
+    g = torch.Generator().manual_seed(0)
+    parents = torch.randn(3, 200, 4)
+    mask = torch.tensor([[1.0, 0, 1, 0]] * 3)
+    f = MECHANISMS[mechanism](parents, mask, g)
+    changed = parents.clone()
+    changed[:, :, [1, 3]] = torch.randn(3, 200, 2)  # non-parents
+    g2 = torch.Generator().manual_seed(0)
+    torch.testing.assert_close(MECHANISMS[mechanism](changed, mask, g2), f)
+    assert f.std(1).min() > 0.05
+
+
+def test_hill_is_monotone_in_each_parent():
+    from skcausal.datasets._mechanisms import Hill
+
+    x = torch.linspace(-3, 3, 100)[None, :, None]
+    f = Hill()(x, torch.ones(1, 1), torch.Generator().manual_seed(2))[0]
+    diffs = f.diff()
+    assert (diffs >= -1e-6).all() or (diffs <= 1e-6).all()
+
+
+def test_mixed_datasets_draw_a_mechanism_per_node():
+    config = SimulationConfig(max_nodes=12, mixed_mechanism_probability=1.0)
+    batch = SCMBatchSampler(config, generator=0).sample(4, 8, 100)
+    assert batch.mechanisms == ["mixed"] * 4
+    # fixing the mechanism turns mixing off
+    batch = SCMBatchSampler(config, generator=0).sample(4, 8, 100, mechanism="linear")
+    assert batch.mechanisms == ["linear"] * 4
+
+
+def test_log_uniform_samples_cover_the_range():
+    config = SimulationConfig(min_samples=50, max_samples=10_000, samples_distribution="log_uniform",
+                              max_nodes=5, tokens_per_batch=25)
+    stream = iter(SCMBatchSampler(config, generator=0))
+    sizes = [next(stream).X.shape[1] for _ in range(60)]
+    assert min(sizes) < 200 and max(sizes) > 3000 and np.median(sizes) < 2000

@@ -8,7 +8,7 @@ from scipy.stats import norm
 from skcausal.datasets import SimulationConfig
 from skcausal.datasets._simulator import SCMBatch
 from skcausal.pretraining import _validation
-from skcausal.pretraining._validation import (ValidationSuite, _shuffled, bipartite_dag, normal_scores,
+from skcausal.pretraining._validation import (ValidationSuite, _shuffled, clustered_dag, normal_scores,
                                               quantize)
 from skcausal.zeroshot import ModelConfig, PairGridTransformer
 
@@ -36,13 +36,13 @@ def test_quantize_keeps_the_order_with_three_to_eight_levels():
             assert (Q[b, order, j].diff() >= 0).all()
 
 
-def test_bipartite_dag_has_only_input_to_sensor_edges():
-    dag = bipartite_dag(40, torch.Generator().manual_seed(1))
-    inputs = 6
-    assert not dag[inputs:, :].any() and not dag[:, :inputs].any()  # no edge into an input or out of a sensor
-    parents = dag[:, inputs:].sum(0)
-    assert ((parents >= 1) & (parents <= 4)).all()
-    assert dag.sum(1).max() >= 8  # hubs
+def test_clustered_dag_is_dense_within_and_sparse_between_blocks():
+    g = torch.Generator().manual_seed(1)
+    dags = [clustered_dag(40, g) for _ in range(20)]
+    assert all(torch.equal(dag, torch.triu(dag, 1)) for dag in dags)
+    density = torch.stack([d.float().sum() for d in dags]).mean() / (40 * 39 / 2)
+    # about a quarter of the pairs share a block: 0.25 * 0.25 + 0.75 * 0.01 = 0.07
+    assert 0.04 < float(density) < 0.10
 
 
 def test_shuffle_relabels_data_and_graph_alike():
@@ -65,7 +65,7 @@ def test_in_distribution_sets_do_not_change_when_other_kinds_are_added():
     assert set(full.groups) == {"mean", "ood-mean", "real-mean"}
     # max_nodes = 12: only networks up to 36 nodes (child, insurance, water)
     assert [b.X.shape[2] for b in full.families["real-linear"]] == [20, 27, 32]
-    assert {b.X.shape[2] for b in full.families["ood-bipartite"]} == {12}
+    assert {b.X.shape[2] for b in full.families["ood-clustered"]} == {12}
 
 
 def test_evaluate_reports_every_family_and_each_kind_mean():

@@ -80,8 +80,73 @@ class ScaleFree:
         return adjacency
 
 
+class Layered:
+    """Layers in a chain (inputs -> ... -> sensors): 2-4 layers of random sizes, each node with
+    parents only in the layer before it (1 to about 2 * ``edges_per_node`` of them)."""
+
+    def __init__(self, edges_per_node: float = 2.0):
+        self.edges_per_node = edges_per_node
+
+    def sample(self, batch_size: int, n_nodes: int, generator: torch.Generator) -> torch.Tensor:
+        adjacency = torch.zeros(batch_size, n_nodes, n_nodes, dtype=torch.bool)
+        epn = torch.as_tensor(self.edges_per_node, dtype=torch.float32).expand(batch_size)
+        for b in range(batch_size):
+            n_layers = int(torch.randint(2, 5, (1,), generator=generator))
+            cuts = torch.randperm(max(1, n_nodes - 1), generator=generator)[: n_layers - 1] + 1
+            bounds = [0] + sorted(cuts.tolist()) + [n_nodes]
+            for (a, b_), (c, d) in zip(zip(bounds, bounds[1:]), zip(bounds[1:], bounds[2:])):
+                width = b_ - a
+                for node in range(c, d):
+                    k = int(torch.randint(1, max(2, int(2 * float(epn[b])) + 1), (1,), generator=generator))
+                    adjacency[b, a + torch.randperm(width, generator=generator)[: min(k, width)], node] = True
+        return adjacency
+
+
+class Hubs:
+    """A few hubs with many children (out-degree 20 and more on large graphs) over a sparse
+    Erdos-Renyi background: 1-3 hubs among the first nodes, each a parent of 30-70% of the rest."""
+
+    def __init__(self, edges_per_node: float = 2.0):
+        self.background = ErdosRenyi(0.5)
+
+    def sample(self, batch_size: int, n_nodes: int, generator: torch.Generator) -> torch.Tensor:
+        adjacency = self.background.sample(batch_size, n_nodes, generator)
+        for b in range(batch_size):
+            n_hubs = min(n_nodes - 1, int(torch.randint(1, 4, (1,), generator=generator)))
+            for hub in range(n_hubs):
+                share = 0.3 + 0.4 * float(torch.rand(1, generator=generator))
+                children = torch.rand(n_nodes, generator=generator) < share
+                children[: hub + 1] = False
+                adjacency[b, hub, children] = True
+        return adjacency
+
+
+class Tree:
+    """Forests: every node has at most one parent (a random recursive tree; with probability 1/4 a
+    chain). About 10% of the nodes start a new tree, so some are isolated."""
+
+    def __init__(self, edges_per_node: float = 2.0):
+        pass
+
+    def sample(self, batch_size: int, n_nodes: int, generator: torch.Generator) -> torch.Tensor:
+        adjacency = torch.zeros(batch_size, n_nodes, n_nodes, dtype=torch.bool)
+        for b in range(batch_size):
+            chain = float(torch.rand(1, generator=generator)) < 0.25
+            for node in range(1, n_nodes):
+                if float(torch.rand(1, generator=generator)) < 0.1:
+                    continue  # a new root
+                parent = node - 1 if chain else int(torch.randint(node, (1,), generator=generator))
+                adjacency[b, parent, node] = True
+        return adjacency
+
+
 GRAPHS = {
     "erdos_renyi": lambda epn: ErdosRenyi(epn),
     "scale_free": lambda epn: ScaleFree(epn),
     "scale_free_transposed": lambda epn: ScaleFree(epn, transposed=True),
+    "layered": lambda epn: Layered(epn),
+    "hubs": lambda epn: Hubs(epn),
+    "tree": lambda epn: Tree(epn),
 }
+# The families of the shipped model's prior: the default, so that a default config keeps its stream.
+DEFAULT_GRAPHS = ("erdos_renyi", "scale_free", "scale_free_transposed")

@@ -64,10 +64,15 @@ def observe(X, config, generator):
         X = out
     if p_clip > 0:
         # saturation: values beyond a column's q-quantile (q in [0.85, 0.99]) read as that value
-        clipped = torch.rand(b, 1, d, generator=g) < p_clip
+        clipped = torch.rand(b, d, generator=g) < p_clip
         q = 0.85 + 0.14 * torch.rand(b, d, generator=g)
-        upper = _column_quantile(X, q)
-        X = torch.where(clipped, torch.minimum(X, upper[:, None, :]), X)
+        if clipped.any():  # sort only the clipped columns
+            rows, cols = clipped.nonzero(as_tuple=True)
+            columns = X[rows, :, cols]  # (k, n)
+            index = (q[rows, cols] * (n - 1)).round().long()
+            upper = columns.sort(dim=1).values.gather(1, index[:, None])
+            X = X.clone()
+            X[rows, :, cols] = torch.minimum(columns, upper)
     if p_round > 0:
         # a reading on a grid of 4-50 steps over the column's range (integers, counts, scores)
         rounded = torch.rand(b, 1, d, generator=g) < p_round
@@ -84,9 +89,3 @@ def observe(X, config, generator):
         X = torch.where(hit, size, X)
     return X
 
-
-def _column_quantile(X, q):
-    """The q[b, j]-quantile of column j of dataset b (X: (b, n, d), q: (b, d))."""
-    n = X.shape[1]
-    index = (q * (n - 1)).round().long().clamp(0, n - 1)
-    return X.sort(dim=1).values.gather(1, index[:, None, :])[:, 0, :]

@@ -96,6 +96,43 @@ class RandomFourierFeatures:
         return torch.einsum("bnm,bm->bn", torch.cos(torch.bmm(parents, omega) + phase), c)
 
 
+class Hill:
+    """f = sum_i a_i x_i^h / (k^h + x_i^h) on positive-shifted parents: monotone and saturating, as
+    in enzyme kinetics and gene regulation."""
+
+    def __call__(self, parents, parent_mask, generator):
+        shape = parent_mask.shape
+        a = _signed_uniform(shape, 0.5, 2.0, generator) * parent_mask
+        h = 1.0 + 3.0 * torch.rand(shape, generator=generator)
+        k = 0.5 + 1.5 * torch.rand(shape, generator=generator)
+        z = torch.nn.functional.softplus(parents + 1.0)  # positive, like a concentration
+        return torch.einsum("bnt,bt->bn", z ** h[:, None] / (k[:, None] ** h[:, None] + z ** h[:, None]), a)
+
+
+class PiecewiseLinear:
+    """f = sum_i (w_i x_i + v_i max(0, x_i - c_i)): a kink per parent, monotone or not."""
+
+    def __call__(self, parents, parent_mask, generator):
+        shape = parent_mask.shape
+        w = _signed_uniform(shape, 0.3, 1.5, generator) * parent_mask
+        v = _signed_uniform(shape, 0.5, 2.0, generator) * parent_mask
+        c = torch.randn(shape, generator=generator) * 0.7
+        kink = torch.relu(parents - c[:, None])
+        return torch.einsum("bnt,bt->bn", parents, w) + torch.einsum("bnt,bt->bn", kink, v)
+
+
+class Interaction:
+    """A linear part plus products of pairs of parents: f = sum_i w_i x_i + sum_{i<j} u_ij x_i x_j."""
+
+    def __call__(self, parents, parent_mask, generator):
+        b, _, t = parents.shape
+        w = _signed_uniform(parent_mask.shape, 0.3, 1.0, generator) * parent_mask
+        u = _signed_uniform((b, t, t), 0.5, 1.5, generator)
+        u = torch.triu(u, diagonal=1) * parent_mask[:, :, None] * parent_mask[:, None, :]
+        pairs = torch.einsum("bni,bij,bnj->bn", parents, u, parents)
+        return torch.einsum("bnt,bt->bn", parents, w) + pairs
+
+
 MECHANISMS = {
     "linear": Linear(),
     "mlp": MLP(),
@@ -104,7 +141,12 @@ MECHANISMS = {
     "quadratic": Quadratic(),
     "threshold": Threshold(),
     "rff": RandomFourierFeatures(),
+    "hill": Hill(),
+    "piecewise": PiecewiseLinear(),
+    "interaction": Interaction(),
 }
+# The mechanisms of the shipped model's prior: the default, so that a default config keeps its stream.
+DEFAULT_MECHANISMS = ("linear", "mlp", "sine", "tanh", "quadratic", "threshold", "rff")
 
 
 # -- noise: every family has mean 0 and variance 1 ----------------------------------------------

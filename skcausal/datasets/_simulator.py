@@ -14,9 +14,9 @@ from dataclasses import asdict, dataclass, field
 
 import torch
 
-from skcausal.datasets._graphs import GRAPHS
+from skcausal.datasets._graphs import DEFAULT_GRAPHS, GRAPHS
 from skcausal.datasets._measurement import observe
-from skcausal.datasets._mechanisms import MECHANISMS, NOISES, ROOT_LAWS
+from skcausal.datasets._mechanisms import DEFAULT_MECHANISMS, MECHANISMS, NOISES, ROOT_LAWS
 
 
 INTERVENTIONS = ("hard", "far", "shift", "soft")  # see simulate()
@@ -30,10 +30,11 @@ class SimulationConfig:
     max_nodes: int = 50
     min_samples: int = 200
     max_samples: int = 1000
-    graphs: tuple = tuple(GRAPHS)
+    graphs: tuple = DEFAULT_GRAPHS
     min_edges_per_node: float = 1.0
     max_edges_per_node: float = 4.0
-    mechanisms: tuple = tuple(MECHANISMS)
+    mechanisms: tuple = DEFAULT_MECHANISMS
+    mixed_mechanism_probability: float = 0.0  # per dataset: each node draws its own mechanism
     noises: tuple = tuple(NOISES)
     heteroscedastic_probability: float = 0.25
     raw_units_probability: float = 0.0  # share of SCMs simulated in raw units (see simulate)
@@ -57,6 +58,7 @@ class SimulationConfig:
     tokens_per_batch: int = 6400
     max_batch_size: int = 64  # tiny graphs would otherwise come in batches of thousands
     node_distribution: str = "uniform"  # or "log_uniform": small graphs more often, every size seen
+    samples_distribution: str = "uniform"  # or "log_uniform": n from 50 to 10,000 without most near 10,000
 
     def sample_nodes(self, generator) -> int:
         u = float(torch.rand(1, generator=generator))
@@ -74,6 +76,8 @@ class SimulationConfig:
                 raise ValueError(f"{name} must be a non-empty subset of {sorted(allowed)}; got {values}.")
         if not 2 <= self.min_nodes <= self.max_nodes:
             raise ValueError("need 2 <= min_nodes <= max_nodes.")
+        if self.samples_distribution not in ("uniform", "log_uniform"):
+            raise ValueError(f"samples_distribution must be 'uniform' or 'log_uniform'; got {self.samples_distribution!r}.")
         if self.node_distribution not in ("uniform", "log_uniform"):
             raise ValueError(f"node_distribution must be 'uniform' or 'log_uniform'; got {self.node_distribution!r}.")
         if not 2 <= self.min_samples <= self.max_samples:
@@ -90,7 +94,7 @@ class SimulationConfig:
                              f"got {self.intervention_kinds}.")
         for name in ("raw_units_probability", "root_law_probability", "distortion_probability",
                      "measurement_noise_probability", "rounding_probability", "clipping_probability",
-                     "outlier_probability", "off_target_probability"):
+                     "outlier_probability", "off_target_probability", "mixed_mechanism_probability"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"{name} must be in [0, 1]; got {getattr(self, name)!r}.")
         if self.max_intervention_fraction > 1:
@@ -175,6 +179,8 @@ def simulate(
     raw_units=None,
     root_law_probability=0.0,
     intervention_kinds=None,
+    mixed=None,
+    mixed_choices=(),
 ):
     """Simulate a batch of SCMs whose graphs are upper triangular in simulation order.
 
@@ -190,6 +196,9 @@ def simulate(
 
     With ``root_law_probability`` > 0, each variable without parents draws, with that probability,
     from one of ``ROOT_LAWS`` (bimodal, log-normal, exponential, discrete) instead of its noise law.
+
+    ``mixed`` (b,) bool marks the datasets whose nodes each draw their own mechanism from
+    ``mixed_choices`` instead of sharing the dataset's.
 
     ``intervention_kinds`` (b,) indexes ``INTERVENTIONS`` per dataset (None: all "hard"):
 
@@ -239,7 +248,12 @@ def simulate(
             parent_mask = upper_adjacency[:, :t, t].float()
             parents = X[:, :, :t]
             f = torch.zeros(batch, n_samples)
-            for name, idx in mechanism_groups.items():
+            groups = mechanism_groups
+            if mixed is not None and mixed.any():
+                picks = torch.randint(len(mixed_choices), (batch,), generator=generator).tolist()
+                groups = _groups([mixed_choices[p] if m else name
+                                  for name, m, p in zip(mechanisms, mixed.tolist(), picks)])
+            for name, idx in groups.items():
                 f[idx] = MECHANISMS[name](parents[idx], parent_mask[idx], generator)
             has_parents = parent_mask.sum(1) > 0
             f = torch.where(has_parents[:, None], torch.where(raw, f, _standardize_rows(f, observed)), 0.0)
@@ -355,9 +369,15 @@ class SCMBatchSampler:
                 torch.randint(len(cfg.intervention_kinds), (batch_size,), generator=g)]
         if cfg.off_target_probability > 0:
             applied = _off_target(mask, cfg.off_target_probability, g)
+        mixed = None
+        if cfg.mixed_mechanism_probability > 0 and mechanism is None:
+            mixed = torch.rand(batch_size, generator=g) < cfg.mixed_mechanism_probability
         X = simulate(upper, n_samples, mechanisms, noises, hetero, applied, g,
                      noise_scale=(cfg.min_noise_scale, cfg.max_noise_scale), raw_units=raw,
-                     root_law_probability=cfg.root_law_probability, intervention_kinds=kinds)
+                     root_law_probability=cfg.root_law_probability, intervention_kinds=kinds,
+                     mixed=mixed, mixed_choices=cfg.mechanisms)
+        if mixed is not None:
+            mechanisms = ["mixed" if m else name for name, m in zip(mechanisms, mixed.tolist())]
         X = observe(X, cfg, g)
         # Hide the simulation order: relabel the nodes of each dataset at random.
         perm = torch.rand(batch_size, n_nodes, generator=g).argsort(dim=1)
@@ -375,6 +395,11 @@ class SCMBatchSampler:
         cfg, g = self.config, self.generator
         while True:
             d = cfg.sample_nodes(g)
-            n = int(torch.randint(cfg.min_samples, cfg.max_samples + 1, (1,), generator=g))
+            if cfg.samples_distribution == "log_uniform":
+                low, high = math.log(cfg.min_samples), math.log(cfg.max_samples + 1)
+                u = float(torch.rand(1, generator=g))
+                n = max(cfg.min_samples, min(cfg.max_samples, int(math.exp(low + u * (high - low)))))
+            else:
+                n = int(torch.randint(cfg.min_samples, cfg.max_samples + 1, (1,), generator=g))
             batch_size = min(cfg.max_batch_size, max(1, cfg.tokens_per_batch // (d * d)))
             yield self.sample(batch_size, d, n)

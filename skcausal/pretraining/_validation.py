@@ -13,9 +13,9 @@ same in every run, so curves of different runs are comparable. Three kinds:
     makes every marginal Gaussian: the shape of a marginal then says nothing about causal
     position);
   - ``ood-quantized``: every column binned into 3-8 equal-frequency levels (coarse measurement);
-  - ``ood-bipartite``: two-layer graphs at d = 40, 15% inputs and 85% sensors, each sensor with 1-4
-    input parents and no other edges, so the inputs are hubs with about 10-15 children (a graph
-    family outside Erdos-Renyi and scale-free).
+  - ``ood-clustered``: graphs of 4 communities at d = 40 (a stochastic block model: an edge within
+    a community with probability 0.25, between communities 0.01, oriented along a random order),
+    a graph family that no prior draws (the wider prior has layered, hub and tree graphs).
 - **Real structures** (``real-<family>/…``, mean ``real-mean/…``): linear and MLP data (internally
   standardised, like the training prior) and linear data in raw units (variance accumulates down the
   graph, as in real SEMs) simulated on the graphs of bnlearn's discrete networks (:func:`skcausal.datasets.load_bnlearn_structure`;
@@ -38,7 +38,7 @@ from skcausal.metrics import edge_auprc, edge_auroc, structural_hamming_distance
 from skcausal.zeroshot._features import pair_features
 
 VALIDATION_SEED = 2_000_003
-OOD_FAMILIES = ("normal-scores", "quantized", "bipartite")
+OOD_FAMILIES = ("normal-scores", "quantized", "clustered")
 # (name, mechanism, raw units): the raw-unit linear SEMs are the ones most like real data.
 REAL_FAMILIES = (("linear", "linear", False), ("mlp", "mlp", False), ("raw-linear", "linear", True))
 
@@ -58,14 +58,12 @@ def quantize(X: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     return torch.div(ranks * levels, n, rounding_mode="floor").to(X.dtype)
 
 
-def bipartite_dag(n_nodes: int, generator: torch.Generator) -> torch.Tensor:
-    """Inputs first (15%), then sensors with 1-4 input parents each: upper triangular."""
-    n_inputs = max(1, round(0.15 * n_nodes))
-    dag = torch.zeros(n_nodes, n_nodes, dtype=torch.bool)
-    for sensor in range(n_inputs, n_nodes):
-        k = int(torch.randint(1, min(4, n_inputs) + 1, (1,), generator=generator))
-        dag[torch.randperm(n_inputs, generator=generator)[:k], sensor] = True
-    return dag
+def clustered_dag(n_nodes: int, generator: torch.Generator, n_blocks: int = 4) -> torch.Tensor:
+    """A stochastic block model oriented along the node order: upper triangular."""
+    block = torch.randint(n_blocks, (n_nodes,), generator=generator)
+    same = block[:, None] == block[None, :]
+    p = torch.where(same, 0.25, 0.01)
+    return torch.triu(torch.rand(n_nodes, n_nodes, generator=generator) < p, diagonal=1)
 
 
 def _shuffled(batch: SCMBatch, generator: torch.Generator) -> SCMBatch:
@@ -135,8 +133,8 @@ class ValidationSuite:
         self.families["ood-quantized"] = [
             SCMBatch(quantize(b.X, g), b.intervention_mask, b.adjacency) for b in base]
         wide = min(40, config.max_nodes)
-        self.families["ood-bipartite"] = [
-            _shuffled(sampler.sample(max(1, n_datasets // 2), wide, n_samples, dag=bipartite_dag(wide, g)), g)
+        self.families["ood-clustered"] = [
+            _shuffled(sampler.sample(max(1, n_datasets // 2), wide, n_samples, dag=clustered_dag(wide, g)), g)
             for _ in range(4)]
         self.groups["ood-mean"] = [f"ood-{name}" for name in OOD_FAMILIES]
 
