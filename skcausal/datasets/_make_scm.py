@@ -11,7 +11,7 @@ import torch
 from skcausal.datasets._graphs import GRAPHS
 from skcausal.datasets._mechanisms import MECHANISMS, NOISES
 from skcausal.datasets._simulator import SCMBatchSampler
-from skcausal.zeroshot._memory import InsufficientMemoryError, available_bytes
+from skcausal._system import InsufficientMemoryError, available_bytes
 
 
 def torch_generator(random_state) -> torch.Generator:

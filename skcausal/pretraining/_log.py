@@ -7,7 +7,7 @@ import io
 import math
 from pathlib import Path
 
-from skcausal.zeroshot._checkpoint import atomic_write
+from skcausal._files import atomic_write
 
 
 class TrainingLog:

@@ -2,7 +2,8 @@
 
 from skcausal.zeroshot._checkpoint import Checkpoint, CheckpointError, default_checkpoint_path
 from skcausal.zeroshot._estimator import ZeroShotCausalDiscovery
-from skcausal.zeroshot._memory import InsufficientMemoryError, estimate_forward_bytes
+from skcausal._system import InsufficientMemoryError
+from skcausal.zeroshot._memory import estimate_forward_bytes
 from skcausal.zeroshot._model import ModelConfig, PairGridTransformer
 
 __all__ = [

@@ -7,19 +7,12 @@ sizes below keep each chunk's temporaries near a fixed budget.
 
 from __future__ import annotations
 
-import os
-
-import torch
-
+from skcausal._system import InsufficientMemoryError, available_bytes
 from skcausal.zeroshot._features import N_FEATURES, N_TRANSFORMS
 
 _FLOAT = 4
 _CHUNK_BUDGET = 128 * 2**20  # bytes of temporaries per chunk
 _SAFETY = 1.25
-
-
-class InsufficientMemoryError(MemoryError):
-    """The requested forward pass would need more memory than allowed."""
 
 
 def chunk_sizes(n_samples: int, n_features: int, dim: int) -> tuple[int, int]:
@@ -41,25 +34,6 @@ def estimate_forward_bytes(n_samples: int, n_features: int, dim: int) -> int:
     grid_copies = 4 * d * d * dim * _FLOAT  # embedding output, h, its clone, normalised x
     grid_chunk = grid * d * dim * _FLOAT * 16
     return int(_SAFETY * (data + feature_chunk + sums + tokens + grid_copies + grid_chunk))
-
-
-def available_bytes(device) -> int | None:
-    """Free memory on ``device`` (None when it cannot be told)."""
-    device = torch.device(device)
-    if device.type == "cuda":
-        free, _ = torch.cuda.mem_get_info(device)
-        return int(free)
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
-        return None
 
 
 def check_memory(n_samples: int, n_features: int, dim: int, device, memory_limit) -> int:
