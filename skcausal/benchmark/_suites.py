@@ -173,6 +173,18 @@ def _sachs_specs():
     ]
 
 
+def _sachs_bnlearn_specs():
+    # The other common setup: the 853 cells of the first condition (plus, with interventions, the
+    # seven interventional conditions) against bnlearn's 17-edge DAG. Needs pgmpy 1.0.
+    params = {"observational": "first", "graph": "bnlearn"}
+    return [
+        DatasetSpec("sachs853-obs", "sachs", "sachs-bnlearn", 11, 853, False, "sachs",
+                    {"interventional": False, **params}),
+        DatasetSpec("sachs853-int", "sachs", "sachs-bnlearn", 11, 853 + 5711, True, "sachs",
+                    {"interventional": True, **params}),
+    ]
+
+
 SUITES = {
     # Seconds in total: for tests and for checking that a method runs at all.
     "smoke": [
@@ -191,6 +203,7 @@ SUITES = {
         _scm("rff", "scale_free", 100, 10_000, interventional=False, mechanism="rff"),
     ],
     "sachs": _sachs_specs(),
+    "sachs-bnlearn": _sachs_bnlearn_specs(),
     # 72 datasets on real graphs (bnlearn's discrete networks, d = 20-223), with simulated data:
     # 9 networks x 4 families x {observational, interventional}. linear-raw is linear-Gaussian in
     # raw units (variance accumulates down the graph, as in real SEMs). Needs pgmpy 1.0.
@@ -203,7 +216,7 @@ def get_suite(name):
 
     Parameters
     ----------
-    name : {"smoke", "standard", "large", "sachs", "structures"}
+    name : {"smoke", "standard", "large", "sachs", "sachs-bnlearn", "structures"}
 
     Returns
     -------

@@ -71,7 +71,22 @@ def _read_sachs():
     return names, values, mask, adjacency, conditions
 
 
-def load_sachs(*, interventional=True, log_transform=True, as_frame=False, return_conditions=False):
+# bnlearn's names (pgmpy's sachs.bif.gz) -> the names of the bundled data.
+_BNLEARN_NAMES = {"Raf": "praf", "Mek": "pmek", "Plcg": "plcg", "PIP2": "PIP2", "PIP3": "PIP3",
+                  "Erk": "p44/42", "Akt": "pakts473", "PKA": "PKA", "PKC": "PKC", "P38": "P38", "Jnk": "pjnk"}
+
+
+def _bnlearn_graph(names):
+    """bnlearn's 17-edge Sachs DAG, in the bundled column order (read from pgmpy 1.0's files)."""
+    from skcausal.datasets._bnlearn import _bif_text, parse_bif_structure
+
+    adjacency, bif_names = parse_bif_structure(_bif_text("sachs"))
+    order = [bif_names.index(b) for b in sorted(_BNLEARN_NAMES, key=lambda b: names.index(_BNLEARN_NAMES[b]))]
+    return adjacency[np.ix_(order, order)]
+
+
+def load_sachs(*, interventional=True, log_transform=True, as_frame=False, return_conditions=False,
+               observational="both", graph="consensus"):
     """Load the Sachs et al. (2005) flow-cytometry data and its consensus causal graph.
 
     7,466 single-cell measurements of 11 phosphorylated proteins and phospholipids in human
@@ -108,6 +123,13 @@ def load_sachs(*, interventional=True, log_transform=True, as_frame=False, retur
         If True, return pandas DataFrames labelled with the variable names instead of arrays.
     return_conditions : bool, default=False
         If True, also return the experimental condition of each row.
+    observational : {"both", "first"}, default="both"
+        Which observational rows: the 1,755 of both stimulation conditions, or only the 853 cells
+        of the first (CD3/CD28), as in the common setup with bnlearn's graph. The interventional
+        rows follow them when ``interventional=True``.
+    graph : {"consensus", "bnlearn"}, default="consensus"
+        The true graph: the 18-edge consensus network of ``cdt`` (with one cycle), or bnlearn's
+        17-edge DAG (read from the files of pgmpy 1.0, which must be installed).
 
     Returns
     -------
@@ -157,13 +179,24 @@ def load_sachs(*, interventional=True, log_transform=True, as_frame=False, retur
     ['praf', 'pmek', 'p44/42', 'pakts473', 'P38', 'pjnk']
     >>> conditions.iloc[2000], list(mask.columns[mask.iloc[2000]])
     ('AKT inhibitor', ['pakts473'])
+    >>> X, mask, dag = load_sachs(interventional=False, observational="first", graph="bnlearn")
+    >>> X.shape, int(dag.sum())
+    ((853, 11), 17)
     """
+    if observational not in ("both", "first"):
+        raise ValueError(f"observational must be 'both' or 'first'; got {observational!r}.")
+    if graph not in ("consensus", "bnlearn"):
+        raise ValueError(f"graph must be 'consensus' or 'bnlearn'; got {graph!r}.")
     names, values, mask, adjacency, conditions = _read_sachs()
-    rows = slice(None) if interventional else slice(0, _n_observational())
-    X = values[rows].copy()
-    mask = mask[rows].copy()
-    conditions = conditions[rows].copy()
-    adjacency = adjacency.copy()
+    n_obs = _n_observational()
+    keep = np.zeros(len(values), dtype=bool)
+    keep[: _CONDITIONS[0][1] if observational == "first" else n_obs] = True
+    if interventional:
+        keep[n_obs:] = True
+    X = values[keep]
+    mask = mask[keep]
+    conditions = conditions[keep]
+    adjacency = _bnlearn_graph(names) if graph == "bnlearn" else adjacency.copy()
     if log_transform:
         # The shipped values are all >= 1 (checked on reading), so no offset is needed.
         X = np.log(X)
