@@ -213,3 +213,25 @@ def test_log_uniform_samples_cover_the_range():
     stream = iter(SCMBatchSampler(config, generator=0))
     sizes = [next(stream).X.shape[1] for _ in range(60)]
     assert min(sizes) < 200 and max(sizes) > 3000 and np.median(sizes) < 2000
+
+
+def test_environments_with_unknown_targets():
+    config = SimulationConfig(max_nodes=12, environment_probability=1.0, max_environments=6)
+    batch = SCMBatchSampler(config, generator=3).sample(8, 9, 240)
+    labels, targets = batch.environments, batch.environment_targets
+    assert labels.shape == (8, 240) and targets.shape == (8, 6, 9)
+    references = 0
+    for k in range(8):
+        n_envs = int(labels[k].max()) + 1
+        assert 2 <= n_envs <= 6 and (labels[k].diff() >= 0).all()  # blocks of rows, in order
+        counts = targets[k, :n_envs].sum(1)
+        references += int(counts[0] == 0)
+        assert ((counts[1:] >= 1) & (counts[1:] <= 3)).all() and not targets[k, n_envs:].any()
+        # the mask is what each row's environment targets (node labels shuffled alike)
+        assert torch.equal(batch.intervention_mask[k], targets[k][labels[k]])
+    assert 0 < references < 8  # some datasets have an observational reference, some do not
+
+
+def test_without_environments_the_batch_has_none():
+    batch = SCMBatchSampler(SimulationConfig(max_nodes=8), generator=0).sample(2, 5, 50)
+    assert batch.environments is None and batch.environment_targets is None

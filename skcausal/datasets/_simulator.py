@@ -50,6 +50,14 @@ class SimulationConfig:
     # rows ("fat hand"), which the returned mask does not show.
     intervention_kinds: tuple = ("hard",)
     off_target_probability: float = 0.0
+    # Environments with unknown targets: a share of the datasets comes as 2-20 environments (blocks
+    # of rows), each with 1-3 intervention targets; with reference_probability the first is
+    # observational. The batch then carries the labels and each environment's targets.
+    environment_probability: float = 0.0
+    min_environments: int = 2
+    max_environments: int = 20
+    max_environment_targets: int = 3
+    reference_probability: float = 0.5
     interventional_probability: float = 0.5
     min_intervention_fraction: float = 0.1
     max_intervention_fraction: float = 0.7
@@ -94,9 +102,12 @@ class SimulationConfig:
                              f"got {self.intervention_kinds}.")
         for name in ("raw_units_probability", "root_law_probability", "distortion_probability",
                      "measurement_noise_probability", "rounding_probability", "clipping_probability",
-                     "outlier_probability", "off_target_probability", "mixed_mechanism_probability"):
+                     "outlier_probability", "off_target_probability", "mixed_mechanism_probability",
+                     "environment_probability", "reference_probability"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"{name} must be in [0, 1]; got {getattr(self, name)!r}.")
+        if not 2 <= self.min_environments <= self.max_environments or self.max_environment_targets < 1:
+            raise ValueError("need 2 <= min_environments <= max_environments and max_environment_targets >= 1.")
         if self.max_intervention_fraction > 1:
             raise ValueError("max_intervention_fraction must be <= 1.")
         if self.max_batch_size < 1 or self.tokens_per_batch < 1:
@@ -116,6 +127,9 @@ class SCMBatch:
     graphs: list = field(default_factory=list)
     mechanisms: list = field(default_factory=list)
     noises: list = field(default_factory=list)
+    # Only for batches with environments (SimulationConfig.environment_probability > 0):
+    environments: torch.Tensor | None = None  # (b, n) int64 label of each row; 0 for single-regime data
+    environment_targets: torch.Tensor | None = None  # (b, max_environments, d) bool: targets of each label
 
 
 def _standardize_rows(x, keep):
@@ -150,6 +164,29 @@ def _intervention_mask(n_samples, n_nodes, n_targets, fractions, generator):
         rows = torch.arange(n_samples - n_int, n_samples)
         mask[b, rows, targets[(torch.arange(n_int) * k) // n_int]] = True
     return mask
+
+
+def _environments(batch, n_samples, n_nodes, cfg, generator):
+    """Rows split into 2-20 environments with 1-3 targets each (the first observational with
+    ``cfg.reference_probability``), for a share ``cfg.environment_probability`` of the datasets.
+
+    Returns (labels (b, n) int64, targets (b, max_environments, d) bool, mask (b, n, d) bool); the
+    labels are all 0 for the datasets that keep their single-regime interventions.
+    """
+    g = generator
+    labels = torch.zeros(batch, n_samples, dtype=torch.long)
+    targets = torch.zeros(batch, cfg.max_environments, n_nodes, dtype=torch.bool)
+    uses = torch.rand(batch, generator=g) < cfg.environment_probability
+    for k in uses.nonzero(as_tuple=True)[0].tolist():
+        n_envs = int(torch.randint(cfg.min_environments, cfg.max_environments + 1, (1,), generator=g))
+        n_envs = max(2, min(n_envs, n_samples // 2))
+        labels[k] = (torch.arange(n_samples) * n_envs) // n_samples  # near-equal blocks, in order
+        reference = float(torch.rand(1, generator=g)) < cfg.reference_probability
+        for env in range(1 if reference else 0, n_envs):
+            count = int(torch.randint(1, min(cfg.max_environment_targets, n_nodes) + 1, (1,), generator=g))
+            targets[k, env, torch.randperm(n_nodes, generator=g)[:count]] = True
+    mask = targets.gather(1, labels[:, :, None].expand(-1, -1, n_nodes))
+    return labels, targets, mask
 
 
 def _off_target(mask, probability, generator):
@@ -357,6 +394,11 @@ class SCMBatchSampler:
             targets = torch.full((batch_size,), int(n_targets))
             fractions = torch.full((batch_size,), float(intervention_fraction), dtype=torch.float64)
         mask = _intervention_mask(n_samples, n_nodes, targets, fractions, g)
+        environments = environment_targets = None
+        if cfg.environment_probability > 0 and n_targets is None:
+            environments, environment_targets, env_mask = _environments(batch_size, n_samples, n_nodes, cfg, g)
+            uses = (environments.max(1).values > 0)[:, None, None]
+            mask = torch.where(uses, env_mask, mask)
         if raw_units is not None:
             raw = torch.full((batch_size,), bool(raw_units))
         elif cfg.raw_units_probability > 0:  # drawn only then, so older configs keep their stream
@@ -387,9 +429,12 @@ class SCMBatchSampler:
         X, mask = X.gather(2, cols), mask.gather(2, cols)
         adjacency = upper.float().gather(1, perm[:, :, None].expand(-1, -1, n_nodes))
         adjacency = adjacency.gather(2, perm[:, None, :].expand(-1, n_nodes, -1))
+        if environment_targets is not None:
+            environment_targets = environment_targets.gather(
+                2, perm[:, None, :].expand(-1, environment_targets.shape[1], -1))
         if standardize:
             X = (X - X.mean(1, keepdim=True)) / (X.std(1, keepdim=True, correction=0) + 1e-8)
-        return SCMBatch(X, mask, adjacency, graphs, mechanisms, noises)
+        return SCMBatch(X, mask, adjacency, graphs, mechanisms, noises, environments, environment_targets)
 
     def __iter__(self):
         cfg, g = self.config, self.generator
