@@ -9,7 +9,8 @@ import torch
 from skcausal.datasets import SCMBatchSampler, SimulationConfig
 from skcausal.datasets._measurement import observe
 from skcausal.datasets._mechanisms import ROOT_LAWS
-from skcausal.datasets._simulator import INTERVENTIONS, _off_target, simulate
+from skcausal.datasets._interventions import INTERVENTIONS, _off_target
+from skcausal.datasets._simulator import simulate
 
 
 def _sample(config, seed=0, **kwargs):
