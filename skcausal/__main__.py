@@ -17,6 +17,7 @@ def _pretrain(args):
         resume=args.resume,
         device=args.device,
         num_workers=args.workers,
+        init_from=args.init_from,
         threads=args.threads or None,
         random_state=args.seed,
     )
@@ -47,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--steps", type=int, help="stop at this step (default: the config's schedule length)")
     p.add_argument("--resume", help="resume.pt (or its folder) of the run to continue")
     p.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda, cuda:N")
+    p.add_argument("--init-from", default=None,
+                   help="start a new run from this checkpoint's weights (same model config)")
     p.add_argument("--workers", type=int, default=0,
                    help="simulate the data in this many worker processes (0: in the training process)")
     p.add_argument("--threads", type=int, default=0,

@@ -160,3 +160,21 @@ def test_worker_seeds_stay_clear_of_validation_and_benchmark_seeds():
     seeds = {stream_seed(s, r, w, k) for s in range(4) for r in range(3) for w in range(4) for k in (0, 7)}
     assert len(seeds) == 4 * 3 * 4 * 2  # distinct streams
     assert all(2**32 <= seed < 2**48 for seed in seeds)
+
+
+def test_init_from_starts_a_new_run_from_given_weights(tmp_path):
+    from skcausal.zeroshot import Checkpoint
+
+    first = pretrain(TINY, out=tmp_path / "first", steps=3, device="cpu")
+    # steps=0 writes the starting weights untouched: exactly the given checkpoint's
+    pretrain(TINY, out=tmp_path / "second", steps=0, device="cpu", init_from=first)
+    loaded, source = Checkpoint.load(tmp_path / "second" / "skcausal-zeroshot.safetensors"), Checkpoint.load(first)
+    for name, tensor in source.state_dict.items():
+        assert torch.equal(loaded.state_dict[name], tensor), name
+    assert loaded.metadata["phases"][0]["init_from_sha256"] == source.metadata["weights_sha256"]
+    assert load_resume(tmp_path / "second")["optimizer"]["state"] == {}  # a fresh optimiser
+    other = {**TINY, "model": {"dim": 32, "n_layers": 1, "n_heads": 2}}
+    with pytest.raises(ValueError, match="model config"):
+        pretrain(other, out=tmp_path / "third", steps=1, device="cpu", init_from=first)
+    with pytest.raises(ValueError, match="cannot be combined with resume"):
+        pretrain(None, out=tmp_path / "first", resume=tmp_path / "first", device="cpu", init_from=first)

@@ -109,7 +109,7 @@ def _stream_states(state):
 
 
 def pretrain(config=None, *, out, steps=None, time_budget=None, resume=None, device="auto",
-             num_workers=0, threads=None, callbacks=(), random_state=0):
+             num_workers=0, threads=None, init_from=None, callbacks=(), random_state=0):
     """Pretrain the zero-shot model on an endless stream of simulated SCMs.
 
     Parameters
@@ -138,6 +138,10 @@ def pretrain(config=None, *, out, steps=None, time_budget=None, resume=None, dev
     threads : int, optional
         Torch threads of the training process. None: unchanged with ``num_workers=0``, else the
         cores this rank may use less one per worker (at least 1), so that nothing oversubscribes.
+    init_from : path, optional
+        Start a new run from the weights of this checkpoint (its model config must equal the
+        run's) instead of a random initialisation; the optimiser, schedule and data stream start
+        afresh. The checkpoint's SHA-256 is recorded in the run's first phase. Not with ``resume``.
     callbacks : sequence of callables
         Each is called ``callback(step, logs)`` after every step (``logs`` has ``loss``, ``lr``,
         ``data_seconds`` (time spent waiting for the batch), ``step_seconds`` and, after a
@@ -197,6 +201,15 @@ def pretrain(config=None, *, out, steps=None, time_budget=None, resume=None, dev
 
     torch.manual_seed(random_state)
     model = PairGridTransformer(config.model).to(dev)
+    initial = None
+    if init_from is not None:
+        if state is not None:
+            raise ValueError("init_from starts a new run; it cannot be combined with resume.")
+        initial = Checkpoint.load(init_from)
+        if initial.model_config != config.model:
+            raise ValueError(f"init_from's model config {initial.model_config} differs from the run's "
+                             f"{config.model}.")
+        model.load_state_dict(initial.state_dict)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     # Each rank draws its share of the global batch from its own stream.
     per_rank = dataclasses.replace(
@@ -229,6 +242,8 @@ def pretrain(config=None, *, out, steps=None, time_budget=None, resume=None, dev
     phases = list(state.get("phases", [])) if state is not None else []
     phases.append({"step": step, "world_size": world, "num_workers": num_workers, "device": str(dev),
                    "threads": threads or torch.get_num_threads(), "started": round(time.time())})
+    if initial is not None:
+        phases[-1]["init_from_sha256"] = initial.metadata.get("weights_sha256")
     log = TrainingLog(out) if rank == 0 else None
     if log is not None:
         if state is not None and "log" in state:
