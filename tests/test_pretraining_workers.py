@@ -146,7 +146,7 @@ def test_resume_file_alone_continues_the_run_elsewhere_with_its_whole_log(tmp_pa
     assert (tmp_path / "second" / "training.png").stat().st_size > 0
 
 
-@pytest.mark.parametrize("name", ["default.json", "compact.json", "gpu.json", "v2.json", "v2-pilot.json"])
+@pytest.mark.parametrize("name", ["default.json", "compact.json", "gpu.json", "v2.json", "v2-pilot.json", "v2-pilot-finetune.json"])
 def test_shipped_configs_are_valid_training_configs(name):
     from pathlib import Path
 
