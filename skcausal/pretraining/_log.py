@@ -30,9 +30,9 @@ class TrainingLog:
 
     def append(self, row):
         self.rows.append({k: float(v) for k, v in row.items()})
-        self._write()
+        self.write()
 
-    def _write(self):
+    def write(self):
         fields = []
         for row in self.rows:
             fields += [k for k in row if k not in fields]

@@ -250,6 +250,8 @@ def pretrain(config=None, *, out, steps=None, time_budget=None, resume=None, dev
             log.rows = [dict(row) for row in state["log"]]
         log.truncate(step)
         log.phase_starts = [phase["step"] for phase in phases[1:]]
+        if log.rows:
+            log.write()  # a run continued in a new folder has its history there at once
     validation = ValidationSuite(config.simulation, config.validation_samples, config.validation_datasets,
                                  ood=config.validation_ood, structures=config.validation_structures) \
         if rank == 0 else None
