@@ -22,7 +22,9 @@ same in every run, so curves of different runs are comparable. Three kinds:
   needs pgmpy 1.0, skipped with a warning without it), those with at most three times the
   largest training graph's nodes.
 
-Select checkpoints on the out-of-distribution and real-structure means, not on ``mean/…``.
+The out-of-distribution and real-structure sets are drawn from the default prior (the shipped
+model's) whatever the run's prior, with only ``max_nodes`` taken from the run, so they compare runs
+of different priors. Select checkpoints on their means, not on ``mean/…``.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import numpy as np
 import torch
 
 from skcausal.datasets._bnlearn import NETWORK_SIZES
-from skcausal.datasets._simulator import SCMBatch, SCMBatchSampler
+from skcausal.datasets._simulator import SCMBatch, SCMBatchSampler, SimulationConfig
 from skcausal.metrics import edge_auprc, edge_auroc, structural_hamming_distance
 from skcausal.zeroshot._features import pair_features
 
@@ -123,6 +125,8 @@ class ValidationSuite:
         self._tokens = {}
 
     def _add_ood(self, config, n_samples, n_datasets):
+        # The default prior underneath, whatever the run's: these sets compare runs of any prior.
+        config = SimulationConfig(max_nodes=config.max_nodes)
         g = torch.Generator().manual_seed(VALIDATION_SEED + 1)
         sampler = SCMBatchSampler(config, generator=g)
         d = min(20, config.max_nodes)
@@ -139,6 +143,7 @@ class ValidationSuite:
         self.groups["ood-mean"] = [f"ood-{name}" for name in OOD_FAMILIES]
 
     def _add_structures(self, config, n_samples, n_datasets):
+        config = SimulationConfig(max_nodes=config.max_nodes)  # as in _add_ood
         g = torch.Generator().manual_seed(VALIDATION_SEED + 2)
         sampler = SCMBatchSampler(config, generator=g)
         dags = _real_structures(config.max_nodes)
