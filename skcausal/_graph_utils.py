@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import networkx as nx
 import numpy as np
 
 
@@ -34,3 +35,13 @@ def greedy_dag(probabilities, threshold=0.5) -> np.ndarray:
         # Everything that reaches i now reaches everything j reaches.
         reach[reach[:, i]] |= reach[j]
     return adjacency
+
+
+def causal_order(adjacency) -> np.ndarray:
+    """The nodes of a DAG in a causal order (parents first; ties broken by index).
+
+    >>> causal_order([[0, 0], [1, 0]]).tolist()
+    [1, 0]
+    """
+    graph = nx.DiGraph(np.asarray(adjacency) != 0)
+    return np.array(list(nx.lexicographical_topological_sort(graph)), dtype=int)

@@ -8,10 +8,11 @@ import networkx as nx
 import numpy as np
 import torch
 
+from skcausal._graph_utils import causal_order
+from skcausal._system import InsufficientMemoryError, available_bytes
 from skcausal.datasets._graphs import GRAPHS
 from skcausal.datasets._mechanisms import MECHANISMS, NOISES
 from skcausal.datasets._simulator import SCMBatchSampler
-from skcausal._system import InsufficientMemoryError, available_bytes
 
 
 def torch_generator(random_state) -> torch.Generator:
@@ -56,7 +57,7 @@ def _check_dag(graph, n_nodes):
     if not nx.is_directed_acyclic_graph(dag):
         cycle = [int(i) for i, _ in nx.find_cycle(dag)]
         raise ValueError(f"graph must be acyclic; it has the cycle {' -> '.join(map(str, cycle + cycle[:1]))}.")
-    return adjacency, np.array(list(nx.lexicographical_topological_sort(dag)))
+    return adjacency, causal_order(adjacency)
 
 
 def make_scm(

@@ -81,7 +81,8 @@ def _bnlearn_graph(names):
     from skcausal.datasets._bnlearn import _bif_text, parse_bif_structure
 
     adjacency, bif_names = parse_bif_structure(_bif_text("sachs"))
-    order = [bif_names.index(b) for b in sorted(_BNLEARN_NAMES, key=lambda b: names.index(_BNLEARN_NAMES[b]))]
+    bnlearn_name = {ours: theirs for theirs, ours in _BNLEARN_NAMES.items()}
+    order = [bif_names.index(bnlearn_name[name]) for name in names]
     return adjacency[np.ix_(order, order)]
 
 

@@ -130,14 +130,33 @@ class SCMBatch:
     environment_targets: torch.Tensor | None = None  # (b, max_environments, d) bool: targets of each label
 
 
-def _standardize_rows(x, keep):
-    """Standardise each row of x (b, n) over the entries where keep is True (all, if none is)."""
+def _row_moments(x, keep):
+    """Mean and standard deviation of each row of x (b, n) over the entries where keep is True
+    (all, if none is), each of shape (b, 1)."""
     keep = keep | ~keep.any(dim=1, keepdim=True)
     weight = keep.float()
     count = weight.sum(1, keepdim=True)
     mean = (x * weight).sum(1, keepdim=True) / count
     var = (((x - mean) ** 2) * weight).sum(1, keepdim=True) / count
-    return (x - mean) / torch.sqrt(var + 1e-8)
+    return mean, torch.sqrt(var + 1e-8)
+
+
+def _standardize_rows(x, keep):
+    """Standardise each row of x (b, n) over the entries where keep is True (all, if none is)."""
+    mean, sd = _row_moments(x, keep)
+    return (x - mean) / sd
+
+
+def _relabel(perm, X, mask, adjacency, environment_targets=None):
+    """Datasets with node k renamed perm[b, k] -> k: columns of X and mask, rows and columns of the
+    adjacency, and the columns of the environments' targets (when given)."""
+    b, n, d = X.shape
+    cols = perm[:, None, :].expand(-1, n, -1)
+    adjacency = adjacency.gather(1, perm[:, :, None].expand(-1, -1, d))
+    adjacency = adjacency.gather(2, perm[:, None, :].expand(-1, d, -1))
+    if environment_targets is not None:
+        environment_targets = environment_targets.gather(2, perm[:, None, :].expand(-1, environment_targets.shape[1], -1))
+    return X.gather(2, cols), mask.gather(2, cols), adjacency, environment_targets
 
 
 def _groups(names):
@@ -243,15 +262,12 @@ def simulate(
             spread = spread / torch.sqrt((spread**2).mean(1, keepdim=True) + 1e-8)
             hetero = (heteroscedastic & has_parents)[:, None]
             x = f + sigma[:, t, None] * torch.where(hetero, spread * noise, noise)
-        standardized = _standardize_rows(x, observed)
+        mean, sd = _row_moments(x, observed)
+        standardized = (x - mean) / sd
         do = do_values[:, :, t]
         if raw.any() or kinds is not None:
             # Interventions are drawn in standard deviations of the node around its mean; in raw
             # units they are mapped back to the node's own units.
-            keep = observed | ~observed.any(dim=1, keepdim=True)
-            count = keep.sum(1, keepdim=True)
-            mean = (x * keep).sum(1, keepdim=True) / count
-            sd = torch.sqrt((((x - mean) * keep) ** 2).sum(1, keepdim=True) / count + 1e-8)
             # Raw scales may grow along the order, but at most to 100 standard deviations: nonlinear
             # mechanisms of raw parents (quadratic, MLP) would otherwise overflow on deep graphs.
             cap = torch.where(raw, (sd / 100).clamp(min=1), 1.0)
@@ -369,13 +385,7 @@ class SCMBatchSampler:
         perm = torch.rand(batch_size, n_nodes, generator=g).argsort(dim=1)
         if dag is not None:
             perm = torch.arange(n_nodes).expand(batch_size, n_nodes)
-        cols = perm[:, None, :].expand(-1, n_samples, -1)
-        X, mask = X.gather(2, cols), mask.gather(2, cols)
-        adjacency = upper.float().gather(1, perm[:, :, None].expand(-1, -1, n_nodes))
-        adjacency = adjacency.gather(2, perm[:, None, :].expand(-1, n_nodes, -1))
-        if environment_targets is not None:
-            environment_targets = environment_targets.gather(
-                2, perm[:, None, :].expand(-1, environment_targets.shape[1], -1))
+        X, mask, adjacency, environment_targets = _relabel(perm, X, mask, upper.float(), environment_targets)
         if standardize:
             X = (X - X.mean(1, keepdim=True)) / (X.std(1, keepdim=True, correction=0) + 1e-8)
         return SCMBatch(X, mask, adjacency, graphs, mechanisms, noises, environments, environment_targets)

@@ -35,7 +35,8 @@ import numpy as np
 import torch
 
 from skcausal.datasets._bnlearn import NETWORK_SIZES
-from skcausal.datasets._simulator import SCMBatch, SCMBatchSampler, SimulationConfig
+from skcausal._graph_utils import causal_order
+from skcausal.datasets._simulator import SCMBatch, SCMBatchSampler, SimulationConfig, _relabel
 from skcausal.metrics import edge_auprc, edge_auroc, structural_hamming_distance
 from skcausal.zeroshot._features import pair_features
 
@@ -70,19 +71,14 @@ def clustered_dag(n_nodes: int, generator: torch.Generator, n_blocks: int = 4) -
 
 def _shuffled(batch: SCMBatch, generator: torch.Generator) -> SCMBatch:
     """The same datasets with their nodes relabelled at random (a given DAG keeps its order)."""
-    b, n, d = batch.X.shape
+    b, _, d = batch.X.shape
     perm = torch.rand(b, d, generator=generator).argsort(dim=1)
-    cols = perm[:, None, :].expand(-1, n, -1)
-    adjacency = batch.adjacency.gather(1, perm[:, :, None].expand(-1, -1, d))
-    adjacency = adjacency.gather(2, perm[:, None, :].expand(-1, d, -1))
-    return SCMBatch(batch.X.gather(2, cols), batch.intervention_mask.gather(2, cols), adjacency,
-                    batch.graphs, batch.mechanisms, batch.noises)
+    X, mask, adjacency, _ = _relabel(perm, batch.X, batch.intervention_mask, batch.adjacency)
+    return SCMBatch(X, mask, adjacency, batch.graphs, batch.mechanisms, batch.noises)
 
 
 def _real_structures(max_nodes: int):
     """{network: upper-triangular DAG in a causal order} for the networks in range; {} without pgmpy."""
-    import networkx as nx
-
     from skcausal.datasets import load_bnlearn_structure
 
     out = {}
@@ -94,7 +90,7 @@ def _real_structures(max_nodes: int):
         except ModuleNotFoundError as err:
             warnings.warn(f"real-structure validation skipped: {err}")
             return {}
-        order = list(nx.lexicographical_topological_sort(nx.DiGraph(adjacency)))
+        order = causal_order(adjacency)
         out[network] = torch.as_tensor(adjacency[np.ix_(order, order)], dtype=torch.bool)
     return out
 

@@ -69,7 +69,7 @@ def default_checkpoint_path() -> Path:
     # Installed on a file system, the resource is a plain file; the loader needs a real path for
     # the weights and the JSON beside them, which a zipped install cannot give.
     return Path(str(shipped))
-def _finish_interrupted_save(weights: Path, meta_path: Path) -> dict | None:
+def _finish_interrupted_save(weights: Path, meta_path: Path, actual: str) -> dict | None:
     """The metadata of the weights on disk, when a save was killed between its two renames.
 
     :meth:`Checkpoint.save` stages both files and then renames them one after the other; a process
@@ -77,7 +77,6 @@ def _finish_interrupted_save(weights: Path, meta_path: Path) -> dict | None:
     still staged under a temporary name. If a staged file matches the weights, the save is finished
     (the rename is done now, where the folder is writable) and its metadata returned.
     """
-    actual = _sha256(weights)
     for staged in sorted(meta_path.parent.glob(f".{meta_path.name}.*.tmp")):
         try:
             meta = json.loads(staged.read_text())
@@ -145,9 +144,10 @@ class Checkpoint:
                 f"{meta_path}: unsupported checkpoint format {meta.get('format_version')!r} "
                 f"(this version reads {FORMAT_VERSION})."
             )
-        if _sha256(weights) != meta.get("weights_sha256"):
-            meta = _finish_interrupted_save(weights, meta_path) or meta
-        if _sha256(weights) != meta.get("weights_sha256"):
+        actual = _sha256(weights)
+        if actual != meta.get("weights_sha256"):
+            meta = _finish_interrupted_save(weights, meta_path, actual) or meta
+        if actual != meta.get("weights_sha256"):
             raise CheckpointError(
                 f"{weights} does not match the checksum in {meta_path.name}: the file is truncated or "
                 "altered. Re-download or re-copy the checkpoint."
