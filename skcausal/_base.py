@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+from typing import NamedTuple
 
 import networkx as nx
 import numpy as np
@@ -16,10 +17,24 @@ from skcausal._graph_utils import greedy_dag
 from skcausal._knowledge import BackgroundKnowledge, _find_cycle, apply_knowledge
 from skcausal._sem import _LinearGaussianSEM
 from skcausal._validation import (
+    check_environments,
     check_finite,
     check_intervention_mask,
     check_numeric_input,
 )
+
+
+class Environments(NamedTuple):
+    """Validated environment labels of a fit: the sorted distinct ``labels``, each row's index
+    into them (``codes``) and the index of the observational reference (None: no reference)."""
+
+    labels: np.ndarray
+    codes: np.ndarray
+    reference: int | None
+
+    def take(self, rows):
+        """The same environments for a subset (or resample) of the rows."""
+        return Environments(self.labels, self.codes[rows], self.reference)
 
 
 # The parameters every estimator of the package takes, with their constraints.
@@ -124,7 +139,7 @@ class BaseCausalDiscovery(BaseEstimator):
 
     # -- fitting ---------------------------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None, *, intervention_mask=None):
+    def fit(self, X, y=None, *, intervention_mask=None, environments=None):
         """Learn the causal graph of ``X``.
 
         Parameters
@@ -139,21 +154,39 @@ class BaseCausalDiscovery(BaseEstimator):
             ``intervention_mask[k, j]`` is True when sample k's value of variable j was set by an
             intervention. None means all samples are observational. Booleans, or numbers that are
             exactly 0 or 1; at least one value must be False (observational).
+        environments : array-like of shape (n_samples,), default=None
+            The environment (experimental condition, batch, recording run) of each sample, for
+            interventions with unknown targets: any sortable labels, at least two distinct ones.
+            The estimator's ``reference_environment`` names the observational one. Only the
+            estimators that use environments accept them (:class:`ZeroShotCausalDiscovery` with a
+            checkpoint trained on them, and :class:`PC`, which runs CD-NOD); the others raise a
+            ValueError. It is a per-sample parameter like ``intervention_mask``, routed the same
+            way (``set_fit_request(environments=True)``). Both may be given together.
 
         Returns
         -------
         self : object
-            The fitted estimator.
+            The fitted estimator. After a fit with ``environments``, ``environments_`` holds the
+            sorted labels and ``intervention_targets_`` (n_environments, n_features) a score in
+            [0, 1] for each environment and variable that the variable was intervened on there.
 
         Raises
         ------
         ValueError
-            If ``X`` or ``intervention_mask`` is malformed as described above, or the estimator
-            cannot work with the data (its own docstring says when).
+            If ``X``, ``intervention_mask`` or ``environments`` is malformed as described above,
+            or the estimator cannot work with the data (its own docstring says when).
         """
         X, mask = self._validate_fit_input(X, y, intervention_mask)
+        envs = self._validate_environments(environments, X.shape[0])
+        for name in ("environments_", "intervention_targets_"):
+            if hasattr(self, name):
+                delattr(self, name)  # from an earlier fit with environments
         self._knowledge_masks = self._resolve_knowledge()
-        probabilities, adjacency = self._fit_graph(X, mask)
+        self._discovered_targets = None
+        probabilities, adjacency = self._fit_graph(X, mask, envs)
+        if envs is not None:
+            self.environments_ = envs.labels
+            self.intervention_targets_ = self._discovered_targets
         self.edge_probabilities_ = probabilities
         self.adjacency_ = adjacency
         dag = self._dag_of(adjacency, probabilities)
@@ -164,7 +197,7 @@ class BaseCausalDiscovery(BaseEstimator):
         if hasattr(self, "edge_frequencies_"):
             del self.edge_frequencies_  # from an earlier fit with a bootstrap
         if n_bootstrap:
-            graphs = self._resample_graphs(X, mask, n_bootstrap)
+            graphs = self._resample_graphs(X, mask, n_bootstrap, envs)
             self.edge_frequencies_ = np.mean([g != 0 for g in graphs], axis=0)
         return self
 
@@ -179,9 +212,29 @@ class BaseCausalDiscovery(BaseEstimator):
             return None
         return knowledge.to_matrices(self._node_names())
 
-    def _fit_graph(self, X, mask):
+    # Estimators that learn from environments (unknown targets) set this to True; their
+    # _discover takes an ``environments`` keyword (an Environments) and may set
+    # self._discovered_targets to the (n_environments, d) target scores.
+    _supports_environments = False
+
+    def _validate_environments(self, environments, n_samples):
+        if environments is None:
+            return None
+        if not self._supports_environments:
+            raise ValueError(
+                f"{type(self).__name__} does not use environments (interventions with unknown "
+                "targets). Use ZeroShotCausalDiscovery or PC (which then runs CD-NOD), or pass "
+                "the targets as intervention_mask."
+            )
+        reference = getattr(self, "reference_environment", None)
+        return Environments(*check_environments(environments, n_samples, reference))
+
+    def _fit_graph(self, X, mask, environments=None):
         """Run the search and make its output honour the knowledge: (probabilities, adjacency)."""
-        probabilities, adjacency = self._discover(X, mask)
+        if environments is None:
+            probabilities, adjacency = self._discover(X, mask)
+        else:
+            probabilities, adjacency = self._discover(X, mask, environments=environments)
         return self._finish_graph(probabilities, adjacency)
 
     def _finish_graph(self, probabilities, adjacency):
@@ -210,7 +263,7 @@ class BaseCausalDiscovery(BaseEstimator):
             priority[self._knowledge_masks[0]] = 2.0  # required edges are never the ones dropped
         return greedy_dag(priority, threshold=0.0)
 
-    def _resample_graphs(self, X, mask, n_bootstrap):
+    def _resample_graphs(self, X, mask, n_bootstrap, environments=None):
         """The graph (adjacency, knowledge applied) learned on each of ``n_bootstrap`` resamples of
         the rows. This default refits a copy of the estimator per resample."""
         rng = np.random.default_rng(getattr(self, "random_state", None))
@@ -224,7 +277,8 @@ class BaseCausalDiscovery(BaseEstimator):
                 twin.feature_names_in_ = self.feature_names_in_
             twin._knowledge_masks = self._knowledge_masks
             try:
-                graphs.append(twin._fit_graph(X[rows], mask[rows])[1])
+                envs = None if environments is None else environments.take(rows)
+                graphs.append(twin._fit_graph(X[rows], mask[rows], envs)[1])
             except ValueError as error:
                 raise ValueError(f"bootstrap resample {k + 1} of {n_bootstrap} failed: {error}") from error
         return graphs

@@ -259,3 +259,47 @@ def check_full_rank(X, names, method: str) -> None:
         "columns (they carry no extra information), or use ZeroShotCausalDiscovery or NOTEARS, "
         "which handle them."
     )
+
+
+def check_environments(environments, n_samples: int, reference=None):
+    """Validate per-sample environment labels.
+
+    Returns ``(labels, codes, reference_code)``: the sorted distinct labels, each row's index into
+    them (int64, shape (n_samples,)), and the index of ``reference`` (None when ``reference`` is
+    None). Raises ValueError for a wrong length, missing values, a single environment, or a
+    ``reference`` that is not one of the labels.
+    """
+    if hasattr(environments, "to_numpy"):  # pandas Series
+        environments = environments.to_numpy()
+    values = np.asarray(environments)
+    if values.ndim != 1 or values.shape[0] != n_samples:
+        raise ValueError(
+            f"environments must be a 1-D array with one label per sample ({n_samples}); got shape "
+            f"{values.shape}."
+        )
+    if values.dtype == object:
+        kinds = set(map(type, values))
+        if type(None) in kinds or type(pd.NA) in kinds:
+            raise ValueError("environments has missing labels (None or NA); label every sample.")
+    elif values.dtype.kind == "f" and np.isnan(values).any():
+        raise ValueError("environments has missing labels (NaN); label every sample.")
+    try:
+        labels, codes = np.unique(values, return_inverse=True)
+    except TypeError as error:  # mixed label types that cannot be sorted
+        raise ValueError(f"environments labels must be mutually comparable: {error}") from None
+    if len(labels) < 2:
+        raise ValueError(
+            f"environments holds a single label ({labels[0]!r}): there is no heterogeneity to "
+            "learn from. Pass environments=None for data from one environment."
+        )
+    reference_code = None
+    if reference is not None:
+        found = [k for k, label in enumerate(labels.tolist()) if label == reference]
+        if len(found) == 0:
+            raise ValueError(
+                f"reference_environment={reference!r} is not one of the environment labels "
+                f"{labels[:10].tolist()}{' ...' if len(labels) > 10 else ''}. Name the observational "
+                "environment, or set reference_environment=None if none is observational."
+            )
+        reference_code = int(found[0])
+    return labels, codes.astype(np.int64).ravel(), reference_code

@@ -164,7 +164,7 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
             return greedy_dag(priority, self.threshold)
         return (priority > self.threshold).astype(int)
 
-    def _resample_graphs(self, X, mask, n_bootstrap):
+    def _resample_graphs(self, X, mask, n_bootstrap, environments=None):
         # The resamples went through the forward pass with the full data; only their graphs are
         # left to build.
         resampled, self._resample_probabilities = self._resample_probabilities, None
