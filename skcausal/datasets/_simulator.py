@@ -56,6 +56,9 @@ class SimulationConfig:
     max_environments: int = 20
     max_environment_targets: int = 3
     reference_probability: float = 0.5
+    # Of the datasets with environments, the share whose intervention mask is also given; the others
+    # come with the labels only (unknown targets: their returned mask is all False).
+    known_targets_probability: float = 1.0
     interventional_probability: float = 0.5
     min_intervention_fraction: float = 0.1
     max_intervention_fraction: float = 0.7
@@ -101,7 +104,7 @@ class SimulationConfig:
         for name in ("raw_units_probability", "root_law_probability", "distortion_probability",
                      "measurement_noise_probability", "rounding_probability", "clipping_probability",
                      "outlier_probability", "off_target_probability", "mixed_mechanism_probability",
-                     "environment_probability", "reference_probability"):
+                     "environment_probability", "reference_probability", "known_targets_probability"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"{name} must be in [0, 1]; got {getattr(self, name)!r}.")
         if not 2 <= self.min_environments <= self.max_environments or self.max_environment_targets < 1:
@@ -127,7 +130,9 @@ class SCMBatch:
     noises: list = field(default_factory=list)
     # Only for batches with environments (SimulationConfig.environment_probability > 0):
     environments: torch.Tensor | None = None  # (b, n) int64 label of each row; 0 for single-regime data
-    environment_targets: torch.Tensor | None = None  # (b, max_environments, d) bool: targets of each label
+    # (b, max_environments, d) bool: what each label's interventions hit, off-target effects included
+    environment_targets: torch.Tensor | None = None
+    has_reference: torch.Tensor | None = None  # (b,) bool: label 0 is observational (and labels vary)
 
 
 def _row_moments(x, keep):
@@ -381,6 +386,16 @@ class SCMBatchSampler:
         if mixed is not None:
             mechanisms = ["mixed" if m else name for name, m in zip(mechanisms, mixed.tolist())]
         X = observe(X, cfg, g)
+        has_reference = None
+        if environments is not None:
+            used = environments.amax(1) > 0
+            rows = torch.nn.functional.one_hot(environments, cfg.max_environments).float()
+            hit = (rows.transpose(1, 2) @ applied.float()) > 0  # (b, max_environments, d)
+            environment_targets = torch.where(used[:, None, None], hit, environment_targets)
+            has_reference = used & ~environment_targets[:, 0].any(-1)
+            if cfg.known_targets_probability < 1:  # drawn only then: older configs keep their stream
+                hidden = used & (torch.rand(batch_size, generator=g) >= cfg.known_targets_probability)
+                mask = mask & ~hidden[:, None, None]
         # Hide the simulation order: relabel the nodes of each dataset at random.
         perm = torch.rand(batch_size, n_nodes, generator=g).argsort(dim=1)
         if dag is not None:
@@ -388,7 +403,8 @@ class SCMBatchSampler:
         X, mask, adjacency, environment_targets = _relabel(perm, X, mask, upper.float(), environment_targets)
         if standardize:
             X = (X - X.mean(1, keepdim=True)) / (X.std(1, keepdim=True, correction=0) + 1e-8)
-        return SCMBatch(X, mask, adjacency, graphs, mechanisms, noises, environments, environment_targets)
+        return SCMBatch(X, mask, adjacency, graphs, mechanisms, noises, environments, environment_targets,
+                        has_reference)
 
     def __iter__(self):
         cfg, g = self.config, self.generator

@@ -29,6 +29,10 @@ class TrainConfig:
     validation_datasets: int = 8  # per family and size
     validation_ood: bool = True  # out-of-distribution families (see pretraining/_validation.py)
     validation_structures: bool = True  # data on real network structures (needs pgmpy 1.0)
+    # Weight of the environments' target loss (binary cross-entropy over the valid environments'
+    # variables) beside the edge loss; used when the model has a target head and the batch has
+    # environments.
+    target_loss_weight: float = 0.5
     precision: str = "fp32"  # or "bf16": the network runs under bfloat16 autocast (features stay fp32)
 
     def __post_init__(self):

@@ -14,6 +14,7 @@ from that record draws exactly the batches that the interrupted one would have u
 from __future__ import annotations
 
 import time
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -33,6 +34,41 @@ def stream_seed(seed: int, rank: int, worker: int, restart: int = 0) -> int:
     words = [int(seed), int(rank), int(worker), int(restart)]
     drawn = int(np.random.SeedSequence(words).generate_state(1, dtype=np.uint64)[0])
     return 2**32 + drawn % (2**48 - 2**32)
+
+
+class TrainingBatch(NamedTuple):
+    """One step's input: tokens (b, d, d, k) and targets; the environment fields are None unless
+    the batch's datasets come with environments (``SimulationConfig.environment_probability``)."""
+
+    tokens: torch.Tensor
+    adjacency: torch.Tensor
+    environment: torch.Tensor | None = None  # (b, E, d, k) statistics for the target head
+    valid: torch.Tensor | None = None  # (b, E) bool: environments whose targets are scored
+    targets: torch.Tensor | None = None  # (b, E, d) float: what each environment's interventions hit
+
+
+def _raw_item(batch):
+    """The fields of a simulated batch that features are computed from (tensors only)."""
+    item = {"X": batch.X, "mask": batch.intervention_mask, "adjacency": batch.adjacency}
+    if batch.environments is not None:
+        item.update(environments=batch.environments, has_reference=batch.has_reference,
+                    targets=batch.environment_targets)
+    return item
+
+
+def _featurize(item, **copy):
+    """Pair features (and environment statistics) of a raw item, on the device of ``copy``."""
+    out = {"adjacency": item["adjacency"].to(**copy)}
+    X, mask = item["X"].to(**copy), item["mask"].to(**copy)
+    if "environments" not in item:
+        out["tokens"] = pair_features(X, mask)
+        return out
+    targets = item["targets"].to(**copy)
+    tokens, (variable, valid) = pair_features(
+        X, mask, environments=item["environments"].to(**copy), has_reference=item["has_reference"].to(**copy),
+        n_environments=targets.shape[1], return_environments=True)
+    out.update(tokens=tokens, environment=variable, valid=valid, targets=targets.float())
+    return out
 
 
 def _generator(seed=None, state=None) -> torch.Generator:
@@ -61,16 +97,13 @@ class _WorkerBatches(IterableDataset):
         worker = (info.id + self.first) % len(self.states)
         sampler = SCMBatchSampler(self.config, generator=_generator(state=self.states[worker]))
         for batch in sampler:
-            item = {"adjacency": batch.adjacency, "worker": worker, "rng": sampler.generator.get_state()}
-            if self.features:
-                item["tokens"] = pair_features(batch.X, batch.intervention_mask)
-            else:
-                item["X"], item["mask"] = batch.X, batch.intervention_mask
+            item = _featurize(_raw_item(batch)) if self.features else _raw_item(batch)
+            item.update(worker=worker, rng=sampler.generator.get_state())
             yield item
 
 
 class TrainingStream:
-    """An endless iterator of ``(tokens, adjacency)`` batches for one rank.
+    """An endless iterator of :class:`TrainingBatch` for one rank.
 
     ``tokens`` are the pair features of the simulated data on ``device``, ready for the network.
 
@@ -125,8 +158,7 @@ class TrainingStream:
     def __next__(self):
         tick = time.perf_counter()
         if self._loader is None:
-            batch = next(self._batches)
-            item = {"X": batch.X, "mask": batch.intervention_mask, "adjacency": batch.adjacency}
+            item = _raw_item(next(self._batches))
         else:
             item = next(self._batches)
         # Simulating here, or waiting for the workers: the time a training step spends on data.
@@ -138,10 +170,10 @@ class TrainingStream:
             self._states[worker] = item["rng"]
             self._next = (worker + 1) % self.num_workers
         copy = {"device": self.device, "non_blocking": self.device.type == "cuda"}
-        adjacency = item["adjacency"].to(**copy)
-        if "tokens" in item:
-            return item["tokens"], adjacency
-        return pair_features(item["X"].to(**copy), item["mask"].to(**copy)), adjacency
+        if "tokens" not in item:
+            item = _featurize(item, **copy)
+        fields = {k: item[k].to(**copy) for k in TrainingBatch._fields if k in item}
+        return TrainingBatch(**fields)
 
     def state(self) -> dict:
         """Where the stream stands after the last batch handed out (tensors and ints only)."""

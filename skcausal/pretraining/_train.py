@@ -101,6 +101,38 @@ def _local_cores() -> int:
     return max(1, cores // int(os.environ.get("LOCAL_WORLD_SIZE", "1")))
 
 
+_ARCHITECTURE = ("dim", "n_layers", "n_heads", "mlp_ratio")
+
+
+def _load_widened(model, checkpoint) -> str:
+    """Load a checkpoint's weights into ``model``, whose config may read more token features or
+    add the target head (nothing else may differ).
+
+    The embedding's weights for the new features start at zero, so the widened network computes
+    what the checkpoint did; the target head keeps its fresh initialisation. Returns a note of
+    what was widened ("" when the configs are equal).
+    """
+    old, new = checkpoint.model_config, model.config
+    differ = [k for k in _ARCHITECTURE if getattr(old, k) != getattr(new, k)]
+    if differ or old.n_features > new.n_features or (old.target_head and not new.target_head):
+        raise ValueError(f"init_from's model config {old} cannot start a run of {new}: only more token "
+                         "features and an added target head are allowed.")
+    state = model.state_dict()
+    for key, value in checkpoint.state_dict.items():
+        if key == "embed.0.weight" and value.shape[1] < state[key].shape[1]:
+            widened = torch.zeros_like(state[key])
+            widened[:, : value.shape[1]] = value
+            value = widened
+        state[key] = value
+    model.load_state_dict(state)
+    notes = []
+    if old.n_features < new.n_features:
+        notes.append(f"token features {old.n_features} -> {new.n_features} (new embedding weights zero)")
+    if new.target_head and not old.target_head:
+        notes.append("target head added (fresh initialisation)")
+    return "; ".join(notes)
+
+
 def _stream_states(state):
     """Per-rank data-stream states of a resume file (files written before workers existed too)."""
     if "data_streams" in state:
@@ -206,10 +238,7 @@ def pretrain(config=None, *, out, steps=None, time_budget=None, resume=None, dev
         if state is not None:
             raise ValueError("init_from starts a new run; it cannot be combined with resume.")
         initial = Checkpoint.load(init_from)
-        if initial.model_config != config.model:
-            raise ValueError(f"init_from's model config {initial.model_config} differs from the run's "
-                             f"{config.model}.")
-        model.load_state_dict(initial.state_dict)
+        widened = _load_widened(model, initial)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     # Each rank draws its share of the global batch from its own stream.
     per_rank = dataclasses.replace(
@@ -236,7 +265,8 @@ def pretrain(config=None, *, out, steps=None, time_budget=None, resume=None, dev
             stream_state = streams[rank]
     stream = TrainingStream(per_rank, seed=random_state, rank=rank, num_workers=num_workers,
                             state=stream_state, restart=restart, device=dev)
-    net = DistributedDataParallel(model) if world > 1 else model
+    # A batch without environments leaves the target head unused, which DDP must be told.
+    net = DistributedDataParallel(model, find_unused_parameters=model.targets is not None) if world > 1 else model
     # Each call of pretrain() on a run is a phase; the resume file keeps them and the log, so the
     # log and plot of a run continued elsewhere (a fresh machine, another folder) span every phase.
     phases = list(state.get("phases", [])) if state is not None else []
@@ -244,6 +274,8 @@ def pretrain(config=None, *, out, steps=None, time_budget=None, resume=None, dev
                    "threads": threads or torch.get_num_threads(), "started": round(time.time())})
     if initial is not None:
         phases[-1]["init_from_sha256"] = initial.metadata.get("weights_sha256")
+        if widened:
+            phases[-1]["init_from_widened"] = widened
     log = TrainingLog(out) if rank == 0 else None
     if log is not None:
         if state is not None and "log" in state:
@@ -291,11 +323,20 @@ def pretrain(config=None, *, out, steps=None, time_budget=None, resume=None, dev
     try:
         while step < stop_step:
             tick = time.perf_counter()
-            tokens, adjacency = next(stream)  # pair features in float32 whatever the precision
-            data_seconds = stream.last_wait
+            batch = next(stream)  # pair features in float32 whatever the precision
+            tokens, data_seconds = batch.tokens, stream.last_wait
+            scores_targets = batch.environment is not None and model.targets is not None
             with autocast:
-                logits = net(tokens)
-            loss = edge_loss(logits.float(), adjacency)
+                result = net(tokens, environment=batch.environment) if scores_targets else net(tokens)
+            logits, target_logits = result if scores_targets else (result, None)
+            loss = edge_loss(logits.float(), batch.adjacency)
+            target_loss = None
+            if target_logits is not None and bool(batch.valid.any()):
+                target_loss = F.binary_cross_entropy_with_logits(target_logits.float()[batch.valid],
+                                                                 batch.targets[batch.valid])
+                loss = loss + config.target_loss_weight * target_loss
+            elif target_logits is not None:
+                loss = loss + 0.0 * target_logits.sum()  # every parameter in the graph (DDP)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
@@ -306,6 +347,8 @@ def pretrain(config=None, *, out, steps=None, time_budget=None, resume=None, dev
             step += 1
             datasets_seen += tokens.shape[0]
             logs = {"loss": float(loss.detach()), "lr": lr, "data_seconds": data_seconds}
+            if target_loss is not None:
+                logs["target_loss"] = float(target_loss.detach())
             logs["step_seconds"] = time.perf_counter() - tick
             wall_time += logs["step_seconds"]
             waited, spent = waited + data_seconds, spent + logs["step_seconds"]

@@ -81,6 +81,10 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         90% of the memory available on the device; None skips the check. The features are computed
         over chunks of rows and the transformer over chunks of the grid, so memory grows with
         ``n_features ** 2`` and only with the size of X itself in ``n_samples``.
+    reference_environment : label or None, default=0
+        Only for a fit with ``environments``: the label of the observational environment, against
+        which the others are compared. None: no environment is assumed observational (they are
+        compared with the pool of all rows).
     knowledge : BackgroundKnowledge or None, default=None
         Required and forbidden edges and tiers (see :class:`~skcausal.BackgroundKnowledge`),
         applied before the acyclic step: forbidden edges get probability 0, and required edges
@@ -111,6 +115,13 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         The learned graph, 0/1; ``adjacency_[i, j] == 1`` means i -> j.
     checkpoint_info_ : dict
         Which checkpoint made the prediction: path, SHA-256, training steps, package version.
+    environments_ : ndarray of shape (n_environments,)
+        Only after a fit with ``environments``: the sorted labels.
+    intervention_targets_ : ndarray of shape (n_environments, n_features)
+        Only after a fit with ``environments``: the model's probability that each variable was
+        intervened on in each environment (row k for ``environments_[k]``); the reference
+        environment's row is 0. Needs a checkpoint trained with a target head
+        (``checkpoint_info_`` names the checkpoint; the v1 weights have none and refuse).
     cpdag_, coef_, intercept_, noise_std_, edge_frequencies_
         The equivalence class, the linear-Gaussian SEM on the graph and (after a bootstrap) the
         edge frequencies, as for every estimator: see :class:`~skcausal.BaseCausalDiscovery`.
@@ -139,17 +150,20 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         "acyclic": ["boolean"],
         "device": [str],
         "memory_limit": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither"), None],
+        "reference_environment": "no_validation",  # any label; checked against the labels at fit
         **SHARED_PARAMETER_CONSTRAINTS,
     }
+    _supports_environments = True
 
     def __init__(self, checkpoint=None, *, threshold=0.5, acyclic=True, device="auto", n_bootstrap=0,
-                 memory_limit="auto", knowledge=None, random_state=None):
+                 memory_limit="auto", reference_environment=0, knowledge=None, random_state=None):
         self.checkpoint = checkpoint
         self.threshold = threshold
         self.acyclic = acyclic
         self.device = device
         self.n_bootstrap = n_bootstrap
         self.memory_limit = memory_limit
+        self.reference_environment = reference_environment
         self.knowledge = knowledge
         self.random_state = random_state
 
@@ -176,8 +190,29 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         device = torch_device(self.device)
         return checkpoint, _cached_model(*key, str(device)), device, key[0]
 
-    def _discover(self, X, intervention_mask):
+    def _environment_codes(self, environments, checkpoint, path):
+        """The rows' environment codes with the reference moved to code 0, and the permutation
+        back to the sorted labels' order."""
+        if not checkpoint.model_config.target_head:
+            raise ValueError(
+                f"the checkpoint {path} was not trained on environments with unknown targets (it "
+                "has no target head), so it cannot use environments=. Pass a checkpoint trained "
+                "with ModelConfig.target_head=True, or give the targets as intervention_mask."
+            )
+        order = np.arange(len(environments.labels))
+        if environments.reference is not None:
+            order = np.concatenate([[environments.reference], np.delete(order, environments.reference)])
+        internal = np.empty_like(order)
+        internal[order] = np.arange(len(order))
+        return internal[environments.codes], order
+
+    def _discover(self, X, intervention_mask, environments=None):
         checkpoint, model, device, path = self._load()
+        env_codes = None
+        if environments is not None:
+            env_codes, order = self._environment_codes(environments, checkpoint, path)
+            n_env = len(order)
+            has_reference = environments.reference is not None
         n, d = X.shape
         check_memory(n, d, checkpoint.model_config.dim, device, self.memory_limit)
         grid_chunk, row_chunk = chunk_sizes(n, d, checkpoint.model_config.dim)
@@ -186,7 +221,7 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
             rng = np.random.default_rng(self.random_state)
             datasets += [rng.integers(0, n, n) for _ in range(self.n_bootstrap)]
         Z = _standardize(X)
-        probabilities = []
+        probabilities, targets = [], []
         per_pass = datasets_per_pass(
             n, d, checkpoint.model_config.dim, device, self.memory_limit, len(datasets)
         )
@@ -198,7 +233,15 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
                 )
                 # A copy: the validated mask may be a read-only view of the caller's array.
                 mask = torch.tensor(np.stack([intervention_mask[rows] for rows in group]), device=device)
-                logits = model.edge_logits(data, mask, chunk=grid_chunk, row_chunk=row_chunk)
+                if env_codes is None:
+                    logits = model.edge_logits(data, mask, chunk=grid_chunk, row_chunk=row_chunk)
+                else:
+                    codes = torch.as_tensor(np.stack([env_codes[rows] for rows in group]), device=device)
+                    reference = torch.full((len(group),), has_reference, device=device)
+                    logits, target_logits = model.edge_logits(
+                        data, mask, environments=codes, has_reference=reference, n_environments=n_env,
+                        chunk=grid_chunk, row_chunk=row_chunk)
+                    targets.extend(torch.sigmoid(target_logits).double().cpu().numpy())
                 probabilities.extend(torch.sigmoid(logits).double().cpu().numpy())
         self._resample_probabilities = [p.copy() for p in probabilities[1:]]
         for p in self._resample_probabilities:
@@ -218,6 +261,12 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
                 "a bug in skcausal, not in your data; please report it with these details."
             )
         np.fill_diagonal(probabilities, 0.0)
+        if env_codes is not None:
+            internal_targets = np.mean(targets, axis=0)  # (n_env, d), reference first
+            if has_reference:
+                internal_targets[0] = 0.0
+            self._discovered_targets = np.empty_like(internal_targets)
+            self._discovered_targets[order] = internal_targets
         adjacency = self._graph_from_probabilities(probabilities)
         meta = checkpoint.metadata
         self.checkpoint_info_ = {

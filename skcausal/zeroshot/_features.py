@@ -11,6 +11,8 @@ import math
 
 import torch
 
+from skcausal.zeroshot._environment_features import N_ENVIRONMENT_PAIR_FEATURES, environment_features
+
 # Transforms of a standardised column whose cross-correlations carry linear, non-Gaussian and
 # nonlinear dependence: e.g. corr(x_i^2, x_j) is E[x_i^2 x_j], corr(x_i^3, x_j) is E[x_i^3 x_j].
 _TRANSFORMS = (
@@ -24,7 +26,10 @@ _TRANSFORMS = (
 N_TRANSFORMS = len(_TRANSFORMS)
 _N_PAIR_STATS = N_TRANSFORMS**2 + 3 + 4  # cross-correlations, linear partial corr + 2 coefficients, 2x2 block
 _N_INTERVENTION_STATS = 11
-N_FEATURES = _N_PAIR_STATS + _N_INTERVENTION_STATS + 3  # + log n, log d, diagonal flag
+# v1's tokens; checkpoints with n_features == V1_FEATURES read only this leading block.
+V1_FEATURES = _N_PAIR_STATS + _N_INTERVENTION_STATS + 3  # + log n, log d, diagonal flag
+_N_RANK_STATS = 4
+N_FEATURES = V1_FEATURES + _N_RANK_STATS + N_ENVIRONMENT_PAIR_FEATURES
 
 _EPS = 1e-6
 _CLIP_Z = 6.0  # heavy tails would otherwise let single samples dominate the cubic moments
@@ -154,8 +159,28 @@ def _intervention_stats(sums, fraction):
     return torch.stack(stats, dim=-1)
 
 
+def _rank_stats(z, corr, ridge):
+    """Statistics that no monotone transform of a column changes: the rank (Spearman) correlation
+    and the partial correlation of the ranks; and how well each variable is predicted from the
+    others (log of the precision's diagonal: large for near-deterministic nodes)."""
+    b, n, d = z.shape
+    ranks = torch.empty_like(z)
+    block = max(1, 2**24 // max(1, b * n))  # columns per argsort: bounds its int64 temporaries
+    for j in range(0, d, block):
+        ranks[:, :, j:j + block] = z[:, :, j:j + block].argsort(1).argsort(1).to(z.dtype)
+    ranks = _standardize(ranks)
+    rank_corr = ranks.transpose(1, 2) @ ranks / n
+    partial = _partial_correlation(_precision(rank_corr, ridge))
+    precision = _precision(corr, ridge)
+    determined = torch.log(torch.diagonal(precision, dim1=1, dim2=2).clamp_min(1.0)) / 3
+    return torch.stack([rank_corr, partial, determined[:, :, None].expand(-1, -1, d),
+                        determined[:, None, :].expand(-1, d, -1)], dim=-1)
+
+
 def pair_features(X: torch.Tensor, intervention_mask: torch.Tensor | None = None, *,
-                  row_chunk: int | None = None) -> torch.Tensor:
+                  environments: torch.Tensor | None = None, has_reference: torch.Tensor | None = None,
+                  n_environments: int | None = None, row_chunk: int | None = None,
+                  return_environments: bool = False):
     """Pair tokens of a batch of datasets.
 
     Parameters
@@ -163,13 +188,24 @@ def pair_features(X: torch.Tensor, intervention_mask: torch.Tensor | None = None
     X : tensor (b, n, d)
         Data; every column must vary (the caller checks).
     intervention_mask : bool tensor (b, n, d), optional
+    environments : int64 tensor (b, n), optional
+        Environment code of each row (0..E-1) for interventions with unknown targets.
+    has_reference : bool tensor (b,), optional
+        Whether environment 0 is an observational reference (default: no).
+    n_environments : int, optional
+        E (default: the largest code + 1).
     row_chunk : int, optional
         Process this many rows at a time (bounds memory for large n; same result).
+    return_environments : bool
+        Also return the per-environment statistics for the target head.
 
     Returns
     -------
     tensor (b, d, d, N_FEATURES)
         Token (i, j) describes the ordered pair; it contains the statistics of (j, i) too.
+    (variable, valid) : only with ``return_environments``
+        See :func:`~skcausal.zeroshot._environment_features.environment_features`; None without
+        ``environments``.
     """
     b, n, d = X.shape
     if intervention_mask is None:
@@ -182,8 +218,20 @@ def pair_features(X: torch.Tensor, intervention_mask: torch.Tensor | None = None
     eye = torch.eye(d, dtype=z.dtype, device=z.device).expand(b, d, d)
     size = torch.tensor([(math.log(n) - math.log(500)) / 2, (math.log(d) - math.log(20)) / 2],
                         dtype=z.dtype, device=z.device)
+    if environments is None:
+        env_pair, env_variable = z.new_zeros(b, d, d, N_ENVIRONMENT_PAIR_FEATURES), None
+    else:
+        if has_reference is None:
+            has_reference = torch.zeros(b, dtype=torch.bool, device=z.device)
+        env_pair, *env_variable = environment_features(
+            z, environments, has_reference, n_environments=n_environments, ridge=ridge)
+        env_variable = tuple(env_variable)
     tokens = torch.cat(
-        [pair, interventional, size.expand(b, d, d, 2), eye[..., None]],
+        [pair, interventional, size.expand(b, d, d, 2), eye[..., None],
+         _rank_stats(z, sums["cross"][:, :d, :d], ridge), env_pair],
         dim=-1,
     )
-    return torch.nan_to_num(tokens, nan=0.0, posinf=10.0, neginf=-10.0).clamp(-10.0, 10.0)
+    tokens = torch.nan_to_num(tokens, nan=0.0, posinf=10.0, neginf=-10.0).clamp(-10.0, 10.0)
+    if return_environments:
+        return tokens, env_variable
+    return tokens

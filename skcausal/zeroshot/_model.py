@@ -8,18 +8,25 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from skcausal.zeroshot._environment_features import N_ENVIRONMENT_VARIABLE_FEATURES
 from skcausal.zeroshot._features import N_FEATURES, pair_features
 
 
 @dataclass
 class ModelConfig:
-    """Architecture of :class:`PairGridTransformer`; stored with every checkpoint."""
+    """Architecture of :class:`PairGridTransformer`; stored with every checkpoint.
+
+    ``n_features`` is how many leading token features the network reads: 57 for v1 (before rank
+    and environment features existed), ``N_FEATURES`` now. ``target_head`` adds the head that
+    scores, per environment, which variables were intervened on (needed for ``environments``).
+    """
 
     n_features: int = N_FEATURES
     dim: int = 64
     n_layers: int = 4
     n_heads: int = 4
     mlp_ratio: int = 4
+    target_head: bool = False
 
     def __post_init__(self):
         if self.dim % self.n_heads:
@@ -83,6 +90,34 @@ class AxialBlock(nn.Module):
         return h
 
 
+class TargetHead(nn.Module):
+    """Per environment e and variable j, a logit that j was intervened on in e.
+
+    It reads the variable's summary from the final pair grid (its diagonal token and the means of
+    its row and column) and the environment's statistics of j, together with how much j's likely
+    parents moved there and how much its likely children's residuals moved (weighted by the
+    predicted edge probabilities): a target moves although its parents do not.
+    """
+
+    def __init__(self, dim):
+        super().__init__()
+        self.variable = nn.Linear(3 * dim, dim)
+        self.environment = nn.Sequential(nn.Linear(N_ENVIRONMENT_VARIABLE_FEATURES + 3, dim), nn.GELU(),
+                                         nn.Linear(dim, dim))
+        self.out = nn.Sequential(nn.LayerNorm(dim), nn.Linear(dim, dim), nn.GELU(), nn.Linear(dim, 1))
+
+    def forward(self, h, probabilities, variable):  # h (b, d, d, D), variable (b, E, d, k)
+        diag = torch.diagonal(h, dim1=1, dim2=2).transpose(1, 2)
+        u = self.variable(torch.cat([diag, h.mean(2), h.mean(1)], dim=-1))  # (b, d, D)
+        p = probabilities.detach()  # the target loss does not steer the edge logits through this path
+        moved, residual_moved = variable[..., 0].abs(), variable[..., 1].abs()  # (b, E, d)
+        parents = torch.einsum("bij,bei->bej", p, moved) / (1 + p.sum(1))[:, None]
+        children = torch.einsum("bjk,bek->bej", p, residual_moved) / (1 + p.sum(2))[:, None]
+        strongest_parent = (p[:, None] * moved[..., :, None]).amax(2)
+        x = torch.cat([variable, parents[..., None], children[..., None], strongest_parent[..., None]], -1)
+        return self.out(self.environment(x) + u[:, None]).squeeze(-1)
+
+
 class PairGridTransformer(nn.Module):
     """Pair tokens (b, d, d, k) -> edge logits (b, d, d); logit[i, j] is for the edge i -> j.
 
@@ -97,17 +132,36 @@ class PairGridTransformer(nn.Module):
         self.blocks = nn.ModuleList(AxialBlock(c.dim, c.n_heads, c.mlp_ratio) for _ in range(c.n_layers))
         self.norm = nn.LayerNorm(c.dim)
         self.head = nn.Linear(c.dim, 1)
+        self.targets = TargetHead(c.dim) if c.target_head else None
 
-    def forward(self, tokens, chunk=None):
-        """``chunk``: at inference (no autograd), process this many grid rows at a time."""
-        h = self.embed(tokens)
+    def forward(self, tokens, chunk=None, environment=None):
+        """``chunk``: at inference (no autograd), process this many grid rows at a time.
+
+        ``environment``: the per-environment statistics (b, E, d, k) of the target head. With it
+        (and a target head) the result is ``(edge logits, target logits (b, E, d))``.
+        """
+        h = self.embed(tokens[..., : self.config.n_features])
         for block in self.blocks:
             h = block(h, chunk)
-        logits = self.head(self.norm(h)).squeeze(-1)
+        h = self.norm(h)
+        logits = self.head(h).squeeze(-1)
         d = logits.shape[-1]
         eye = torch.eye(d, dtype=torch.bool, device=logits.device)
-        return logits.masked_fill(eye, -30.0)
+        logits = logits.masked_fill(eye, -30.0)
+        if environment is None:
+            return logits
+        if self.targets is None:
+            raise ValueError("this model has no target head (ModelConfig.target_head=False): it was "
+                             "not trained on environments with unknown targets.")
+        return logits, self.targets(h, torch.sigmoid(logits), environment)
 
-    def edge_logits(self, X, intervention_mask=None, *, chunk=None, row_chunk=None):
-        """Data (b, n, d) -> edge logits (b, d, d); chunks bound the memory of inference."""
-        return self(pair_features(X, intervention_mask, row_chunk=row_chunk), chunk=chunk)
+    def edge_logits(self, X, intervention_mask=None, *, environments=None, has_reference=None,
+                    n_environments=None, chunk=None, row_chunk=None):
+        """Data (b, n, d) -> edge logits (b, d, d); chunks bound the memory of inference.
+
+        With ``environments`` (int64 codes (b, n)), returns ``(edge logits, target logits (b, E, d))``.
+        """
+        tokens, env = pair_features(X, intervention_mask, environments=environments,
+                                    has_reference=has_reference, n_environments=n_environments,
+                                    row_chunk=row_chunk, return_environments=True)
+        return self(tokens, chunk=chunk, environment=None if env is None else env[0])
