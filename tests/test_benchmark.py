@@ -88,6 +88,31 @@ class RaisingEstimator(BaseCausalDiscovery):
         raise RuntimeError("boom in fit")
 
 
+def _codes_hash(codes):
+    return hashlib.sha256(np.ascontiguousarray(codes, dtype=np.int64).tobytes()).hexdigest()[:16]
+
+
+class EnvironmentRecorder(BaseCausalDiscovery):
+    """Uses environments; predicts no edge and reports what its fit got as a warning."""
+
+    _supports_environments = True
+
+    def __init__(self, reference_environment=0):
+        self.reference_environment = reference_environment
+
+    def _discover(self, X, intervention_mask, environments=None):
+        if environments is None:
+            warnings.warn(f"no environments; data {_data_hash(X, intervention_mask)}", UserWarning)
+        else:
+            reference = environments.labels[environments.reference]
+            warnings.warn(
+                f"labels {'|'.join(map(str, environments.labels))} codes "
+                f"{_codes_hash(environments.codes)} reference {reference} rows {X.shape[0]} "
+                f"mask {int(intervention_mask.sum())}", UserWarning)
+        d = X.shape[1]
+        return np.zeros((d, d)), np.zeros((d, d), dtype=int)
+
+
 @pytest.fixture(scope="module")
 def smoke_results():
     return run_benchmark(make_estimators(ALL_METHODS), suite="smoke", n_repeats=1, progress=False)
@@ -110,11 +135,51 @@ def test_suites_are_well_formed():
 
 
 def test_sachs_suite_keeps_the_cyclic_consensus_graph():
-    observational, interventional = get_suite("sachs")
+    observational, interventional, environments = get_suite("sachs")
     X, mask, adjacency = observational.load()
     assert X.shape == (1755, 11) and not mask.any() and not is_dag(adjacency)
     X, mask, adjacency = interventional.load()
     assert X.shape == (7466, 11) and mask.any() and adjacency.sum() == 18
+    assert observational.load(return_environments=True)[3] is None
+    assert environments.name == "sachs-env" and environments.environments
+
+
+def test_sachs_environment_datasets_give_the_conditions_and_no_mask():
+    from skcausal.datasets import load_sachs
+
+    spec = next(s for s in get_suite("sachs") if s.name == "sachs-env")
+    X, mask, adjacency, env = spec.load(return_environments=True)
+    X_int, mask_int, adjacency_int, conditions = load_sachs(return_conditions=True)
+    assert X.shape == (7466, 11) == mask.shape and spec.n_samples == 7466
+    assert mask.dtype == bool and not mask.any()  # unknown targets: no mask
+    np.testing.assert_array_equal(X, X_int)
+    np.testing.assert_array_equal(adjacency, adjacency_int)
+    np.testing.assert_array_equal(env, conditions)
+    assert len(np.unique(env)) == 9 and spec.reference_environment == "CD3/CD28" in set(env)
+    assert spec.interventional and not spec.seeded
+    assert len(spec.load()) == 3  # the environments only on request
+
+
+def test_sachs_bnlearn_environment_dataset():
+    pytest.importorskip("pgmpy")
+    specs = {spec.name: spec for spec in get_suite("sachs-bnlearn")}
+    assert list(specs) == ["sachs853-obs", "sachs853-int", "sachs853-env"]
+    spec = specs["sachs853-env"]
+    X, mask, adjacency, env = spec.load(return_environments=True)
+    X_int, _, adjacency_int = specs["sachs853-int"].load()
+    assert X.shape == (853 + 5711, 11) and spec.n_samples == X.shape[0] and not mask.any()
+    np.testing.assert_array_equal(X, X_int)
+    np.testing.assert_array_equal(adjacency, adjacency_int)
+    assert adjacency.sum() == 17 and is_dag(adjacency)
+    labels, counts = np.unique(env, return_counts=True)
+    assert len(labels) == 8 and "CD3/CD28+ICAM-2" not in labels
+    assert dict(zip(labels, counts))["CD3/CD28"] == 853 == np.flatnonzero(env == "CD3/CD28").max() + 1
+    assert spec.reference_environment == "CD3/CD28"
+
+
+def test_environments_need_labelled_data():
+    with pytest.raises(ValueError, match="environments=True needs source='sachs'"):
+        DatasetSpec("x", "linear-gaussian", "erdos_renyi", 4, 50, True, environments=True)
 
 
 def test_dataset_seeds_are_reproducible_and_apart_from_pretraining():
@@ -186,9 +251,42 @@ def test_every_method_gets_the_same_data_and_the_same_scoring(time_limit):
 def test_fixed_data_are_fitted_once():
     results = run_benchmark({"rec": RecordingEstimator()}, suite="sachs", n_repeats=2,
                             progress=False)
-    assert list(results["dataset"]) == ["sachs-obs", "sachs-int"]
+    assert list(results["dataset"]) == ["sachs-obs", "sachs-int", "sachs-env"]
     assert results["seed"].isna().all() and (results["status"] == "ok").all()
-    assert list(results["interventional"]) == [False, True]
+    assert list(results["interventional"]) == [False, True, True]
+    assert list(results["environments"]) == ["none", "none", "pooled"]
+
+
+@pytest.mark.parametrize("time_limit, n_jobs", [(None, 1), (30.0, 1), (None, 2)])
+def test_environments_reach_the_methods_that_use_them(time_limit, n_jobs):
+    from skcausal.benchmark._cli import _environment_note
+
+    spec = next(s for s in get_suite("sachs") if s.name == "sachs-env")
+    X, mask, _, conditions = spec.load(return_environments=True)
+    labels, codes = np.unique(conditions, return_inverse=True)
+    # reference_environment=0 is no label of the data: the fit only works if the harness sets it.
+    estimator = EnvironmentRecorder(reference_environment=0)
+    estimators = {"env": estimator, "rec": RecordingEstimator()}
+    results = run_benchmark(estimators, suite=[spec, TINY[0]], n_repeats=1,
+                            time_limit=time_limit, n_jobs=n_jobs, progress=False)
+    assert (results["status"] == "ok").all(), results[["method", "error"]]
+    assert estimator.reference_environment == 0  # the harness set it on a clone
+    rows = results.set_index(["dataset", "method"])
+    given = rows.loc[("sachs-env", "env")]
+    assert given["environments"] == "given"
+    assert given["warnings"] == (
+        f"UserWarning: labels {'|'.join(labels)} codes {_codes_hash(codes)} reference CD3/CD28 "
+        "rows 7466 mask 0")
+    assert len(labels) == 9 and labels.tolist() == sorted(set(conditions))
+    pooled = rows.loc[("sachs-env", "rec")]
+    assert pooled["environments"] == "pooled" and pooled["n_samples"] == 7466
+    assert pooled["warnings"] == f"UserWarning: data {_data_hash(X, mask)}"  # every row, no labels
+    # Data without environments: none for anyone, and the method that could use them gets none.
+    assert (rows.loc["tiny-obs", "environments"] == "none").all()
+    assert rows.loc[("tiny-obs", "env"), "warnings"].startswith("UserWarning: no environments; data")
+    note = " ".join(_environment_note(results))
+    assert "`sachs-env`" in note and "env fitted with them" in note and "rec (no environment" in note
+    assert _environment_note(results[results["dataset"] == "tiny-obs"]) == []
 
 
 def test_time_limit_records_a_timeout_quickly():

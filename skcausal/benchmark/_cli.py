@@ -126,6 +126,24 @@ def _status_lines(results):
     return lines
 
 
+def _environment_note(results):
+    """Which methods got the environment labels of the ``*-env`` datasets, and which the pool."""
+    if "environments" not in results.columns:
+        return []
+    with_labels = results[results["environments"] != "none"]
+    if with_labels.empty:
+        return []
+    datasets = ", ".join(f"`{name}`" for name in dict.fromkeys(with_labels["dataset"]))
+    given = list(dict.fromkeys(with_labels.loc[with_labels["environments"] == "given", "method"]))
+    pooled = list(dict.fromkeys(with_labels.loc[with_labels["environments"] == "pooled", "method"]))
+    line = (f"On {datasets} the conditions are given as environments (unknown targets, no "
+            "intervention mask)")
+    line += f": {', '.join(given)} fitted with them" if given else ""
+    line += (f"{';' if given else ':'} {', '.join(pooled)} (no environment support) fitted on the "
+             "pooled rows" if pooled else "")
+    return [line + " (column `environments` of results.csv).", ""]
+
+
 def write_report(results, out, *, command, estimators):
     """Write results.csv, results.md and the PNG plots into ``out``; return the paths."""
     out = Path(out)
@@ -168,6 +186,7 @@ def write_report(results, out, *, command, estimators):
         "",
         to_markdown(results, by="n_nodes"),
         "",
+        *_environment_note(results),
         *_status_lines(results),
         "",
         *(f"![{path.stem}]({path.name})" for path in plots),

@@ -24,6 +24,13 @@ How a fit runs
   in a script or a notebook work too. The child reports "ready" after unpickling, and the time limit
   counts from then, so start-up never counts against a method. ``fit_seconds`` is measured around
   ``fit`` alone, inside whichever process runs it.
+- Data with environments (the ``*-env`` Sachs datasets: conditions as labels, targets unknown):
+  a method whose class sets ``_supports_environments = True`` is fitted with
+  ``fit(X, intervention_mask=M, environments=E)`` (M all False), on a clone whose
+  ``reference_environment`` is set to the dataset's reference; every other method is fitted on the
+  pooled rows, ``fit(X, intervention_mask=M)``. The ``environments`` column of the results says
+  which (``"given"``, ``"pooled"``; ``"none"`` for data without environments). The labels go to a
+  child process with X and the mask.
 - Several jobs (``n_jobs``): joblib's threading backend. The threads only wait on child processes,
   so the GIL is no bottleneck, and no process pool is nested inside another.
 
@@ -88,7 +95,8 @@ _MAYBE_UNDEFINED = ("cpdag_shd", "sid")
 
 COLUMNS = [
     "method", "suite", "dataset", "family", "graph", "n_nodes", "n_samples", "n_edges",
-    "interventional", "repeat", "seed", *METRICS, "fit_seconds", "status", "error", "warnings",
+    "interventional", "environments", "repeat", "seed", *METRICS, "fit_seconds", "status", "error",
+    "warnings",
 ]
 
 # Modules the baselines import lazily inside fit. Importing them up front (in this process, and in
@@ -109,12 +117,18 @@ _STARTUP_TIMEOUT = 300.0
 _MAX_MESSAGE = 1000
 
 
+# The ``environments`` column: the data have none; the method got them; the method does not use
+# environments and was fitted on the pooled rows.
+NO_ENVIRONMENTS, ENVIRONMENTS_GIVEN, ENVIRONMENTS_POOLED = "none", "given", "pooled"
+
+
 @dataclass
 class _Task:
     index: int
     method: str
     estimator: object
     data_key: tuple
+    environments: str = NO_ENVIRONMENTS  # NO_ENVIRONMENTS, ENVIRONMENTS_GIVEN or ENVIRONMENTS_POOLED
 
 
 # -- one fit ---------------------------------------------------------------------------------------
@@ -122,13 +136,33 @@ def _describe(exc):
     return f"{type(exc).__name__}: {exc}"[:_MAX_MESSAGE]
 
 
-def _fit_and_extract(estimator, X, mask):
-    """Fit and return what scoring needs, or the error; the same code in and out of process."""
+def _supports_environments(estimator):
+    return bool(getattr(type(estimator), "_supports_environments", False))
+
+
+def _prepare(estimator, environments, reference):
+    """A clone of ``estimator`` for data with (or without) environments, and the column value."""
+    estimator = clone(estimator)
+    if environments is None:
+        return estimator, NO_ENVIRONMENTS
+    if not _supports_environments(estimator):
+        return estimator, ENVIRONMENTS_POOLED
+    if "reference_environment" in estimator.get_params(deep=False):
+        estimator.set_params(reference_environment=reference)
+    return estimator, ENVIRONMENTS_GIVEN
+
+
+def _fit_and_extract(estimator, X, mask, environments=None):
+    """Fit and return what scoring needs, or the error; the same code in and out of process.
+    ``environments`` (labels per row, or None) is passed to fit only when it is not None."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         start = time.perf_counter()
         try:
-            estimator.fit(X, intervention_mask=mask)
+            if environments is None:
+                estimator.fit(X, intervention_mask=mask)
+            else:
+                estimator.fit(X, intervention_mask=mask, environments=environments)
             seconds = time.perf_counter() - start
             result = {
                 "status": "ok",
@@ -156,12 +190,12 @@ def _child_main(conn, sys_path, n_threads, blob):
 
         torch.set_num_threads(n_threads)
         threadpool_limits(n_threads)  # BLAS and OpenMP too: GES, NOTEARS and PC use numpy
-        estimator, X, mask = pickle.loads(blob)
+        estimator, X, mask, environments = pickle.loads(blob)
     except BaseException as exc:
         conn.send(("error", _describe(exc) + "\n" + traceback.format_exc(limit=3)))
         return
     conn.send(("ready", None))
-    conn.send(("done", _fit_and_extract(estimator, X, mask)))
+    conn.send(("done", _fit_and_extract(estimator, X, mask, environments)))
     conn.close()
 
 
@@ -176,10 +210,10 @@ def _mp_context():
     return multiprocessing.get_context("spawn")
 
 
-def _fit_in_child(estimator, X, mask, time_limit, n_threads):
+def _fit_in_child(estimator, X, mask, time_limit, n_threads, environments=None):
     """Fit in a child process with ``n_threads`` threads; kill it after ``time_limit`` seconds of
-    fitting."""
-    blob = cloudpickle.dumps((estimator, X, mask))
+    fitting. ``environments`` (or None) travels with X and the mask."""
+    blob = cloudpickle.dumps((estimator, X, mask, environments))
     context = _mp_context()
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=_child_main, args=(sender, list(sys.path), n_threads, blob))
@@ -306,10 +340,19 @@ def run_benchmark(
     """Fit every method on every dataset of a suite and score the learned graphs.
 
     For each dataset and repeat, the data ``(X, intervention_mask)`` are drawn once and every method
-    fits a fresh :func:`~sklearn.base.clone` of its estimator on the same arrays, always as
+    fits a fresh :func:`~sklearn.base.clone` of its estimator on the same arrays, as
     ``fit(X, intervention_mask=M)`` (methods that do not use interventions document that they
     ignore the mask). The learned ``adjacency_`` and ``edge_probabilities_`` are scored against the
     true graph with the functions of :mod:`skcausal.metrics`.
+
+    Datasets with environments (``DatasetSpec(environments=True)``, e.g. ``sachs-env``: the
+    experimental conditions as labels, no intervention mask) are fitted as
+    ``fit(X, intervention_mask=M, environments=E)`` (M all False) by the methods whose class sets
+    ``_supports_environments = True`` (:class:`~skcausal.ZeroShotCausalDiscovery`,
+    :class:`~skcausal.baselines.PC`), with their ``reference_environment`` parameter set to the
+    dataset's ``reference_environment``; the other methods are fitted on the pooled rows, without
+    the labels. The ``environments`` column records which. A zero-shot checkpoint without a
+    target head refuses environments: its rows then have status ``"error"``.
 
     Parameters
     ----------
@@ -343,7 +386,10 @@ def run_benchmark(
         One row per (method, dataset, repeat), in that nesting order from the outside in:
         repeat, dataset, method. Columns: ``method``, ``suite``, ``dataset``, ``family``,
         ``graph``, ``n_nodes``, ``n_samples``, ``n_edges`` (of the true graph),
-        ``interventional``, ``repeat``, ``seed`` (of ``make_scm``; missing for fixed data),
+        ``interventional``, ``environments`` (``"none"``: the data have no environment labels;
+        ``"given"``: the method was fitted with them; ``"pooled"``: the data have them but the
+        method does not use environments and was fitted on the pooled rows), ``repeat``,
+        ``seed`` (of ``make_scm``; missing for fixed data),
         ``shd``, ``auroc``, ``auprc``, ``f1``, ``precision``, ``recall``, ``skeleton_f1``,
         ``cpdag_shd`` and ``sid`` (NaN where undefined: a true graph with a cycle, or an output
         that is neither a DAG nor a valid CPDAG), ``fit_seconds``,
@@ -395,11 +441,14 @@ def run_benchmark(
                 continue  # fixed data: a repeat would be the same fit again
             seed = dataset_seed(base_seed, repeat, spec.name) if spec.seeded else None
             key = (repeat, spec.name)
-            X, mask, adjacency = spec.load(seed)
+            X, mask, adjacency, environments = spec.load(seed, return_environments=True)
+            if environments is not None:
+                environments = np.asarray(environments)
             data[key] = (spec, seed, np.asarray(X, dtype=float), np.asarray(mask, dtype=bool),
-                         np.asarray(adjacency))
+                         np.asarray(adjacency), environments)
             for method, estimator in estimators.items():
-                tasks.append(_Task(len(tasks), method, clone(estimator), key))
+                prepared, how = _prepare(estimator, environments, spec.reference_environment)
+                tasks.append(_Task(len(tasks), method, prepared, key, how))
 
     if not isolate:
         for module in _WARM_IMPORTS:  # see _WARM_IMPORTS: keep import time out of fit time
@@ -409,11 +458,15 @@ def run_benchmark(
                 pass
 
     def run(task):
-        _, _, X, mask, _ = data[task.data_key]
+        _, _, X, mask, _, environments = data[task.data_key]
+        if task.environments != ENVIRONMENTS_GIVEN:
+            environments = None  # data without labels, or a method fitted on the pooled rows
         if isolate:
-            return task, _fit_in_child(task.estimator, X, mask, time_limit, threads_per_fit)
+            return task, _fit_in_child(task.estimator, X, mask, time_limit, threads_per_fit,
+                                       environments)
         # A copy, so that an estimator that writes into X cannot change the next method's data.
-        return task, _fit_and_extract(task.estimator, X.copy(), mask.copy())
+        return task, _fit_and_extract(task.estimator, X.copy(), mask.copy(),
+                                      None if environments is None else environments.copy())
 
     if jobs > 1:
         outcomes = Parallel(n_jobs=n_jobs, backend="threading", return_as="generator_unordered")(
@@ -426,7 +479,7 @@ def run_benchmark(
     with tqdm(total=len(tasks), desc=f"benchmark {suite_name}", unit="fit",
               disable=not progress) as bar:
         for task, result in outcomes:
-            spec, seed, X, _, adjacency = data[task.data_key]
+            spec, seed, X, _, adjacency, _ = data[task.data_key]
             scores = _score(adjacency, result)  # may turn the status into "error"
             rows[task.index] = {
                 "method": task.method,
@@ -438,6 +491,7 @@ def run_benchmark(
                 "n_samples": int(X.shape[0]),
                 "n_edges": int(np.count_nonzero(adjacency)),
                 "interventional": bool(spec.interventional),
+                "environments": task.environments,
                 "repeat": task.data_key[0],
                 "seed": seed,
                 **scores,

@@ -3,6 +3,8 @@
 A suite is data, not code: a list of :class:`DatasetSpec`. Each spec knows how to produce
 ``(X, intervention_mask, true_adjacency)`` from a seed, through :func:`skcausal.datasets.make_scm`
 or :func:`skcausal.datasets.load_sachs`, so every method of a run is scored on the very same arrays.
+A spec with ``environments=True`` (the ``*-env`` Sachs datasets) also gives each row's environment
+label, for interventions with unknown targets (see :meth:`DatasetSpec.load`).
 
 Seeds and the pretraining data
 ------------------------------
@@ -49,13 +51,25 @@ class DatasetSpec:
         The graph model (``"erdos_renyi"``, ``"scale_free"``) or ``"sachs-consensus"``.
     n_nodes, n_samples : int
     interventional : bool
-        Whether some values were set by interventions (the intervention mask has a True entry).
+        Whether some values were set by interventions: the intervention mask has a True entry,
+        or (with ``environments=True``) some environments are interventional, their targets
+        unknown to the methods.
     source : {"scm", "sachs", "structure"}, default="scm"
         ``"scm"`` calls ``make_scm(**params)``; ``"sachs"`` calls ``load_sachs(**params)``;
         ``"structure"`` simulates with ``make_scm`` on the real graph ``params["network"]`` (see
         :func:`skcausal.datasets.load_bnlearn_structure`; needs pgmpy 1.0).
     params : dict, default={}
         Keyword arguments of that function, apart from ``random_state``.
+    environments : bool, default=False
+        Whether the data come with per-row environment labels and no intervention mask
+        (interventions with unknown targets): the experimental conditions of Sachs. Only for
+        ``source="sachs"``. :func:`~skcausal.benchmark.run_benchmark` then fits the methods that
+        use environments with ``fit(X, intervention_mask=M, environments=E)`` (M all False) and
+        the others on the pooled rows.
+    reference_environment : label or None, default=None
+        With ``environments=True``: the label of the observational environment, set as the
+        ``reference_environment`` parameter of the methods that use environments. None: no
+        environment is taken as observational.
 
     Examples
     --------
@@ -75,35 +89,69 @@ class DatasetSpec:
     interventional: bool
     source: str = "scm"
     params: dict = field(default_factory=dict, hash=False)
+    environments: bool = False
+    reference_environment: object = None
+
+    def __post_init__(self):
+        if self.environments and self.source != "sachs":
+            raise ValueError(
+                f"environments=True needs source='sachs' (the data with condition labels); got "
+                f"source={self.source!r}."
+            )
 
     @property
     def seeded(self) -> bool:
         """True when the data depend on the seed (synthetic data); Sachs data are fixed."""
         return self.source in ("scm", "structure")
 
-    def load(self, seed=None):
+    def load(self, seed=None, *, return_environments=False):
         """Return ``(X, intervention_mask, true_adjacency)`` as numpy arrays.
 
         Parameters
         ----------
         seed : int or None
             Passed to ``make_scm(random_state=seed)``; ignored by fixed data (Sachs).
+        return_environments : bool, default=False
+            If True, also return the environment label of each row as a fourth element: an
+            array of shape (n_samples,) for a spec with ``environments=True``, None for every
+            other spec.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_nodes)
+        intervention_mask : ndarray of shape (n_samples, n_nodes), bool
+            All False for a spec with ``environments=True``: the targets are not given.
+        true_adjacency : ndarray of shape (n_nodes, n_nodes)
+        environments : ndarray of shape (n_samples,) or None
+            Only when ``return_environments=True``.
         """
+        environments = None
         if self.source == "scm":
-            return make_scm(
+            X, mask, adjacency = make_scm(
                 self.n_samples,
                 self.n_nodes,
                 graph=self.graph,
                 random_state=seed,
                 **self.params,
             )
-        if self.source == "sachs":
-            return load_sachs(**self.params)
-        if self.source == "structure":
+        elif self.source == "sachs":
+            if self.environments:
+                X, mask, adjacency, environments = load_sachs(**self.params, return_conditions=True)
+                mask = np.zeros_like(mask)  # unknown targets: the conditions only
+            else:
+                X, mask, adjacency = load_sachs(**self.params)
+        elif self.source == "structure":
             params = dict(self.params)
             graph, _ = load_bnlearn_structure(params.pop("network"))
-            return make_scm(self.n_samples, self.n_nodes, graph=graph, random_state=seed, **params)
-        raise ValueError(f"unknown dataset source {self.source!r}; expected 'scm', 'sachs' or 'structure'.")
+            X, mask, adjacency = make_scm(self.n_samples, self.n_nodes, graph=graph,
+                                          random_state=seed, **params)
+        else:
+            raise ValueError(
+                f"unknown dataset source {self.source!r}; expected 'scm', 'sachs' or 'structure'."
+            )
+        if return_environments:
+            return X, mask, adjacency, environments
+        return X, mask, adjacency
 
 
 def _scm(family, graph, d, n, *, interventional, mechanism="linear", noise="gaussian"):
@@ -162,26 +210,48 @@ def _structure_specs(n_samples=1000):
     return specs
 
 
+# The reference of the environment datasets: the baseline stimulation. The five inhibitors of Sachs
+# et al. were added to CD3/CD28-stimulated cells (see skcausal/datasets/data/README.md), so CD3/CD28
+# alone is their observational counterpart; the bnlearn setup takes its observational rows from it.
+SACHS_REFERENCE = "CD3/CD28"
+
+
 def _sachs_specs():
     # The consensus graph has one directed cycle (PIP2 -> PIP3 -> plcg -> PIP2); it is kept as
     # distributed, so methods that return DAGs cannot reach SHD 0 on it (see load_sachs).
+    #
+    # sachs-env: the same 7,466 cells as sachs-int, but the methods get the nine conditions as
+    # environments and no intervention mask (unknown targets). The reference is CD3/CD28, and the
+    # second observational condition, CD3/CD28+ICAM-2, stays an environment of its own (9 labels)
+    # rather than being merged with it into one "observational" label: ICAM-2 is an additional
+    # co-stimulus, so the two are different conditions, and whether ICAM-2 shifts any protein is
+    # for a method to find out, not for the benchmark to assume. (sachs-obs and sachs-int, with
+    # known targets, treat both as observational, as is customary.)
     return [
         DatasetSpec("sachs-obs", "sachs", "sachs-consensus", 11, 1755, False, "sachs",
                     {"interventional": False}),
         DatasetSpec("sachs-int", "sachs", "sachs-consensus", 11, 7466, True, "sachs",
                     {"interventional": True}),
+        DatasetSpec("sachs-env", "sachs", "sachs-consensus", 11, 7466, True, "sachs",
+                    {"interventional": True}, environments=True,
+                    reference_environment=SACHS_REFERENCE),
     ]
 
 
 def _sachs_bnlearn_specs():
     # The other common setup: the 853 cells of the first condition (plus, with interventions, the
     # seven interventional conditions) against bnlearn's 17-edge DAG. Needs pgmpy 1.0.
+    # sachs853-env: the rows of sachs853-int with their eight conditions as environments (no
+    # mask); the reference is the one observational condition there, CD3/CD28.
     params = {"observational": "first", "graph": "bnlearn"}
     return [
         DatasetSpec("sachs853-obs", "sachs", "sachs-bnlearn", 11, 853, False, "sachs",
                     {"interventional": False, **params}),
         DatasetSpec("sachs853-int", "sachs", "sachs-bnlearn", 11, 853 + 5711, True, "sachs",
                     {"interventional": True, **params}),
+        DatasetSpec("sachs853-env", "sachs", "sachs-bnlearn", 11, 853 + 5711, True, "sachs",
+                    {"interventional": True, **params}, environments=True,
+                    reference_environment=SACHS_REFERENCE),
     ]
 
 
