@@ -198,3 +198,20 @@ def test_init_from_a_narrower_checkpoint_computes_what_it_did(tmp_path):
     with pytest.raises(ValueError, match="model config"):
         pretrain({**TINY, "model": {**TINY["model"], "dim": 32}}, out=tmp_path / "x", steps=0, device="cpu",
                  init_from=tmp_path / "wide" / "skcausal-zeroshot.safetensors")
+
+
+def test_validation_logs_environment_families_for_a_prior_with_environments():
+    from skcausal.pretraining._validation import ValidationSuite
+
+    simulation = SimulationConfig(max_nodes=8, environment_probability=0.5)
+    suite = ValidationSuite(simulation, n_samples=200, n_datasets=3, sizes=(6,), large=())
+    assert suite.counts()["env-linear"] == 3 and "env-mean" in suite.groups
+    for target_head in (True, False):
+        model = PairGridTransformer(ModelConfig(dim=16, n_layers=1, n_heads=2, target_head=target_head))
+        results = suite.evaluate(model, "cpu")
+        assert 0 <= results["env-mean/pooled-auprc"] <= 1
+        # only a model with a target head scores targets; without one it sees the pool only
+        assert ("env-mean/target-auroc" in results) == target_head
+        if not target_head:
+            assert results["env-mean/auprc"] == results["env-mean/pooled-auprc"]
+    assert "env-linear" not in ValidationSuite(SimulationConfig(max_nodes=8), 200, 3, sizes=(6,), large=()).families

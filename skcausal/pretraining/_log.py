@@ -73,6 +73,9 @@ class TrainingLog:
                         ylabel="AUPRC", ylim=(0, 1))
             axes[2].legend(loc="lower right", fontsize=7, ncol=2)
         curves(axes[-1], [f for f in families if f.endswith("mean")], "auroc")
+        if any("env-mean/target-auroc" in row for row in self.rows):
+            axes[-1].plot(steps, [row.get("env-mean/target-auroc", math.nan) for row in self.rows],
+                          linestyle="--", color="tab:purple", label="env-mean: targets")
         axes[-1].set(title="validation AUROC (means per kind)", xlabel="step", ylabel="AUROC", ylim=(0.4, 1))
         axes[-1].axhline(0.5, color="grey", linestyle=":", linewidth=1)
         for i, start in enumerate(self.phase_starts):

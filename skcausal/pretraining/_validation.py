@@ -22,6 +22,12 @@ same in every run, so curves of different runs are comparable. Three kinds:
   needs pgmpy 1.0, skipped with a warning without it), those with at most three times the
   largest training graph's nodes.
 
+- **Environments** (``env-<mechanism>/…``, mean ``env-mean/…``), only for a run whose prior draws
+  environments (``environment_probability > 0``): linear and MLP data at d = 20 as 2-20
+  environments with unknown targets (no mask). Besides AUROC, AUPRC and SHD with the environments,
+  each family logs ``pooled-auprc`` (the same rows without labels) and ``target-auroc`` (the target
+  head's scores against what each environment's interventions hit). In-distribution for such a run.
+
 The out-of-distribution and real-structure sets are drawn from the default prior (the shipped
 model's) whatever the run's prior, with only ``max_nodes`` taken from the run, so they compare runs
 of different priors. Select checkpoints on their means, not on ``mean/…``.
@@ -29,10 +35,12 @@ of different priors. Select checkpoints on their means, not on ``mean/…``.
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import numpy as np
 import torch
+from sklearn.metrics import roc_auc_score
 
 from skcausal.datasets._bnlearn import NETWORK_SIZES
 from skcausal._graph_utils import causal_order
@@ -118,6 +126,8 @@ class ValidationSuite:
             self._add_ood(simulation_config, n_samples, n_datasets)
         if structures:
             self._add_structures(simulation_config, n_samples, n_datasets)
+        if simulation_config.environment_probability > 0:
+            self._add_environments(simulation_config, n_samples, n_datasets)
         self._tokens = {}
 
     def _add_ood(self, config, n_samples, n_datasets):
@@ -153,6 +163,36 @@ class ValidationSuite:
                 for dag in dags.values()]
         self.groups["real-mean"] = [f"real-{name}" for name, _, _ in REAL_FAMILIES]
 
+    def _add_environments(self, config, n_samples, n_datasets):
+        config = dataclasses.replace(config, environment_probability=1.0, known_targets_probability=0.0)
+        sampler = SCMBatchSampler(config, generator=torch.Generator().manual_seed(VALIDATION_SEED + 3))
+        for mechanism in ("linear", "mlp"):
+            self.families[f"env-{mechanism}"] = [
+                sampler.sample(n_datasets, min(20, config.max_nodes), n_samples, mechanism=mechanism)]
+        self.groups["env-mean"] = ["env-linear", "env-mlp"]
+
+    def _environment_scores(self, model, device, key, batch, scores):
+        """Pooled AUPRC and target AUROC of a batch with environments; returns its edge logits."""
+        if key not in self._tokens:
+            tokens, (variable, valid) = pair_features(
+                batch.X, batch.intervention_mask, environments=batch.environments,
+                has_reference=batch.has_reference, n_environments=batch.environment_targets.shape[1],
+                return_environments=True)
+            self._tokens[key] = (tokens, variable, valid, pair_features(batch.X, batch.intervention_mask))
+        tokens, variable, valid, pooled = self._tokens[key]
+        truth = batch.adjacency.numpy()
+        pooled_probs = torch.sigmoid(model(pooled.to(device))).cpu().numpy()
+        scores["pooled-auprc"] = [edge_auprc(a, p) for a, p in zip(truth, pooled_probs)]
+        if model.targets is None:  # a model without a target head sees the pool only
+            return model(pooled.to(device))
+        logits, target_logits = model(tokens.to(device), environment=variable.to(device))
+        targets = target_logits.cpu().numpy()
+        hit = batch.environment_targets.numpy()
+        scores["target-auroc"] = [
+            roc_auc_score(h[v].ravel(), t[v].ravel()) for h, t, v in zip(hit, targets, valid.numpy())
+            if 0 < h[v].sum() < h[v].size]
+        return logits
+
     def counts(self) -> dict:
         """Number of datasets in each family."""
         return {family: sum(b.X.shape[0] for b in batches) for family, batches in self.families.items()}
@@ -168,9 +208,13 @@ class ValidationSuite:
             scores = {"auroc": [], "auprc": [], "shd": []}
             for k, batch in enumerate(batches):
                 key = (family, k)
-                if key not in self._tokens:
-                    self._tokens[key] = pair_features(batch.X, batch.intervention_mask)
-                probs = torch.sigmoid(model(self._tokens[key].to(device))).cpu().numpy()
+                if batch.environments is not None:
+                    logits = self._environment_scores(model, device, key, batch, scores)
+                else:
+                    if key not in self._tokens:
+                        self._tokens[key] = pair_features(batch.X, batch.intervention_mask)
+                    logits = model(self._tokens[key].to(device))
+                probs = torch.sigmoid(logits).cpu().numpy()
                 truth = batch.adjacency.numpy()
                 for p, a in zip(probs, truth):
                     if 0 < a.sum() < a.shape[0] * (a.shape[0] - 1):
@@ -178,9 +222,11 @@ class ValidationSuite:
                         scores["auprc"].append(edge_auprc(a, p))
                     scores["shd"].append(structural_hamming_distance(a, p > 0.5))
             for metric, values in scores.items():
-                results[f"{family}/{metric}"] = float(np.mean(values))
+                if values:
+                    results[f"{family}/{metric}"] = float(np.mean(values))
         for group, families in self.groups.items():
-            for metric in ("auroc", "auprc", "shd"):
-                results[f"{group}/{metric}"] = float(np.mean([results[f"{f}/{metric}"] for f in families]))
+            for metric in ("auroc", "auprc", "shd", "pooled-auprc", "target-auroc"):
+                if all(f"{f}/{metric}" in results for f in families):
+                    results[f"{group}/{metric}"] = float(np.mean([results[f"{f}/{metric}"] for f in families]))
         model.train(was_training)
         return results
