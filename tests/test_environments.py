@@ -215,3 +215,36 @@ def test_validation_logs_environment_families_for_a_prior_with_environments():
         if not target_head:
             assert results["env-mean/auprc"] == results["env-mean/pooled-auprc"]
     assert "env-linear" not in ValidationSuite(SimulationConfig(max_nodes=8), 200, 3, sizes=(6,), large=()).families
+
+
+def test_make_environments_shifts_targets_and_their_descendants_only():
+    from skcausal.datasets import make_environments
+
+    chain = np.zeros((6, 6), dtype=int)
+    chain[0, 1] = chain[1, 2] = chain[3, 4] = 1  # 0 -> 1 -> 2, 3 -> 4, 5 alone
+    X, env, targets, A = make_environments(6000, 6, n_environments=6, max_targets=1, graph=chain,
+                                           intervention="far", random_state=3)
+    assert A.tolist() == chain.tolist() and np.bincount(env).tolist() == [1000] * 6
+    assert not targets[0].any() and (targets[1:].sum(1) == 1).all()
+    reach = np.linalg.matrix_power(np.eye(6, dtype=int) + chain, 6) > 0  # reach[i, j]: j downstream of i
+    for e in range(1, 6):
+        t = int(np.flatnonzero(targets[e])[0])
+        shift = np.abs(X[env == e].mean(0) - X[env == 0].mean(0)) / X[env == 0].std(0)
+        assert shift[t] > 1.0, (e, t, shift)
+        unaffected = ~reach[t]
+        assert (shift[unaffected] < 0.25).all(), (e, t, shift)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"n_environments": 1}, "n_environments"),
+    ({"n_samples": 9, "n_environments": 5}, "fewer than 2 rows"),
+    ({"intervention": "nudge"}, "intervention"),
+    ({"max_targets": 11}, "max_targets"),
+    ({"off_target_probability": 2}, "off_target_probability"),
+    ({"reference": "yes"}, "reference"),
+])
+def test_make_environments_refuses_bad_arguments(kwargs, match):
+    from skcausal.datasets import make_environments
+
+    with pytest.raises(ValueError, match=match):
+        make_environments(**{"n_samples": 100, "n_nodes": 10, **kwargs})

@@ -181,27 +181,25 @@ def make_scm(
         )
 
     sampler = SCMBatchSampler(generator=torch_generator(random_state))
-    given = None if order is None else torch.as_tensor(graph[np.ix_(order, order)], dtype=torch.bool)
-    batch = sampler.sample(
-        1,
-        n_nodes,
-        n_samples,
-        graph=None if order is not None else graph,
-        dag=given,
-        edges_per_node=edges_per_node,
-        mechanism=mechanism,
-        noise=noise,
-        heteroscedastic=heteroscedastic,
-        n_targets=n_intervention_targets,
-        intervention_fraction=intervention_fraction,
-        standardize=False,
-        raw_units=bool(raw_units),
-    )
-    X, mask = batch.X[0].double().numpy(), batch.intervention_mask[0].numpy()
-    adjacency = batch.adjacency[0].numpy().astype(int)
-    if order is not None:  # simulated in a causal order: put the columns back in the given order
-        back = np.argsort(order)
-        X, mask, adjacency = X[:, back], mask[:, back], graph.copy()
+    batch, back = _sample_one(sampler, graph, order, n_nodes, n_samples, edges_per_node=edges_per_node,
+                              mechanism=mechanism, noise=noise, heteroscedastic=heteroscedastic,
+                              n_targets=n_intervention_targets, intervention_fraction=intervention_fraction,
+                              raw_units=bool(raw_units))
+    X, mask = batch.X[0].double().numpy()[:, back], batch.intervention_mask[0].numpy()[:, back]
+    adjacency = batch.adjacency[0].numpy().astype(int) if order is None else graph.copy()
     if standardize:
         X = (X - X.mean(axis=0)) / X.std(axis=0)
     return X, mask, adjacency
+
+
+def _sample_one(sampler, graph, order, n_nodes, n_samples, **options):
+    """One dataset of a random graph family, or of a given DAG simulated in its causal ``order``.
+
+    Returns the batch and the column permutation that puts a given graph's columns back in its
+    order (the identity for a random graph).
+    """
+    given = None if order is None else torch.as_tensor(graph[np.ix_(order, order)], dtype=torch.bool)
+    batch = sampler.sample(1, n_nodes, n_samples, graph=None if order is not None else graph, dag=given,
+                           standardize=False, **options)
+    back = np.arange(n_nodes) if order is None else np.argsort(order)
+    return batch, back
