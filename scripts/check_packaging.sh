@@ -43,7 +43,8 @@ if [ -z "$WHEEL" ]; then
     "$PYTHON" - "$WHEEL" "$SDIST" <<'EOF'
 import sys, tarfile, zipfile
 wheel, sdist = sys.argv[1:]
-needed = ["skcausal-zeroshot.safetensors", "skcausal-zeroshot.json", "README.md"]
+needed = ["skcausal-zeroshot.safetensors", "skcausal-zeroshot.json", "README.md",
+          "skcausal-zeroshot-environments.safetensors", "skcausal-zeroshot-environments.json"]
 in_wheel = zipfile.ZipFile(wheel).namelist()
 in_sdist = [n.split("/", 1)[1] for n in tarfile.open(sdist).getnames() if "/" in n]
 problems = [f"wheel lacks skcausal/pretrained/{n}" for n in needed
@@ -84,6 +85,13 @@ if err > 1e-5:
 print(f"ok: skcausal {skcausal.__version__} from {skcausal.__file__}")
 print(f"ok: weights from {est.checkpoint_info_['path']}")
 print(f"ok: probabilities match the reference (max difference {err:.1e})")
+from skcausal.datasets import make_environments
+X, env, _, _ = make_environments(600, 5, n_environments=3, random_state=0)
+est = ZeroShotCausalDiscovery(device="cpu").fit(X, environments=env)
+if not est.checkpoint_info_["path"].endswith("skcausal-zeroshot-environments.safetensors") \
+        or est.checkpoint_info_["path"].startswith(root):
+    sys.exit(f"FAIL: environments used {est.checkpoint_info_['path']}, not the wheel's environments model")
+print(f"ok: environments fit with {est.checkpoint_info_['path']}; targets {est.intervention_targets_.shape}")
 EOF
 
 step "python -m skcausal discover"

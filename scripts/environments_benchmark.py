@@ -9,7 +9,10 @@ the AUROC of ``intervention_targets_`` against what each environment's intervent
 non-reference environments and all variables of a dataset. These data are inside the training
 prior of a checkpoint trained with ``configs/v2-env.json``.
 
-    python scripts/environments_benchmark.py CHECKPOINT [--seeds 3] [--datasets 8] [--nodes 20]
+    python scripts/environments_benchmark.py CHECKPOINT [--seeds 3] [--datasets 8] [--nodes 20] [--baseline CKPT]
+
+``--baseline`` adds the pooled AUPRC of another checkpoint (e.g. the shipped v1 weights, which
+cannot read environments) on the same datasets.
 """
 
 from __future__ import annotations
@@ -39,8 +42,8 @@ def simulate(mechanism, seed, n_datasets, n_nodes, n_samples):
              batch.environment_targets[k].numpy(), batch.adjacency[k].numpy()) for k in range(n_datasets)]
 
 
-def evaluate(checkpoint, data):
-    """Per dataset: (AUPRC with environments, AUPRC pooled, target AUROC)."""
+def evaluate(checkpoint, data, baseline=None):
+    """Per dataset: (AUPRC with environments, AUPRC pooled, target AUROC, baseline's pooled AUPRC)."""
     rows = []
     for X, labels, has_reference, targets, adjacency in data:
         est = ZeroShotCausalDiscovery(checkpoint, device="cpu",
@@ -51,8 +54,15 @@ def evaluate(checkpoint, data):
         truth = targets[scored].ravel()
         scores = est.intervention_targets_[np.searchsorted(est.environments_, scored)].ravel()
         target_auroc = roc_auc_score(truth, scores) if 0 < truth.sum() < truth.size else np.nan
-        rows.append((edge_auprc(adjacency, est.edge_probabilities_), pooled, target_auroc))
+        other = np.nan
+        if baseline is not None:
+            other = edge_auprc(adjacency, ZeroShotCausalDiscovery(baseline, device="cpu").fit(X).edge_probabilities_)
+        rows.append((edge_auprc(adjacency, est.edge_probabilities_), pooled, target_auroc, other))
     return np.array(rows)
+
+
+def _mean(values):
+    return "-" if np.isnan(values).all() else f"{np.nanmean(values):.3f}"
 
 
 def main(argv=None) -> int:
@@ -62,24 +72,26 @@ def main(argv=None) -> int:
     parser.add_argument("--datasets", type=int, default=8, help="per mechanism and seed")
     parser.add_argument("--nodes", type=int, default=20)
     parser.add_argument("--samples", type=int, default=1000)
+    parser.add_argument("--baseline", help="a checkpoint whose pooled AUPRC is added as a column")
     args = parser.parse_args(argv)
     print(f"checkpoint {args.checkpoint}; d = {args.nodes}, n = {args.samples}, {args.datasets} datasets "
           "per mechanism and seed\n")
     print("| mechanism | seed | AUPRC, environments | AUPRC, pooled | difference | datasets < -0.02 "
-          "| target AUROC |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+          "| target AUROC | AUPRC, pooled, baseline |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     every = []
     for mechanism in MECHANISMS:
         for seed in range(args.seeds):
-            r = evaluate(args.checkpoint, simulate(mechanism, seed, args.datasets, args.nodes, args.samples))
+            r = evaluate(args.checkpoint, simulate(mechanism, seed, args.datasets, args.nodes, args.samples),
+                         args.baseline)
             every.append(r)
             diff = r[:, 0] - r[:, 1]
             print(f"| {mechanism} | {seed} | {r[:, 0].mean():.3f} | {r[:, 1].mean():.3f} | {diff.mean():+.3f} "
-                  f"| {int((diff < -0.02).sum())} | {np.nanmean(r[:, 2]):.3f} |")
+                  f"| {int((diff < -0.02).sum())} | {np.nanmean(r[:, 2]):.3f} | {_mean(r[:, 3])} |")
     r = np.concatenate(every)
     diff = r[:, 0] - r[:, 1]
     print(f"| all | | {r[:, 0].mean():.3f} | {r[:, 1].mean():.3f} | {diff.mean():+.3f} | "
-          f"{int((diff < -0.02).sum())} of {len(r)} | {np.nanmean(r[:, 2]):.3f} |")
+          f"{int((diff < -0.02).sum())} of {len(r)} | {np.nanmean(r[:, 2]):.3f} | {_mean(r[:, 3])} |")
     return 0
 
 

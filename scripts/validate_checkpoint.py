@@ -45,13 +45,21 @@ def main(argv=None) -> int:
           f"{args.metric.upper()} per family (datasets in brackets)\n")
     print("| kind | family | datasets | " + " | ".join(name for name, _ in columns) + " |")
     print("|---|---|---:|" + "---:|" * len(columns))
-    kinds = {"mean": "in-distribution", "ood-mean": "out-of-distribution", "real-mean": "real structures"}
+    kinds = {"mean": "in-distribution", "ood-mean": "out-of-distribution", "real-mean": "real structures",
+             "env-mean": "environments, unknown targets"}
+
+    def cells(key):
+        return " | ".join(f"{results[key]:.3f}" if key in results else "-" for _, results in columns)
+
     for group, families in suite.groups.items():
         for family in families + [group]:
             label = f"**{family}**" if family == group else family
             n = sum(counts[f] for f in families) if family == group else counts[family]
-            values = " | ".join(f"{results[f'{family}/{args.metric}']:.3f}" for _, results in columns)
-            print(f"| {kinds[group]} | {label} | {n} | {values} |")
+            print(f"| {kinds[group]} | {label} | {n} | {cells(f'{family}/{args.metric}')} |")
+        if group == "env-mean":  # the same rows without labels, and the target head
+            n = sum(counts[f] for f in families)
+            print(f"| {kinds[group]} | {group}, pooled rows: AUPRC | {n} | {cells(f'{group}/pooled-auprc')} |")
+            print(f"| {kinds[group]} | {group}, targets: AUROC | {n} | {cells(f'{group}/target-auroc')} |")
     return 0
 
 

@@ -10,6 +10,7 @@ from skcausal import ZeroShotCausalDiscovery, pretrain
 from skcausal.baselines import GES
 from skcausal.datasets import SCMBatchSampler, SimulationConfig
 from skcausal.zeroshot import Checkpoint
+from skcausal.zeroshot._checkpoint import default_checkpoint_path
 from skcausal.zeroshot._environment_features import environment_features
 from skcausal.zeroshot._features import N_FEATURES, V1_FEATURES, pair_features
 from skcausal.zeroshot._model import ModelConfig, PairGridTransformer
@@ -154,8 +155,9 @@ def test_unknown_reference_and_checkpoints_without_a_target_head_are_refused(tmp
     X, env = _data()
     with pytest.raises(ValueError, match="not one of the environment labels"):
         ZeroShotCausalDiscovery(_tiny_checkpoint(tmp_path)).fit(X, environments=env)  # default 0
+    v1 = default_checkpoint_path()
     with pytest.raises(ValueError, match="target head"):
-        ZeroShotCausalDiscovery(reference_environment="ctrl").fit(X, environments=env)  # shipped v1
+        ZeroShotCausalDiscovery(v1, reference_environment="ctrl").fit(X, environments=env)
     with pytest.raises(ValueError, match="does not use environments"):
         GES().fit(X, environments=env)
 
@@ -248,3 +250,11 @@ def test_make_environments_refuses_bad_arguments(kwargs, match):
 
     with pytest.raises(ValueError, match=match):
         make_environments(**{"n_samples": 100, "n_nodes": 10, **kwargs})
+
+
+def test_default_checkpoint_with_environments_is_the_shipped_environments_model():
+    X, env = _data()
+    est = ZeroShotCausalDiscovery(reference_environment="ctrl").fit(X, environments=env)
+    assert est.checkpoint_info_["path"].endswith("skcausal-zeroshot-environments.safetensors")
+    assert est.intervention_targets_.shape == (3, 4)
+    assert ZeroShotCausalDiscovery().fit(X).checkpoint_info_["path"].endswith("skcausal-zeroshot.safetensors")

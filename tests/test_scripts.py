@@ -44,3 +44,23 @@ def test_robustness_and_interventions_tables():
     assert "| exp of every column |" in out
     out = _run("scripts/interventions_by_kind.py", "--datasets", "2")
     assert "| soft |" in out and "| hard, off-target |" in out
+
+
+def test_validate_checkpoint_reports_environments_for_a_prior_with_them(tmp_path):
+    config = {**TINY, "simulation": {**TINY["simulation"], "environment_probability": 0.5}}
+    path = tmp_path / "env.json"
+    path.write_text(json.dumps(config))
+    v1 = ROOT / "pretrained" / "skcausal-zeroshot.safetensors"
+    env = ROOT / "pretrained" / "skcausal-zeroshot-environments.safetensors"
+    out = _run("scripts/validate_checkpoint.py", v1, env, "--config", path)
+    targets = next(line for line in out.splitlines() if "targets: AUROC" in line)
+    assert targets.split("|")[-3].strip() == "-"  # v1 has no target head
+    assert 0.5 < float(targets.split("|")[-2]) <= 1.0
+
+
+def test_environments_benchmark_prints_a_row_per_mechanism_and_seed():
+    env = ROOT / "pretrained" / "skcausal-zeroshot-environments.safetensors"
+    out = _run("scripts/environments_benchmark.py", env, "--seeds", "1", "--datasets", "2", "--nodes", "6",
+               "--samples", "300", "--baseline", ROOT / "pretrained" / "skcausal-zeroshot.safetensors")
+    rows = [line for line in out.splitlines() if line.startswith(("| linear |", "| mlp |", "| tanh |"))]
+    assert len(rows) == 3 and "| all |" in out

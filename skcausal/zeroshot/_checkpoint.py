@@ -23,6 +23,8 @@ from skcausal.zeroshot._model import ModelConfig, PairGridTransformer
 
 FORMAT_VERSION = 1
 DEFAULT_NAME = "skcausal-zeroshot"
+# The shipped weights with a target head, used by default for fits with environments.
+ENVIRONMENTS_NAME = "skcausal-zeroshot-environments"
 
 
 class CheckpointError(ValueError):
@@ -53,8 +55,9 @@ def checkpoint_files(path) -> tuple[Path, Path]:
 
 
 @functools.cache
-def default_checkpoint_path() -> Path:
-    """The weights that ship with the package.
+def default_checkpoint_path(environments: bool = False) -> Path:
+    """The weights that ship with the package (``environments=True``: those with a target head,
+    for fits with environments).
 
     An installed package (wheel, sdist or editable) carries them as the data package
     ``skcausal.pretrained``, found through :mod:`importlib.resources`; a source tree that was never
@@ -62,10 +65,11 @@ def default_checkpoint_path() -> Path:
     """
     from importlib import resources
 
+    name = ENVIRONMENTS_NAME if environments else DEFAULT_NAME
     try:
-        shipped = resources.files("skcausal.pretrained") / f"{DEFAULT_NAME}.safetensors"
+        shipped = resources.files("skcausal.pretrained") / f"{name}.safetensors"
     except ModuleNotFoundError:
-        return Path(__file__).resolve().parents[2] / "pretrained" / f"{DEFAULT_NAME}.safetensors"
+        return Path(__file__).resolve().parents[2] / "pretrained" / f"{name}.safetensors"
     # Installed on a file system, the resource is a plain file; the loader needs a real path for
     # the weights and the JSON beside them, which a zipped install cannot give.
     return Path(str(shipped))

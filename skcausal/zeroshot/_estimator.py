@@ -32,9 +32,11 @@ def _cached_model(path: str, mtime_ns: int, size: int, device: str):
     return _cached_checkpoint(path, mtime_ns, size).build_model(device)
 
 
-def _file_key(checkpoint) -> tuple[str, int, int]:
+def _file_key(checkpoint, environments=False) -> tuple[str, int, int]:
     """The weights file with its modification time and size: a changed file is loaded anew."""
-    weights, _ = checkpoint_files(checkpoint if checkpoint is not None else default_checkpoint_path())
+    if checkpoint is None:
+        checkpoint = default_checkpoint_path(environments=environments)
+    weights, _ = checkpoint_files(checkpoint)
     weights = os.path.abspath(weights)  # not resolve(): that walks every folder of the path
     try:
         stat = os.stat(weights)
@@ -62,7 +64,9 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
     ----------
     checkpoint : str or path, default=None
         A ``.safetensors`` checkpoint (with its ``.json`` beside it) or a folder holding one; None
-        loads the weights that ship with the package.
+        loads the weights that ship with the package: ``skcausal-zeroshot`` (v1), and for a fit
+        with ``environments`` ``skcausal-zeroshot-environments``, the model trained with a target
+        head (``checkpoint_info_`` names the one used; see ``pretrained/README.md``).
     threshold : float in [0, 1], default=0.5
         Edges with probability above it are candidates for ``adjacency_``.
     acyclic : bool, default=True
@@ -184,8 +188,8 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         resampled, self._resample_probabilities = self._resample_probabilities, None
         return [self._finish_graph(p, self._graph_from_probabilities(p))[1] for p in resampled]
 
-    def _load(self):
-        key = _file_key(self.checkpoint)
+    def _load(self, environments=False):
+        key = _file_key(self.checkpoint, environments)
         checkpoint = _cached_checkpoint(*key)
         device = torch_device(self.device)
         return checkpoint, _cached_model(*key, str(device)), device, key[0]
@@ -197,7 +201,8 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
             raise ValueError(
                 f"the checkpoint {path} was not trained on environments with unknown targets (it "
                 "has no target head), so it cannot use environments=. Pass a checkpoint trained "
-                "with ModelConfig.target_head=True, or give the targets as intervention_mask."
+                "with ModelConfig.target_head=True (checkpoint=None uses the shipped one), or give "
+                "the targets as intervention_mask."
             )
         order = np.arange(len(environments.labels))
         if environments.reference is not None:
@@ -207,7 +212,7 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         return internal[environments.codes], order
 
     def _discover(self, X, intervention_mask, environments=None):
-        checkpoint, model, device, path = self._load()
+        checkpoint, model, device, path = self._load(environments is not None)
         env_codes = None
         if environments is not None:
             env_codes, order = self._environment_codes(environments, checkpoint, path)
