@@ -258,3 +258,15 @@ def test_default_checkpoint_with_environments_is_the_shipped_environments_model(
     assert est.checkpoint_info_["path"].endswith("skcausal-zeroshot-environments.safetensors")
     assert est.intervention_targets_.shape == (3, 4)
     assert ZeroShotCausalDiscovery().fit(X).checkpoint_info_["path"].endswith("skcausal-zeroshot.safetensors")
+
+
+def test_mask_and_environments_together(tmp_path):
+    ckpt = _tiny_checkpoint(tmp_path)
+    X, env = _data()
+    mask = np.zeros(X.shape, dtype=bool)
+    mask[env == "drug-a", 0] = True  # known for one environment, unknown for the other
+    est = ZeroShotCausalDiscovery(ckpt, reference_environment="ctrl")
+    both = est.fit(X, intervention_mask=mask, environments=env).edge_probabilities_.copy()
+    assert est.intervention_targets_.shape == (3, 4)
+    only_env = est.fit(X, environments=env).edge_probabilities_
+    assert not np.allclose(both, only_env)  # the mask is used beside the labels

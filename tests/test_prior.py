@@ -1,5 +1,6 @@
 """The wider simulation prior: root laws, measurement, intervention kinds; today's prior unchanged."""
 
+import dataclasses
 import hashlib
 
 import numpy as np
@@ -236,3 +237,20 @@ def test_environments_with_unknown_targets():
 def test_without_environments_the_batch_has_none():
     batch = SCMBatchSampler(SimulationConfig(max_nodes=8), generator=0).sample(2, 5, 50)
     assert batch.environments is None and batch.environment_targets is None
+
+
+def test_clean_batches_come_from_the_default_prior_with_the_configs_sizes():
+    wide = SimulationConfig(max_nodes=12, min_samples=60, max_samples=120, mechanisms=("hill", "piecewise"),
+                            environment_probability=1.0)
+    batches = SCMBatchSampler(dataclasses.replace(wide, clean_batch_probability=1.0), generator=1)
+    for batch, _ in zip(batches, range(5)):
+        assert batch.environments is None  # the default prior has no environments
+        assert set(batch.mechanisms) <= set(SimulationConfig().mechanisms)
+        assert batch.X.shape[2] <= 12 and 60 <= batch.X.shape[1] <= 120
+    mixed = SCMBatchSampler(dataclasses.replace(wide, clean_batch_probability=0.5), generator=1)
+    kinds = {next(iter(mixed)).environments is None for _ in range(12)}
+    assert kinds == {True, False}
+    # The same seed gives the same mixed stream.
+    a = [b.X for b, _ in zip(SCMBatchSampler(dataclasses.replace(wide, clean_batch_probability=0.5), generator=2), range(6))]
+    b = [b.X for b, _ in zip(SCMBatchSampler(dataclasses.replace(wide, clean_batch_probability=0.5), generator=2), range(6))]
+    assert all(torch.equal(x, y) for x, y in zip(a, b))

@@ -59,6 +59,9 @@ class SimulationConfig:
     # Of the datasets with environments, the share whose intervention mask is also given; the others
     # come with the labels only (unknown targets: their returned mask is all False).
     known_targets_probability: float = 1.0
+    # A share of whole batches drawn from the default (v1) prior with this config's sizes, so that a
+    # wide prior keeps its clean corner (standardised nodes, no distortions) in view.
+    clean_batch_probability: float = 0.0
     interventional_probability: float = 0.5
     min_intervention_fraction: float = 0.1
     max_intervention_fraction: float = 0.7
@@ -104,7 +107,8 @@ class SimulationConfig:
         for name in ("raw_units_probability", "root_law_probability", "distortion_probability",
                      "measurement_noise_probability", "rounding_probability", "clipping_probability",
                      "outlier_probability", "off_target_probability", "mixed_mechanism_probability",
-                     "environment_probability", "reference_probability", "known_targets_probability"):
+                     "environment_probability", "reference_probability", "known_targets_probability",
+                     "clean_batch_probability"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"{name} must be in [0, 1]; got {getattr(self, name)!r}.")
         if not 2 <= self.min_environments <= self.max_environments or self.max_environment_targets < 1:
@@ -406,8 +410,17 @@ class SCMBatchSampler:
         return SCMBatch(X, mask, adjacency, graphs, mechanisms, noises, environments, environment_targets,
                         has_reference)
 
+    def _clean_sampler(self):
+        """A sampler of the default prior with this config's sizes, sharing this generator."""
+        cfg = self.config
+        sizes = {name: getattr(cfg, name) for name in (
+            "min_nodes", "max_nodes", "node_distribution", "min_samples", "max_samples",
+            "samples_distribution", "tokens_per_batch", "max_batch_size")}
+        return SCMBatchSampler(SimulationConfig(**sizes), generator=self.generator)
+
     def __iter__(self):
         cfg, g = self.config, self.generator
+        clean = self._clean_sampler() if cfg.clean_batch_probability > 0 else None
         while True:
             d = cfg.sample_nodes(g)
             if cfg.samples_distribution == "log_uniform":
@@ -417,4 +430,7 @@ class SCMBatchSampler:
             else:
                 n = int(torch.randint(cfg.min_samples, cfg.max_samples + 1, (1,), generator=g))
             batch_size = min(cfg.max_batch_size, max(1, cfg.tokens_per_batch // (d * d)))
-            yield self.sample(batch_size, d, n)
+            if clean is not None and float(torch.rand(1, generator=g)) < cfg.clean_batch_probability:
+                yield clean.sample(batch_size, d, n)
+            else:
+                yield self.sample(batch_size, d, n)
