@@ -270,3 +270,17 @@ def test_mask_and_environments_together(tmp_path):
     assert est.intervention_targets_.shape == (3, 4)
     only_env = est.fit(X, environments=env).edge_probabilities_
     assert not np.allclose(both, only_env)  # the mask is used beside the labels
+
+
+def test_shipped_environments_weights_match_reference_values():
+    # A regression check: the numbers were written by scripts/update_reference.py.
+    import json
+    from pathlib import Path
+
+    ref = json.loads((Path(__file__).parent / "data" / "reference_environments.json").read_text())
+    est = ZeroShotCausalDiscovery(device="cpu", reference_environment=0)
+    est.fit(np.array(ref["X"]), environments=np.array(ref["environments"]))
+    assert est.checkpoint_info_["weights_sha256"] == ref["weights_sha256"], (
+        "pretrained/ environments weights changed: run `python scripts/update_reference.py` and commit the result")
+    np.testing.assert_allclose(est.edge_probabilities_, np.array(ref["edge_probabilities"]), atol=1e-5)
+    np.testing.assert_allclose(est.intervention_targets_, np.array(ref["intervention_targets"]), atol=1e-5)
