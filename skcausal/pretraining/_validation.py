@@ -46,6 +46,7 @@ from skcausal.datasets._bnlearn import NETWORK_SIZES
 from skcausal._graph_utils import causal_order
 from skcausal.datasets._simulator import SCMBatch, SCMBatchSampler, SimulationConfig, _relabel
 from skcausal.metrics import edge_auprc, edge_auroc, structural_hamming_distance
+from skcausal.zeroshot._environment_features import N_ENVIRONMENT_PAIR_FEATURES
 from skcausal.zeroshot._features import pair_features
 
 VALIDATION_SEED = 2_000_003
@@ -178,8 +179,12 @@ class ValidationSuite:
                 batch.X, batch.intervention_mask, environments=batch.environments,
                 has_reference=batch.has_reference, n_environments=batch.environment_targets.shape[1],
                 return_environments=True)
-            self._tokens[key] = (tokens, variable, valid, pair_features(batch.X, batch.intervention_mask))
-        tokens, variable, valid, pooled = self._tokens[key]
+            self._tokens[key] = (tokens, variable, valid)
+        tokens, variable, valid = self._tokens[key]
+        # The pooled rows' tokens are these with the environment features at zero, as pair_features
+        # writes them without labels: no second pass over the data.
+        pooled = tokens.clone()
+        pooled[..., -N_ENVIRONMENT_PAIR_FEATURES:] = 0.0
         truth = batch.adjacency.numpy()
         pooled_probs = torch.sigmoid(model(pooled.to(device))).cpu().numpy()
         scores["pooled-auprc"] = [edge_auprc(a, p) for a, p in zip(truth, pooled_probs)]
