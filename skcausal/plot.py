@@ -14,6 +14,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from skcausal._validation import check_adjacency
+from skcausal.metrics import classify_edges
 
 __all__ = ["plot_edge_probabilities", "plot_graph"]
 
@@ -25,6 +26,7 @@ _COLOURS = {
     "extra": "#d55e00",
     "missing": "#8c8c8c",
     "undirected": "#0072b2",
+    "oriented": "#e69f00",
 }
 _MARGIN = 0.12  # of the layout's extent, each side
 _LAYOUTS = ("circular", "spring", "kamada_kawai", "shell", "spectral")
@@ -101,53 +103,11 @@ def _positions(graph, layout):
     )
 
 
-def _classify(adjacency, true_adjacency):
-    """Sort the edges of both graphs into drawing categories, one decision per node pair.
-
-    Returns ``{category: [(i, j, directed), ...]}``. A learned edge present in both directions (a
-    CPDAG's undirected edge) is one undirected entry. Categories: "correct" (same relation as
-    the truth), "reversed", "extra" (no true edge on the pair), "undirected" (learned undirected,
-    true directed) and "missing" (a true edge with no learned edge on its pair, drawn as in the
-    truth). Without a truth every learned edge is "edge". This is the pair-wise view of the
-    structural Hamming distance: each pair in "reversed", "extra", "undirected" or "missing"
-    counts 1 in the SHD (so does a "correct" directed edge on a pair that the truth has both
-    ways, a case only cyclic true graphs produce).
-    """
-    names = ("edge", "correct", "reversed", "extra", "undirected", "missing")
-    categories = {name: [] for name in names}
-    d = adjacency.shape[0]
-    learned = adjacency != 0
-    true = None if true_adjacency is None else true_adjacency != 0
-    for i in range(d):
-        for j in range(i + 1, d):
-            forward, backward = learned[i, j], learned[j, i]
-            if forward and backward:
-                edge = (i, j, False)
-            elif forward or backward:
-                edge = (i, j, True) if forward else (j, i, True)
-            else:
-                edge = None
-            if true is None:
-                if edge is not None:
-                    categories["edge"].append(edge)
-                continue
-            t_forward, t_backward = true[i, j], true[j, i]
-            if edge is None:
-                if t_forward and t_backward:
-                    categories["missing"].append((i, j, False))
-                elif t_forward or t_backward:
-                    categories["missing"].append((i, j, True) if t_forward else (j, i, True))
-                continue
-            source, target, directed = edge
-            if not (t_forward or t_backward):
-                categories["extra"].append(edge)
-            elif not directed:
-                categories["correct" if t_forward and t_backward else "undirected"].append(edge)
-            elif true[source, target]:
-                categories["correct"].append(edge)
-            else:
-                categories["reversed"].append(edge)
-    return categories
+def _categories(adjacency, true_adjacency):
+    """The learned edges by category: the SHD's (see ``classify_edges``), or all as "edge"."""
+    if true_adjacency is None:
+        return {"edge": classify_edges(np.zeros_like(adjacency), adjacency)["extra"]}
+    return classify_edges(true_adjacency, adjacency)
 
 
 def _node_style(ax, pos, names):
@@ -199,9 +159,10 @@ def plot_graph(
     probability (``edge_probabilities_``), and an undirected CPDAG edge (learned in both
     directions) is a line without arrowheads. With ``true_adjacency`` each node pair is judged
     once, as the structural Hamming distance does: learned edges are coloured *correct*,
-    *reversed*, *extra* (no true edge on that pair) or *undirected* (true directed, learned
-    undirected), and true edges that were not found are drawn dashed as *missing*; the legend
-    counts each kind.
+    *reversed*, *extra* (no true edge on that pair), *undirected* (true directed, learned
+    undirected) or *oriented* (true undirected, learned directed; only against a CPDAG), and
+    true edges that were not found are drawn dashed as *missing*; the legend counts each kind.
+    The categories are those of :func:`skcausal.metrics.classify_edges`.
 
     Parameters
     ----------
@@ -274,7 +235,7 @@ def plot_graph(
     for label in labels.values():
         label.set_zorder(4)
 
-    categories = _classify(adjacency, true_adjacency)
+    categories = _categories(adjacency, true_adjacency)
     for category, edges in categories.items():
         if not edges:
             continue
@@ -306,9 +267,8 @@ def plot_graph(
             )
 
     if true_adjacency is not None:
-        shown = ["correct", "reversed", "extra", "missing"]
-        if categories["undirected"]:
-            shown.insert(3, "undirected")
+        optional = [name for name in ("undirected", "oriented") if categories[name]]
+        shown = ["correct", "reversed", "extra", *optional, "missing"]
         handles = [
             Line2D(
                 [], [], color=_COLOURS[name], linewidth=2,

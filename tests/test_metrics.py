@@ -15,6 +15,7 @@ from sklearn.preprocessing import StandardScaler
 
 from skcausal._base import BaseCausalDiscovery
 from skcausal.metrics import (
+    classify_edges,
     edge_auprc,
     edge_auroc,
     edge_f1,
@@ -110,6 +111,60 @@ def test_shd_matches_pairwise_definition(pair):
         for j in range(i + 1, d)
     )
     assert structural_hamming_distance(a, b) == expected
+
+
+# -- edge categories -------------------------------------------------------------------------------
+def test_classify_edges_hand_worked():
+    # Truth: 0 -> 1 -> 2, 3 - 4 undirected (a CPDAG), 0 -> 3.
+    true = np.zeros((5, 5), dtype=int)
+    true[0, 1] = true[1, 2] = true[0, 3] = true[3, 4] = true[4, 3] = 1
+    # Learned: 0 -> 1 right, 2 -> 1 reversed, 0 - 3 undirected, 3 -> 4 oriented, 2 -> 4 extra.
+    learned = np.zeros((5, 5), dtype=int)
+    learned[0, 1] = learned[2, 1] = learned[0, 3] = learned[3, 0] = learned[3, 4] = learned[2, 4] = 1
+    assert classify_edges(true, learned) == {
+        "correct": [(0, 1, True)],
+        "reversed": [(2, 1, True)],
+        "extra": [(2, 4, True)],
+        "missing": [],
+        "undirected": [(0, 3, False)],
+        "oriented": [(3, 4, True)],
+    }
+    # The other way round: what was learned is now the truth.
+    assert classify_edges(learned, true) == {
+        "correct": [(0, 1, True)],
+        "reversed": [(1, 2, True)],
+        "extra": [],
+        "missing": [(2, 4, True)],
+        "undirected": [(3, 4, False)],
+        "oriented": [(0, 3, True)],
+    }
+
+
+def test_classify_edges_missing_keeps_the_true_direction_and_types():
+    categories = classify_edges(CHAIN, EMPTY)
+    assert categories["missing"] == [(0, 1, True), (1, 2, True)]
+    assert all(type(v) is int for edge in categories["missing"] for v in edge[:2])
+    assert type(categories["missing"][0][2]) is bool
+
+
+@settings(max_examples=60, deadline=None)
+@given(graph_pairs())
+def test_classify_edges_partitions_the_pairs_and_counts_the_shd(pair):
+    true, learned = pair
+    d = true.shape[0]
+    categories = classify_edges(true, learned)
+    pairs = [frozenset(edge[:2]) for edges in categories.values() for edge in edges]
+    assert len(pairs) == len(set(pairs))  # each pair in at most one category
+    touched = {
+        frozenset((i, j)) for i in range(d) for j in range(d)
+        if i != j and (true[i, j] or learned[i, j])
+    }
+    assert set(pairs) == touched  # and every pair with an edge in either graph is in one
+    errors = sum(len(edges) for name, edges in categories.items() if name != "correct")
+    assert errors == structural_hamming_distance(true, learned)
+    for source, target, directed in categories["correct"] + categories["extra"]:
+        assert learned[source, target]
+        assert directed != bool(learned[target, source])
 
 
 # -- AUROC / AUPRC ---------------------------------------------------------------------------------

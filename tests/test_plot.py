@@ -106,6 +106,14 @@ def test_plot_graph_legend_leaves_out_undirected_when_there_is_none():
     assert _legend_labels(ax)[0] == "correct (3)"
 
 
+def test_plot_graph_against_a_cpdag_shows_oriented_edges():
+    # Truth 0 - 1 - 2 (a CPDAG); learned 0 -> 1, 1 - 2.
+    cpdag = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]])
+    learned = np.array([[0, 1, 0], [0, 0, 1], [0, 1, 0]])
+    ax = plot_graph(learned, true_adjacency=cpdag)
+    assert _legend_labels(ax) == ["correct (1)", "reversed (0)", "extra (0)", "oriented (1)", "missing (0)"]
+
+
 def test_plot_graph_takes_arrays_frames_and_pipelines(fitted):
     ax = plot_graph(pd.DataFrame(LEARNED, index=NAMES, columns=NAMES))
     assert sorted(text.get_text() for text in ax.texts) == NAMES

@@ -3,6 +3,7 @@
 from skcausal._cpdag import dag_to_cpdag
 from skcausal.metrics._cpdag import cpdag_shd, skeleton_f1, structural_intervention_distance
 from skcausal.metrics._graph import (
+    classify_edges,
     edge_auprc,
     edge_auroc,
     edge_f1,
@@ -13,6 +14,7 @@ from skcausal.metrics._graph import (
 from skcausal.metrics._scorer import make_graph_scorer
 
 __all__ = [
+    "classify_edges",
     "cpdag_shd",
     "dag_to_cpdag",
     "edge_auprc",

@@ -79,6 +79,10 @@ def structural_hamming_distance(true_adjacency, predicted_adjacency) -> int:
         If an input is not a square 2-D numeric or boolean array of finite values (ragged nested
         lists, strings and object arrays included), or the shapes differ.
 
+    See Also
+    --------
+    classify_edges : Which pairs differ, and how.
+
     Examples
     --------
     >>> import numpy as np
@@ -92,14 +96,101 @@ def structural_hamming_distance(true_adjacency, predicted_adjacency) -> int:
     >>> structural_hamming_distance(chain, cpdag)
     1
     """
+    _, true_code, predicted_code = _pair_codes(true_adjacency, predicted_adjacency)
+    return int(np.count_nonzero(true_code != predicted_code))
+
+
+# The relation of an unordered pair {i, j}, i < j, in one graph.
+_NONE, _FORWARD, _BACKWARD, _UNDIRECTED = 0, 1, 2, 3
+
+
+def _pair_codes(true_adjacency, predicted_adjacency):
+    """The pairs i < j, and each pair's relation (0 none, 1 i -> j, 2 j -> i, 3 undirected) in
+    the true and the predicted graph."""
     true, predicted = _check_pair(true_adjacency, predicted_adjacency, "predicted_adjacency")
     predicted = predicted != 0
-    # One code per ordered position; reading the upper triangle gives one per unordered pair:
-    # 0 no edge, 1 i -> j, 2 j -> i, 3 undirected.
-    true_code = true.astype(np.int8) + 2 * true.T.astype(np.int8)
-    predicted_code = predicted.astype(np.int8) + 2 * predicted.T.astype(np.int8)
     upper = np.triu_indices(true.shape[0], k=1)
-    return int(np.count_nonzero(true_code[upper] != predicted_code[upper]))
+    true_code = true[upper].astype(np.int8) + 2 * true.T[upper].astype(np.int8)
+    predicted_code = predicted[upper].astype(np.int8) + 2 * predicted.T[upper].astype(np.int8)
+    return upper, true_code, predicted_code
+
+
+def classify_edges(true_adjacency, predicted_adjacency) -> dict:
+    """Sort every node pair with an edge in either graph into what the learned graph got right.
+
+    This is the structural Hamming distance pair by pair: each unordered pair {i, j} is in one
+    of four relations in each graph (no edge, i -> j, j -> i, undirected), and a pair with an
+    edge in either graph falls in exactly one category:
+
+    - ``"correct"``: the same relation in both graphs;
+    - ``"reversed"``: directed both times, the other way round;
+    - ``"extra"``: a learned edge on a pair that has no true edge;
+    - ``"missing"``: a true edge on a pair that has no learned edge;
+    - ``"undirected"``: learned undirected (as in a CPDAG), true directed;
+    - ``"oriented"``: learned directed, true undirected (only when the truth is a CPDAG).
+
+    Every category except ``"correct"`` counts 1 in :func:`structural_hamming_distance`.
+
+    Parameters
+    ----------
+    true_adjacency : array-like of shape (n_nodes, n_nodes)
+        The true graph; ``true_adjacency[i, j] != 0`` means i -> j.
+    predicted_adjacency : array-like of shape (n_nodes, n_nodes)
+        The learned graph (DAG or CPDAG), binarised with ``!= 0``.
+
+    Returns
+    -------
+    categories : dict of str to list of tuple
+        One key per category, in the order above, each a list of ``(source, target, directed)``
+        triples sorted by node pair. A learned edge is given as learned (for ``"missing"``, the
+        true edge as it is in the truth); an undirected edge is ``(i, j, False)`` with ``i < j``.
+
+    Raises
+    ------
+    ValueError
+        If an input is not a square 2-D numeric or boolean array of finite values, or the shapes
+        differ.
+
+    See Also
+    --------
+    structural_hamming_distance : The number of pairs outside ``"correct"``.
+    skcausal.plot.plot_graph : Draws the learned graph coloured by these categories.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcausal.metrics import classify_edges
+    >>> true = np.array([[0, 1, 0], [0, 0, 1], [0, 0, 0]])       # 0 -> 1 -> 2
+    >>> learned = np.array([[0, 1, 1], [0, 0, 0], [0, 1, 0]])    # 0 -> 1, 0 -> 2, 2 -> 1
+    >>> categories = classify_edges(true, learned)
+    >>> categories["correct"], categories["extra"], categories["reversed"]
+    ([(0, 1, True)], [(0, 2, True)], [(2, 1, True)])
+    """
+    (rows, cols), true_code, predicted_code = _pair_codes(true_adjacency, predicted_adjacency)
+    directed_true = (true_code == _FORWARD) | (true_code == _BACKWARD)
+    directed_predicted = (predicted_code == _FORWARD) | (predicted_code == _BACKWARD)
+    both = (true_code != _NONE) & (predicted_code != _NONE)
+    masks = {
+        "correct": both & (true_code == predicted_code),
+        "reversed": both & directed_true & directed_predicted & (true_code != predicted_code),
+        "extra": (true_code == _NONE) & (predicted_code != _NONE),
+        "missing": (true_code != _NONE) & (predicted_code == _NONE),
+        "undirected": directed_true & (predicted_code == _UNDIRECTED),
+        "oriented": (true_code == _UNDIRECTED) & directed_predicted,
+    }
+
+    def edge(i, j, code):
+        if code == _FORWARD:
+            return (int(i), int(j), True)
+        if code == _BACKWARD:
+            return (int(j), int(i), True)
+        return (int(i), int(j), False)
+
+    categories = {}
+    for name, mask in masks.items():
+        shown = true_code if name == "missing" else predicted_code
+        categories[name] = [edge(i, j, c) for i, j, c in zip(rows[mask], cols[mask], shown[mask])]
+    return categories
 
 
 def edge_auroc(true_adjacency, edge_scores) -> float:
