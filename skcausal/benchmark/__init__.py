@@ -15,7 +15,8 @@ from skcausal.benchmark._report import (
     summarize,
     to_markdown,
 )
-from skcausal.benchmark._run import METRICS, run_benchmark
+from skcausal.benchmark._run import run_benchmark
+from skcausal.benchmark._scoring import METRICS
 from skcausal.benchmark._suites import SUITES, DatasetSpec, dataset_seed, get_suite
 
 __all__ = [

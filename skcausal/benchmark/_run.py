@@ -4,26 +4,10 @@ How a fit runs
 --------------
 - ``time_limit=None`` and one job: in this process (no overhead at all).
 - ``time_limit`` set, or several jobs: each fit runs in a child process that is killed when the
-  limit is reached. A thread cannot be stopped from outside, and a signal alarm cannot interrupt
-  C code (BLAS, torch, causal-learn's numpy loops), so a process is the only reliable way to stop a
-  fit that hangs.
-
-  The child comes from the "forkserver" start method (POSIX), with "spawn" as the fallback
-  (Windows). Plain "fork" is not used: this process has run torch (``make_scm`` simulates with it)
-  and may run OpenMP/BLAS thread pools, tqdm's monitor thread and joblib's threads, and forking a
-  process with live threads can deadlock the child (locks held by threads that do not exist in
-  it; GNU OpenMP is not fork-safe). The fork server is a fresh interpreter that imports skcausal,
-  torch and the baselines' dependencies once, before any thread exists, and forks a child per fit
-  from that clean state. Measured on the development machine (2 cores, OMP_NUM_THREADS=1): about
-  30 ms per fit once the server is up, and about 4 s once per session to start it; "spawn" costs
-  about 4.5 s per fit (a new interpreter importing torch); in-process, about 4 ms.
-  As with "spawn", a script that calls ``run_benchmark`` with a time limit or several jobs needs
-  the ``if __name__ == "__main__":`` guard, because the children import the main module.
-
-  The estimator and the data are sent with cloudpickle (vendored by joblib), so estimators defined
-  in a script or a notebook work too. The child reports "ready" after unpickling, and the time limit
-  counts from then, so start-up never counts against a method. ``fit_seconds`` is measured around
-  ``fit`` alone, inside whichever process runs it.
+  limit is reached (why a process, and how it starts: :mod:`skcausal.benchmark._isolation`).
+  As with the "spawn" start method, a script that calls ``run_benchmark`` with a time limit or
+  several jobs needs the ``if __name__ == "__main__":`` guard, because the children import the
+  main module.
 - Data with environments (the ``*-env`` Sachs datasets: conditions as labels, targets unknown):
   a method whose class sets ``_supports_environments = True`` is fitted with
   ``fit(X, intervention_mask=M, environments=E)`` (M all False), on a clone whose
@@ -34,20 +18,13 @@ How a fit runs
 - Several jobs (``n_jobs``): joblib's threading backend. The threads only wait on child processes,
   so the GIL is no bottleneck, and no process pool is nested inside another.
 
-Scores are computed in the calling process from ``adjacency_`` and ``edge_probabilities_`` with the
-functions of :mod:`skcausal.metrics`, so every method is scored by the same code.
+Scores are computed in the calling process (:mod:`skcausal.benchmark._scoring`).
 """
 
 from __future__ import annotations
 
 import importlib
-import multiprocessing
 import numbers
-import pickle
-import sys
-import time
-import traceback
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,66 +33,15 @@ from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import clone
 from tqdm.auto import tqdm
 
+from skcausal.benchmark._isolation import _WARM_IMPORTS, _fit_and_extract, _fit_in_child
+from skcausal.benchmark._scoring import METRICS, _score
 from skcausal.benchmark._suites import DatasetSpec, dataset_seed, get_suite
-from skcausal.metrics import (
-    cpdag_shd,
-    edge_auprc,
-    edge_auroc,
-    edge_f1,
-    edge_precision,
-    edge_recall,
-    skeleton_f1,
-    structural_hamming_distance,
-    structural_intervention_distance,
-)
-
-try:  # joblib vendors cloudpickle, unless a distribution unbundled it into its own package
-    from joblib.externals import cloudpickle
-except ImportError:  # pragma: no cover - depends on how joblib was packaged
-    try:
-        import cloudpickle
-    except ImportError:
-        cloudpickle = pickle  # then estimators must be importable by the child process
-
-# name -> (metric, fitted attribute it reads); the order is the order of the result columns.
-METRICS = {
-    "shd": (structural_hamming_distance, "adjacency_"),
-    "auroc": (edge_auroc, "edge_probabilities_"),
-    "auprc": (edge_auprc, "edge_probabilities_"),
-    "f1": (edge_f1, "adjacency_"),
-    "precision": (edge_precision, "adjacency_"),
-    "recall": (edge_recall, "adjacency_"),
-    "skeleton_f1": (skeleton_f1, "adjacency_"),
-    "cpdag_shd": (cpdag_shd, "cpdag_"),
-    "sid": (structural_intervention_distance, "adjacency_"),
-}
-# Metrics of the equivalence class, undefined (NaN) for some graphs rather than an error of the fit:
-# a true graph with a cycle (the Sachs consensus network), a PC output that is no valid CPDAG.
-_MAYBE_UNDEFINED = ("cpdag_shd", "sid")
 
 COLUMNS = [
     "method", "suite", "dataset", "family", "graph", "n_nodes", "n_samples", "n_edges",
     "interventional", "environments", "repeat", "seed", *METRICS, "fit_seconds", "status", "error",
     "warnings",
 ]
-
-# Modules the baselines import lazily inside fit. Importing them up front (in this process, and in
-# the fork server) keeps a one-off import (0.4 s for causal-learn's PC) out of the first fit's time.
-_WARM_IMPORTS = (
-    "skcausal",
-    "skcausal.baselines",
-    "skcausal.benchmark._run",
-    "causallearn.search.ConstraintBased.PC",
-    "causallearn.search.ScoreBased.GES",
-    "gies",
-    "gies.scores.gauss_int_l0_pen",
-)
-
-# Unpickling the estimator and data in a fresh child is quick; this bound only stops a child that
-# wedges before it starts (e.g. a broken import) from hanging the run.
-_STARTUP_TIMEOUT = 300.0
-_MAX_MESSAGE = 1000
-
 
 # The ``environments`` column: the data have none; the method got them; the method does not use
 # environments and was fitted on the pooled rows.
@@ -131,11 +57,7 @@ class _Task:
     environments: str = NO_ENVIRONMENTS  # NO_ENVIRONMENTS, ENVIRONMENTS_GIVEN or ENVIRONMENTS_POOLED
 
 
-# -- one fit ---------------------------------------------------------------------------------------
-def _describe(exc):
-    return f"{type(exc).__name__}: {exc}"[:_MAX_MESSAGE]
-
-
+# -- environments ----------------------------------------------------------------------------------
 def _supports_environments(estimator):
     return bool(getattr(type(estimator), "_supports_environments", False))
 
@@ -150,127 +72,6 @@ def _prepare(estimator, environments, reference):
     if "reference_environment" in estimator.get_params(deep=False):
         estimator.set_params(reference_environment=reference)
     return estimator, ENVIRONMENTS_GIVEN
-
-
-def _fit_and_extract(estimator, X, mask, environments=None):
-    """Fit and return what scoring needs, or the error; the same code in and out of process.
-    ``environments`` (labels per row, or None) is passed to fit only when it is not None."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        start = time.perf_counter()
-        try:
-            if environments is None:
-                estimator.fit(X, intervention_mask=mask)
-            else:
-                estimator.fit(X, intervention_mask=mask, environments=environments)
-            seconds = time.perf_counter() - start
-            result = {
-                "status": "ok",
-                "fit_seconds": seconds,
-                "adjacency_": np.asarray(estimator.adjacency_),
-                "edge_probabilities_": np.asarray(estimator.edge_probabilities_),
-                "cpdag_": np.asarray(getattr(estimator, "cpdag_", estimator.adjacency_)),
-                "error": "",
-            }
-        except Exception as exc:  # a failing method is a result, not a crash of the run
-            result = {"status": "error", "fit_seconds": time.perf_counter() - start,
-                      "error": _describe(exc)}
-    messages = list(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught))
-    result["warnings"] = "; ".join(messages)[:_MAX_MESSAGE]
-    return result
-
-
-def _child_main(conn, sys_path, n_threads, blob):
-    """Entry point of a child process: unpickle, say "ready", fit, send the result."""
-    try:
-        # Modules the parent could import (e.g. a test folder) must be importable here too.
-        sys.path[:0] = [p for p in sys_path if p not in sys.path]
-        import torch
-        from threadpoolctl import threadpool_limits
-
-        torch.set_num_threads(n_threads)
-        threadpool_limits(n_threads)  # BLAS and OpenMP too: GES, NOTEARS and PC use numpy
-        estimator, X, mask, environments = pickle.loads(blob)
-    except BaseException as exc:
-        conn.send(("error", _describe(exc) + "\n" + traceback.format_exc(limit=3)))
-        return
-    conn.send(("ready", None))
-    conn.send(("done", _fit_and_extract(estimator, X, mask, environments)))
-    conn.close()
-
-
-def _mp_context():
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        # Only takes effect when the server starts; missing modules are skipped by the server.
-        # "__main__" too, so that the calling script is imported once by the server rather than
-        # once per child (children of a fork server import the main module, as with "spawn").
-        context.set_forkserver_preload(["__main__", *_WARM_IMPORTS])
-        return context
-    return multiprocessing.get_context("spawn")
-
-
-def _fit_in_child(estimator, X, mask, time_limit, n_threads, environments=None):
-    """Fit in a child process with ``n_threads`` threads; kill it after ``time_limit`` seconds of
-    fitting. ``environments`` (or None) travels with X and the mask."""
-    blob = cloudpickle.dumps((estimator, X, mask, environments))
-    context = _mp_context()
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_child_main, args=(sender, list(sys.path), n_threads, blob))
-    process.start()
-    sender.close()  # so that recv() sees EOF if the child dies
-    start = None
-    exited = False  # the child sent its last message and is about to exit by itself
-    try:
-        if not receiver.poll(_STARTUP_TIMEOUT):
-            return {"status": "error", "fit_seconds": np.nan, "warnings": "",
-                    "error": f"the worker process did not start within {_STARTUP_TIMEOUT:.0f} s"}
-        kind, payload = receiver.recv()
-        if kind == "error":
-            exited = True
-            return {"status": "error", "fit_seconds": np.nan, "warnings": "", "error": payload}
-        start = time.perf_counter()
-        if not receiver.poll(time_limit):
-            return {"status": "timeout", "fit_seconds": time.perf_counter() - start,
-                    "warnings": "", "error": f"fit exceeded the time limit of {time_limit:g} s"}
-        kind, payload = receiver.recv()
-        exited = True
-        return payload
-    except EOFError:  # the child died without a word: a crash in C code, or killed (e.g. OOM)
-        process.join(5)
-        seconds = np.nan if start is None else time.perf_counter() - start
-        return {"status": "error", "fit_seconds": seconds, "warnings": "",
-                "error": f"the worker process died (exit code {process.exitcode})"}
-    finally:
-        if exited:
-            process.join(5)
-        if process.is_alive():
-            process.kill()  # SIGKILL: a fit stuck in C code ignores gentler signals
-        process.join()
-        receiver.close()
-
-
-def _score(true_adjacency, result):
-    """The metrics of one fit; NaN for a fit that did not finish or gave an unusable graph."""
-    if result["status"] != "ok":
-        return dict.fromkeys(METRICS, np.nan)
-    scores = {}
-    with warnings.catch_warnings():
-        # Undefined metrics (a true graph without edges) are NaN; the warning adds nothing here.
-        warnings.simplefilter("ignore")
-        try:
-            for name, (metric, attribute) in METRICS.items():
-                if name in _MAYBE_UNDEFINED:
-                    try:
-                        scores[name] = float(metric(true_adjacency, result[attribute]))
-                    except ValueError:
-                        scores[name] = np.nan
-                    continue
-                scores[name] = float(metric(true_adjacency, result[attribute]))
-        except ValueError as exc:  # e.g. a graph of the wrong shape, or NaN probabilities
-            result.update(status="error", error=f"scoring failed: {_describe(exc)}")
-            return dict.fromkeys(METRICS, np.nan)
-    return scores
 
 
 # -- validation ------------------------------------------------------------------------------------
