@@ -254,3 +254,16 @@ def test_clean_batches_come_from_the_default_prior_with_the_configs_sizes():
     a = [b.X for b, _ in zip(SCMBatchSampler(dataclasses.replace(wide, clean_batch_probability=0.5), generator=2), range(6))]
     b = [b.X for b, _ in zip(SCMBatchSampler(dataclasses.replace(wide, clean_batch_probability=0.5), generator=2), range(6))]
     assert all(torch.equal(x, y) for x, y in zip(a, b))
+
+
+def test_clean_batches_draw_the_configured_intervention_kinds():
+    wide = SimulationConfig(max_nodes=12, min_samples=60, max_samples=120, clean_batch_probability=1.0,
+                            clean_intervention_kinds=["shift", "soft"])
+    clean = SCMBatchSampler(wide, generator=1)._clean_sampler()
+    assert clean.config.intervention_kinds == ("shift", "soft")
+    assert clean.config.max_nodes == 12 and clean.config.mechanisms == SimulationConfig().mechanisms
+    # By default they stay v1's hard interventions, so earlier runs' streams do not change.
+    default = SCMBatchSampler(dataclasses.replace(wide, clean_intervention_kinds=("hard",)), generator=1)
+    assert default._clean_sampler().config == SimulationConfig(max_nodes=12, min_samples=60, max_samples=120)
+    with pytest.raises(ValueError, match="clean_intervention_kinds"):
+        SimulationConfig(clean_intervention_kinds=("gentle",))

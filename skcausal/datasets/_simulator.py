@@ -62,6 +62,10 @@ class SimulationConfig:
     # A share of whole batches drawn from the default (v1) prior with this config's sizes, so that a
     # wide prior keeps its clean corner (standardised nodes, no distortions) in view.
     clean_batch_probability: float = 0.0
+    # The intervention kinds of those clean batches. v1's prior knows only "hard"; a model that
+    # sees many clean batches with hard-only masks learns that a mask means "hard", so soft
+    # targets then cost it accuracy.
+    clean_intervention_kinds: tuple = ("hard",)
     interventional_probability: float = 0.5
     min_intervention_fraction: float = 0.1
     max_intervention_fraction: float = 0.7
@@ -99,11 +103,11 @@ class SimulationConfig:
                           ("min_noise_scale", "max_noise_scale")):
             if not 0 <= getattr(self, low) <= getattr(self, high):
                 raise ValueError(f"need 0 <= {low} <= {high}.")
-        self.intervention_kinds = tuple(self.intervention_kinds)
-        unknown = [k for k in self.intervention_kinds if k not in INTERVENTIONS]
-        if unknown or not self.intervention_kinds:
-            raise ValueError(f"intervention_kinds must be a non-empty subset of {list(INTERVENTIONS)}; "
-                             f"got {self.intervention_kinds}.")
+        for name in ("intervention_kinds", "clean_intervention_kinds"):
+            kinds = tuple(getattr(self, name))
+            setattr(self, name, kinds)
+            if not kinds or any(k not in INTERVENTIONS for k in kinds):
+                raise ValueError(f"{name} must be a non-empty subset of {list(INTERVENTIONS)}; got {kinds}.")
         for name in ("raw_units_probability", "root_law_probability", "distortion_probability",
                      "measurement_noise_probability", "rounding_probability", "clipping_probability",
                      "outlier_probability", "off_target_probability", "mixed_mechanism_probability",
@@ -411,12 +415,14 @@ class SCMBatchSampler:
                         has_reference)
 
     def _clean_sampler(self):
-        """A sampler of the default prior with this config's sizes, sharing this generator."""
+        """A sampler of the default prior with this config's sizes and clean intervention kinds,
+        sharing this generator."""
         cfg = self.config
         sizes = {name: getattr(cfg, name) for name in (
             "min_nodes", "max_nodes", "node_distribution", "min_samples", "max_samples",
             "samples_distribution", "tokens_per_batch", "max_batch_size")}
-        return SCMBatchSampler(SimulationConfig(**sizes), generator=self.generator)
+        return SCMBatchSampler(SimulationConfig(**sizes, intervention_kinds=cfg.clean_intervention_kinds),
+                               generator=self.generator)
 
     def __iter__(self):
         cfg, g = self.config, self.generator
