@@ -24,7 +24,7 @@ def _checkpoint(seed, **config):
     with torch.no_grad():  # non-zero everywhere, so that a wrong mix cannot pass by accident
         for p in model.parameters():
             p.add_(0.1 * torch.randn_like(p))
-    return Checkpoint.from_model(model, {"training_config": {"seed": seed}})
+    return Checkpoint.from_model(model, {"training_config": {"seed": seed}, "validation": {"mean/auprc": seed}})
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +76,7 @@ def test_metadata_names_both_parents(pair, tmp_path):
     assert info["base_sha256"] == Checkpoint.load(base_path).metadata["weights_sha256"]
     assert info["finetuned_sha256"] == Checkpoint.load(ft_path).metadata["weights_sha256"]
     assert saved.metadata["training_config"] == {"seed": 1}
+    assert "validation" not in saved.metadata and info["finetuned_validation"] == {"mean/auprc": 1}
 
 
 @pytest.mark.parametrize("alpha", [-0.1, 1.5, float("nan"), True, "0.5"])

@@ -32,8 +32,9 @@ def interpolate_checkpoints(base, finetuned, alpha: float) -> Checkpoint:
     Returns
     -------
     Checkpoint
-        With the fine-tune's model config and metadata, and ``metadata["interpolation"]`` naming
-        both parents by their SHA-256 and ``alpha``. Save it with ``.save(path)``.
+        With the fine-tune's model config and metadata (its training config, step and phases), and
+        ``metadata["interpolation"]`` naming both parents by their SHA-256, ``alpha`` and the
+        fine-tune's own validation numbers. Save it with ``.save(path)``.
 
     Examples
     --------
@@ -60,11 +61,14 @@ def interpolate_checkpoints(base, finetuned, alpha: float) -> Checkpoint:
                 state[key] = mixed.to(value.dtype).contiguous()
             else:  # only the fine-tune has it: the target head
                 state[key] = value.clone()
-    metadata = {k: v for k, v in finetuned.metadata.items() if k not in ("weights_sha256", "weights_file")}
+    # The fine-tune's validation numbers are not this model's: they move under "interpolation".
+    dropped = ("weights_sha256", "weights_file", "validation")
+    metadata = {k: v for k, v in finetuned.metadata.items() if k not in dropped}
     metadata["interpolation"] = {
         "method": "WiSE-FT weight interpolation (Wortsman et al. 2022)",
         "alpha": float(alpha),
         "base_sha256": base.metadata.get("weights_sha256"),
         "finetuned_sha256": finetuned.metadata.get("weights_sha256"),
+        "finetuned_validation": finetuned.metadata.get("validation"),
     }
     return Checkpoint(finetuned.model_config, state, metadata)
