@@ -44,7 +44,7 @@ if [ -z "$WHEEL" ]; then
 import sys, tarfile, zipfile
 wheel, sdist = sys.argv[1:]
 needed = ["skcausal-zeroshot.safetensors", "skcausal-zeroshot.json", "README.md",
-          "skcausal-zeroshot-environments.safetensors", "skcausal-zeroshot-environments.json"]
+          "skcausal-zeroshot-v1.safetensors", "skcausal-zeroshot-v1.json"]
 in_wheel = zipfile.ZipFile(wheel).namelist()
 in_sdist = [n.split("/", 1)[1] for n in tarfile.open(sdist).getnames() if "/" in n]
 problems = [f"wheel lacks skcausal/pretrained/{n}" for n in needed
@@ -88,9 +88,9 @@ print(f"ok: probabilities match the reference (max difference {err:.1e})")
 from skcausal.datasets import make_environments
 X, env, _, _ = make_environments(600, 5, n_environments=3, random_state=0)
 est = ZeroShotCausalDiscovery(device="cpu").fit(X, environments=env)
-if not est.checkpoint_info_["path"].endswith("skcausal-zeroshot-environments.safetensors") \
+if not est.checkpoint_info_["path"].endswith("skcausal-zeroshot.safetensors") \
         or est.checkpoint_info_["path"].startswith(root):
-    sys.exit(f"FAIL: environments used {est.checkpoint_info_['path']}, not the wheel's environments model")
+    sys.exit(f"FAIL: environments used {est.checkpoint_info_['path']}, not the wheel's model")
 print(f"ok: environments fit with {est.checkpoint_info_['path']}; targets {est.intervention_targets_.shape}")
 EOF
 

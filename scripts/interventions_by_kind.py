@@ -2,8 +2,8 @@
 
 For each kind (hard, far, shift, soft, and hard with off-target effects), datasets from the
 simulator (linear and MLP, d = 20, n = 1,000, 10 targets, half the rows interventional) are fitted
-with the mask and again on the same rows without it. Only "hard" is inside the shipped model's
-prior; all are inside the v2 prior (configs/v2.json).
+with the mask and again on the same rows without it. Only "hard" is inside v1's prior; all
+are inside the v2 prior (configs/v2.json) and the shipped model's.
 
     python scripts/interventions_by_kind.py [CHECKPOINT ...] [--datasets 12]
 """

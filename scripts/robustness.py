@@ -3,11 +3,11 @@
 Every transform is applied to every column of datasets from ``make_scm`` (linear and MLP, d = 20,
 n = 1,000, half of them with interventions). The graph is the same before and after, so a robust
 model keeps its AUPRC. The exp, rounding and noise rows are inside the v2 prior
-(``configs/v2.json``) and outside the shipped model's; normal scores and equal-frequency binning
+(``configs/v2.json``, the shipped model's) and outside v1's; normal scores and equal-frequency binning
 are outside both (they are validation families).
 
     python scripts/robustness.py                               # the shipped model
-    python scripts/robustness.py pretrained/skcausal-zeroshot.safetensors runs/v2/skcausal-zeroshot.safetensors
+    python scripts/robustness.py pretrained/skcausal-zeroshot-v1.safetensors pretrained/skcausal-zeroshot.safetensors
 """
 
 from __future__ import annotations

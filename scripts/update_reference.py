@@ -29,7 +29,7 @@ def main():
     }, indent=1) + "\n")
     print(f"wrote {REFERENCE}")
 
-    # The environments checkpoint (the default for fits with environments).
+    # The same checkpoint with environments (its target head).
     X, env, _, _ = make_environments(**ENVIRONMENTS_DATA)
     X = X.round(8)
     est = ZeroShotCausalDiscovery(device="cpu", reference_environment=0).fit(X, environments=env)

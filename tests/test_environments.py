@@ -155,7 +155,7 @@ def test_unknown_reference_and_checkpoints_without_a_target_head_are_refused(tmp
     X, env = _data()
     with pytest.raises(ValueError, match="not one of the environment labels"):
         ZeroShotCausalDiscovery(_tiny_checkpoint(tmp_path)).fit(X, environments=env)  # default 0
-    v1 = default_checkpoint_path()
+    v1 = default_checkpoint_path().with_name("skcausal-zeroshot-v1.safetensors")
     with pytest.raises(ValueError, match="target head"):
         ZeroShotCausalDiscovery(v1, reference_environment="ctrl").fit(X, environments=env)
     with pytest.raises(ValueError, match="does not use environments"):
@@ -252,12 +252,12 @@ def test_make_environments_refuses_bad_arguments(kwargs, match):
         make_environments(**{"n_samples": 100, "n_nodes": 10, **kwargs})
 
 
-def test_default_checkpoint_with_environments_is_the_shipped_environments_model():
+def test_the_default_checkpoint_serves_fits_with_and_without_environments():
     X, env = _data()
     est = ZeroShotCausalDiscovery(reference_environment="ctrl").fit(X, environments=env)
-    assert est.checkpoint_info_["path"].endswith("skcausal-zeroshot-environments.safetensors")
+    assert est.checkpoint_info_["path"].endswith("skcausal-zeroshot.safetensors")
     assert est.intervention_targets_.shape == (3, 4)
-    assert ZeroShotCausalDiscovery().fit(X).checkpoint_info_["path"].endswith("skcausal-zeroshot.safetensors")
+    assert ZeroShotCausalDiscovery().fit(X).checkpoint_info_["path"] == est.checkpoint_info_["path"]
 
 
 def test_mask_and_environments_together(tmp_path):

@@ -427,8 +427,8 @@ def test_non_finite_probabilities_raise_floating_point_error(monkeypatch, data):
         def edge_logits(self, X, mask, **kwargs):
             return torch.full((1, X.shape[2], X.shape[2]), float("nan"))
 
-    def broken_load(self, environments=False):
-        checkpoint, _, device, path = load(self, environments)
+    def broken_load(self):
+        checkpoint, _, device, path = load(self)
         return checkpoint, NaNModel(), device, path
 
     monkeypatch.setattr(ZeroShotCausalDiscovery, "_load", broken_load)

@@ -7,7 +7,7 @@ scripts/check_packaging.sh, which .ci/run runs after the tests.
 import tomllib
 from pathlib import Path
 
-from skcausal.zeroshot._checkpoint import DEFAULT_NAME, ENVIRONMENTS_NAME, Checkpoint, default_checkpoint_path
+from skcausal.zeroshot._checkpoint import DEFAULT_NAME, Checkpoint, default_checkpoint_path
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
@@ -36,7 +36,7 @@ def test_package_data_covers_the_checkpoint_and_model_card():
     folder = _source_dir("skcausal.pretrained")
     shipped = {p.name for pattern in patterns for p in folder.glob(pattern)}
     for name in (f"{DEFAULT_NAME}.safetensors", f"{DEFAULT_NAME}.json", "README.md",
-                 f"{ENVIRONMENTS_NAME}.safetensors", f"{ENVIRONMENTS_NAME}.json"):
+                 "skcausal-zeroshot-v1.safetensors", "skcausal-zeroshot-v1.json"):
         assert name in shipped
     assert not any(name.endswith(".pt") for name in shipped)
 

@@ -19,7 +19,7 @@ def _sample(config, seed=0, **kwargs):
 
 
 def test_default_prior_stream_is_unchanged():
-    # Regression check (the in-distribution validation numbers of the shipped model were
+    # Regression check (the in-distribution validation numbers of the v1 model were
     # reproduced exactly after the new options were added): the default stream must not move.
     batch = _sample(SimulationConfig(), seed=7, batch_size=3, n_nodes=6, n_samples=50)
     digest = hashlib.sha256(batch.X.numpy().tobytes() + batch.adjacency.numpy().tobytes()).hexdigest()

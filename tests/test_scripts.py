@@ -50,8 +50,8 @@ def test_validate_checkpoint_reports_environments_for_a_prior_with_them(tmp_path
     config = {**TINY, "simulation": {**TINY["simulation"], "environment_probability": 0.5}}
     path = tmp_path / "env.json"
     path.write_text(json.dumps(config))
-    v1 = ROOT / "pretrained" / "skcausal-zeroshot.safetensors"
-    env = ROOT / "pretrained" / "skcausal-zeroshot-environments.safetensors"
+    v1 = ROOT / "pretrained" / "skcausal-zeroshot-v1.safetensors"
+    env = ROOT / "pretrained" / "skcausal-zeroshot.safetensors"
     out = _run("scripts/validate_checkpoint.py", v1, env, "--config", path)
     targets = next(line for line in out.splitlines() if "targets: AUROC" in line)
     assert targets.split("|")[-3].strip() == "-"  # v1 has no target head
@@ -59,8 +59,8 @@ def test_validate_checkpoint_reports_environments_for_a_prior_with_them(tmp_path
 
 
 def test_environments_benchmark_prints_a_row_per_mechanism_and_seed():
-    env = ROOT / "pretrained" / "skcausal-zeroshot-environments.safetensors"
+    env = ROOT / "pretrained" / "skcausal-zeroshot.safetensors"
     out = _run("scripts/environments_benchmark.py", env, "--seeds", "1", "--datasets", "2", "--nodes", "6",
-               "--samples", "300", "--baseline", ROOT / "pretrained" / "skcausal-zeroshot.safetensors")
+               "--samples", "300", "--baseline", ROOT / "pretrained" / "skcausal-zeroshot-v1.safetensors")
     rows = [line for line in out.splitlines() if line.startswith(("| linear |", "| mlp |", "| tanh |"))]
     assert len(rows) == 3 and "| all |" in out

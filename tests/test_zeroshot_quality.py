@@ -2,16 +2,15 @@
 
 The data come from make_scm and SCMBatchSampler with seeds that are not the training stream's (see
 skcausal/benchmark/_suites.py), so these are held-out datasets of the training distribution or,
-for the wider prior's intervention kinds and the transforms, outside it. Tests marked xfail record
-known weaknesses of the shipped model (v1) that the v2 prior is meant to fix (issue 13); they are
-strict, so they turn into failures, to be promoted to plain tests, once a model passes them. The
-shipped environments model (skcausal-zeroshot-environments, trained on the wider prior) is held to
-the interventions test without exceptions.
+for v1's prior, outside it (the v2 prior draws every intervention kind and monotone distortions).
+Tests marked xfail record known weaknesses of the shipped model (v2) that are left to fix; they
+are strict, so they turn into failures, to be promoted to plain tests, once a model passes them.
 """
+
+import functools
 
 import numpy as np
 import pytest
-import torch
 from scipy.stats import norm, rankdata
 
 from skcausal import ZeroShotCausalDiscovery
@@ -53,60 +52,58 @@ def _with_and_without_mask(kind, seed, checkpoint=None, off_target=0.0, n_datase
 INTERVENTION_SEEDS = [2_000_000_123, 2_000_000_321]
 
 
-def _v1_weakness(kind, seed, reason):
-    return pytest.param(kind, seed, marks=pytest.mark.xfail(strict=True, reason=reason))
-
-
-@pytest.mark.parametrize("kind, seed", [
-    ("hard", INTERVENTION_SEEDS[0]), ("hard", INTERVENTION_SEEDS[1]),
-    ("far", INTERVENTION_SEEDS[0]), ("far", INTERVENTION_SEEDS[1]),
-    ("shift", INTERVENTION_SEEDS[0]),
-    _v1_weakness("shift", INTERVENTION_SEEDS[1], "v1 never saw shift interventions; here the mask costs it AUPRC"),
-    _v1_weakness("soft", INTERVENTION_SEEDS[0], "v1 never saw soft interventions: with the mask its AUPRC is lower"),
-    _v1_weakness("soft", INTERVENTION_SEEDS[1], "v1 never saw soft interventions: with the mask its AUPRC is lower"),
-])
-def test_interventions_do_not_lower_auprc(kind, seed):
-    # The same rows with the mask against without it, mean over 8 datasets (linear and MLP, d = 20).
-    pairs = _with_and_without_mask(kind, seed)
-    assert pairs[:, 0].mean() >= pairs[:, 1].mean(), pairs.mean(axis=0)
-
-
 @pytest.mark.parametrize("kind, off_target", [
     ("hard", 0.0), ("far", 0.0), ("shift", 0.0), ("soft", 0.0), ("hard", 1.0)])
 @pytest.mark.parametrize("seed", INTERVENTION_SEEDS)
-def test_no_intervention_kind_lowers_auprc_for_the_environments_model(kind, off_target, seed):
-    # The shipped model with a target head (trained on the wider prior, which has every kind and
-    # off-target effects that the mask does not show): the mask never lowers the mean AUPRC.
-    pairs = _with_and_without_mask(kind, seed, default_checkpoint_path(environments=True), off_target)
+def test_no_intervention_kind_lowers_auprc(kind, off_target, seed):
+    # The same rows with the mask against without it, mean over 8 datasets (linear and MLP, d = 20).
+    # The shipped model was trained on every kind and on off-target effects the mask does not
+    # show; v1, which knew only hard interventions, failed this for soft (both seeds) and shift.
+    pairs = _with_and_without_mask(kind, seed, default_checkpoint_path(), off_target)
     assert pairs[:, 0].mean() >= pairs[:, 1].mean(), pairs.mean(axis=0)
 
 
-def _largest_change(transform):
-    worst = 0.0
+@functools.cache
+def _changes(name):
+    """Largest and mean move of an edge probability when one column is transformed (one column
+    per dataset, 4 linear-Gaussian datasets, d = 10, n = 1,000)."""
+    transform = TRANSFORMS[name]
+    largest, means = 0.0, []
     for k, seed in enumerate(SEEDS):
         X, _, _ = make_scm(1000, 10, mechanism="linear", random_state=seed)
         Y = X.copy()
         Y[:, k] = transform(Y[:, k])
-        worst = max(worst, np.abs(_probabilities(X) - _probabilities(Y)).max())
-    return worst
+        moved = np.abs(_probabilities(X) - _probabilities(Y))
+        largest, means = max(largest, moved.max()), means + [moved.mean()]
+    return largest, float(np.mean(means))
 
 
-# Documented bounds: how far a monotone transform of one column may move any edge probability on
-# linear-Gaussian data (d = 10, n = 1000). The graph is the same before and after, so an ideal model
-# would not move at all. Measured on the shipped model: normal scores 0.05, cube 0.85, exp 0.82.
+# The graph is the same before and after a monotone transform of a column, so an ideal model would
+# not move at all. Measured (largest / mean move), v1 -> the shipped v2:
+#   normal scores  0.051 / 0.0033 -> 0.048 / 0.0027
+#   cube           0.852 / 0.0570 -> 0.655 / 0.0353
+#   exp            0.820 / 0.0582 -> 0.696 / 0.0358
+# A monotone map can make a linear-Gaussian pair identifiable (a post-nonlinear model), so some
+# move of the transformed column's edges is legitimate; a large move of single edges is not, and
+# v2 still has it (the strict xfails record that).
 TRANSFORMS = {
-    "normal-scores": (lambda x: norm.ppf((rankdata(x) - 0.5) / len(x)), 0.08),
-    "cube": (lambda x: x**3, 0.3),
-    "exp": (np.exp, 0.3),
+    "normal-scores": lambda x: norm.ppf((rankdata(x) - 0.5) / len(x)),
+    "cube": lambda x: x**3,
+    "exp": np.exp,
 }
+MEAN_BOUNDS = {"normal-scores": 0.01, "cube": 0.045, "exp": 0.045}
+
+
+@pytest.mark.parametrize("name", list(TRANSFORMS))
+def test_monotone_transform_of_one_column_moves_probabilities_little_on_average(name):
+    assert _changes(name)[1] <= MEAN_BOUNDS[name], _changes(name)
 
 
 @pytest.mark.parametrize("name", [
     "normal-scores",
-    pytest.param("cube", marks=pytest.mark.xfail(strict=True, reason="v1 moves probabilities by up to 0.85")),
-    pytest.param("exp", marks=pytest.mark.xfail(strict=True, reason="v1 moves probabilities by up to 0.82")),
+    pytest.param("cube", marks=pytest.mark.xfail(strict=True, reason="v2 moves one probability by up to 0.66")),
+    pytest.param("exp", marks=pytest.mark.xfail(strict=True, reason="v2 moves one probability by up to 0.70")),
 ])
-def test_monotone_transform_of_one_column_moves_probabilities_little(name):
-    transform, bound = TRANSFORMS[name]
-    torch.manual_seed(0)
-    assert _largest_change(transform) <= bound
+def test_monotone_transform_of_one_column_moves_no_probability_far(name):
+    bound = 0.08 if name == "normal-scores" else 0.3
+    assert _changes(name)[0] <= bound, _changes(name)

@@ -153,7 +153,7 @@ def run_benchmark(
     :class:`~skcausal.baselines.PC`), with their ``reference_environment`` parameter set to the
     dataset's ``reference_environment``; the other methods are fitted on the pooled rows, without
     the labels. The ``environments`` column records which. The zero-shot model with
-    ``checkpoint=None`` uses the shipped environments checkpoint there; an explicit checkpoint
+    ``checkpoint=None`` uses the shipped checkpoint's target head there; an explicit checkpoint
     without a target head (v1) refuses environments, and its rows then have status ``"error"``.
 
     Parameters

@@ -148,5 +148,5 @@ GRAPHS = {
     "hubs": lambda epn: Hubs(epn),
     "tree": lambda epn: Tree(epn),
 }
-# The families of the shipped model's prior: the default, so that a default config keeps its stream.
+# The families of v1's prior: the default, so that a default config keeps its stream.
 DEFAULT_GRAPHS = ("erdos_renyi", "scale_free", "scale_free_transposed")

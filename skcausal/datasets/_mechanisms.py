@@ -145,7 +145,7 @@ MECHANISMS = {
     "piecewise": PiecewiseLinear(),
     "interaction": Interaction(),
 }
-# The mechanisms of the shipped model's prior: the default, so that a default config keeps its stream.
+# The mechanisms of v1's prior: the default, so that a default config keeps its stream.
 DEFAULT_MECHANISMS = ("linear", "mlp", "sine", "tanh", "quadratic", "threshold", "rff")
 
 

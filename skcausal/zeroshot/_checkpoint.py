@@ -23,8 +23,6 @@ from skcausal.zeroshot._model import ModelConfig, PairGridTransformer
 
 FORMAT_VERSION = 1
 DEFAULT_NAME = "skcausal-zeroshot"
-# The shipped weights with a target head, used by default for fits with environments.
-ENVIRONMENTS_NAME = "skcausal-zeroshot-environments"
 
 
 class CheckpointError(ValueError):
@@ -55,9 +53,9 @@ def checkpoint_files(path) -> tuple[Path, Path]:
 
 
 @functools.cache
-def default_checkpoint_path(environments: bool = False) -> Path:
-    """The weights that ship with the package (``environments=True``: those with a target head,
-    for fits with environments).
+def default_checkpoint_path() -> Path:
+    """The weights that ship with the package (v2, with a target head, so also for fits with
+    environments).
 
     An installed package (wheel, sdist or editable) carries them as the data package
     ``skcausal.pretrained``, found through :mod:`importlib.resources`; a source tree that was never
@@ -65,7 +63,7 @@ def default_checkpoint_path(environments: bool = False) -> Path:
     """
     from importlib import resources
 
-    name = ENVIRONMENTS_NAME if environments else DEFAULT_NAME
+    name = DEFAULT_NAME
     try:
         shipped = resources.files("skcausal.pretrained") / f"{name}.safetensors"
     except ModuleNotFoundError:

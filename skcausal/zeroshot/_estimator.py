@@ -32,10 +32,10 @@ def _cached_model(path: str, mtime_ns: int, size: int, device: str):
     return _cached_checkpoint(path, mtime_ns, size).build_model(device)
 
 
-def _file_key(checkpoint, environments=False) -> tuple[str, int, int]:
+def _file_key(checkpoint) -> tuple[str, int, int]:
     """The weights file with its modification time and size: a changed file is loaded anew."""
     if checkpoint is None:
-        checkpoint = default_checkpoint_path(environments=environments)
+        checkpoint = default_checkpoint_path()
     weights, _ = checkpoint_files(checkpoint)
     weights = os.path.abspath(weights)  # not resolve(): that walks every folder of the path
     try:
@@ -64,9 +64,10 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
     ----------
     checkpoint : str or path, default=None
         A ``.safetensors`` checkpoint (with its ``.json`` beside it) or a folder holding one; None
-        loads the weights that ship with the package: ``skcausal-zeroshot`` (v1), and for a fit
-        with ``environments`` ``skcausal-zeroshot-environments``, the model trained with a target
-        head (``checkpoint_info_`` names the one used; see ``pretrained/README.md``).
+        loads the weights that ship with the package, ``skcausal-zeroshot`` (v2: trained on a
+        wide prior, with a target head for fits with ``environments``; see
+        ``pretrained/README.md``). The first model, v1, ships beside it as
+        ``skcausal-zeroshot-v1`` for comparison; it cannot use environments.
     threshold : float in [0, 1], default=0.5
         Edges with probability above it are candidates for ``adjacency_``.
     acyclic : bool, default=True
@@ -188,8 +189,8 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         resampled, self._resample_probabilities = self._resample_probabilities, None
         return [self._finish_graph(p, self._graph_from_probabilities(p))[1] for p in resampled]
 
-    def _load(self, environments=False):
-        key = _file_key(self.checkpoint, environments)
+    def _load(self):
+        key = _file_key(self.checkpoint)
         checkpoint = _cached_checkpoint(*key)
         device = torch_device(self.device)
         return checkpoint, _cached_model(*key, str(device)), device, key[0]
@@ -212,7 +213,7 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         return internal[environments.codes], order
 
     def _discover(self, X, intervention_mask, environments=None):
-        checkpoint, model, device, path = self._load(environments is not None)
+        checkpoint, model, device, path = self._load()
         env_codes = None
         if environments is not None:
             env_codes, order = self._environment_codes(environments, checkpoint, path)
