@@ -5,6 +5,8 @@ config, so a table here and a training curve are the same measurement. One colum
 
     python scripts/validate_checkpoint.py                       # the shipped model
     python scripts/validate_checkpoint.py runs/v2/skcausal-zeroshot.safetensors --config configs/default.json
+    python scripts/validate_checkpoint.py pretrained/skcausal-zeroshot-v1.safetensors \
+        pretrained/skcausal-zeroshot.safetensors --plot docs/v2_validation.png
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ def main(argv=None) -> int:
     parser.add_argument("--config", default=str(ROOT / "configs" / "default.json"),
                         help="training config whose validation sets are used")
     parser.add_argument("--metric", default="auprc", choices=["auprc", "auroc", "shd"])
+    parser.add_argument("--plot", metavar="PNG", help="also draw the table as grouped bars, one colour per checkpoint")
     args = parser.parse_args(argv)
 
     config = TrainConfig.from_json(args.config)
@@ -60,7 +63,41 @@ def main(argv=None) -> int:
             n = sum(counts[f] for f in families)
             print(f"| {kinds[group]} | {group}, pooled rows: AUPRC | {n} | {cells(f'{group}/pooled-auprc')} |")
             print(f"| {kinds[group]} | {group}, targets: AUROC | {n} | {cells(f'{group}/target-auroc')} |")
+    if args.plot:
+        rows = [(f"{family} ({sum(counts[f] for f in families) if family == group else counts[family]})",
+                 f"{family}/{args.metric}", family == group)
+                for group, families in suite.groups.items() for family in families + [group]]
+        _plot(rows, columns, args.metric, Path(args.config).name, args.plot)
+        print(f"\nwrote {args.plot}")
     return 0
+
+
+def _plot(rows, columns, metric, config_name, path):
+    """Horizontal grouped bars: a family per row (group means in bold), a checkpoint per colour."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    height = 0.8 / len(columns)
+    fig, ax = plt.subplots(figsize=(7, 0.32 * len(rows) * max(1, len(columns) / 2) + 1.2))
+    y = np.arange(len(rows))[::-1]
+    for k, (name, results) in enumerate(columns):
+        values = [results.get(key, np.nan) for _, key, _ in rows]
+        ax.barh(y + (len(columns) / 2 - k - 0.5) * height, values, height, label=name)
+    ax.set_yticks(y, [label for label, _, _ in rows])
+    for tick, (_, _, bold) in zip(ax.get_yticklabels(), rows):
+        tick.set_fontweight("bold" if bold else "normal")
+    ax.set_xlabel(f"{metric.upper()} (validation sets of {config_name}; datasets in brackets)")
+    if metric != "shd":  # the differences that matter are a few hundredths: start near the lowest bar
+        lowest = np.nanmin([results.get(key, np.nan) for _, results in columns for _, key, _ in rows])
+        ax.set_xlim(max(0.0, np.floor(lowest * 10) / 10 - 0.1), 1.0)
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.06 - 0.4 / len(rows)), fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
 
 
 if __name__ == "__main__":

@@ -34,9 +34,10 @@ def test_bench_pretrain_prints_a_row_per_setting(tiny_config):
     assert len(rows) == 2 and "waiting for data" in out
 
 
-def test_validate_checkpoint_compares_checkpoints_by_kind(tiny_config):
-    out = _run("scripts/validate_checkpoint.py", "--config", tiny_config)
+def test_validate_checkpoint_compares_checkpoints_by_kind(tiny_config, tmp_path):
+    out = _run("scripts/validate_checkpoint.py", "--config", tiny_config, "--plot", tmp_path / "bars.png")
     assert "| in-distribution | **mean** |" in out and "| out-of-distribution | **ood-mean** |" in out
+    assert (tmp_path / "bars.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_robustness_and_interventions_tables():
