@@ -14,6 +14,7 @@ import argparse
 from pathlib import Path
 
 from skcausal.pretraining import interpolate_checkpoints
+from skcausal.zeroshot._checkpoint import DEFAULT_NAME
 
 
 def main(argv=None) -> int:
@@ -26,7 +27,7 @@ def main(argv=None) -> int:
     out = Path(args.out)
     if out.suffix != ".safetensors":
         out.mkdir(parents=True, exist_ok=True)
-        out = out / "skcausal-zeroshot.safetensors"
+        out = out / f"{DEFAULT_NAME}.safetensors"  # the name pretrain() gives its checkpoint
     print(interpolate_checkpoints(args.base, args.finetuned, args.alpha).save(out))
     return 0
 
