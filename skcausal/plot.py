@@ -13,7 +13,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from skcausal._validation import check_adjacency
+from skcausal._utils import check_adjacency
 from skcausal.metrics import classify_edges
 
 __all__ = ["plot_edge_probabilities", "plot_graph"]

@@ -7,8 +7,8 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from skcausal._base import SHARED_PARAMETER_CONSTRAINTS, BaseCausalDiscovery
-from skcausal._validation import check_full_rank, safe_column_scales
+from skcausal._base import SHARED_PARAMETER_CONSTRAINTS, BaseCausalDiscovery, Discovery
+from skcausal._utils import check_full_rank, safe_column_scales
 
 # The tests that work on any continuous or discrete data. causal-learn's "mv_fisherz" needs missing
 # values (refused by the base class) and "d_separation" needs the true graph, so neither is offered.
@@ -296,7 +296,7 @@ class PC(BaseCausalDiscovery):
         self.random_state = random_state
         self.reference_environment = reference_environment
 
-    def _discover(self, X, intervention_mask, environments=None):
+    def _discover(self, X, intervention_mask, *, knowledge=None, environments=None):
         # Imported here: causal-learn pulls in a large dependency tree that most users of the
         # package (the zero-shot estimator) never need.
         from causallearn.search.ConstraintBased.PC import pc
@@ -305,9 +305,8 @@ class PC(BaseCausalDiscovery):
         X = _prepare(X, self, fisherz, "PC with indep_test='fisherz'")
         d = X.shape[1]
         node_names = [f"X{k + 1}" for k in range(d)]
-        knowledge = None
-        if self._knowledge_masks is not None:
-            knowledge = _causallearn_knowledge(self._knowledge_masks, node_names)
+        if knowledge is not None:
+            knowledge = _causallearn_knowledge(knowledge, node_names)
         # A bootstrap resample can miss every row of a small environment; with one environment
         # left the context is constant and carries nothing, so that resample runs plain PC.
         if environments is not None and np.unique(environments.codes).size > 1:
@@ -322,13 +321,12 @@ class PC(BaseCausalDiscovery):
             node_names=node_names,
         )
         adjacency = causallearn_to_adjacency(graph.G.graph)
-        if environments is not None:
-            self._discovered_targets = np.zeros((len(environments.labels), d))
-        return _cpdag_edge_probabilities(adjacency), adjacency
+        targets = None if environments is None else np.zeros((len(environments.labels), d))
+        return Discovery(_cpdag_edge_probabilities(adjacency), adjacency, targets=targets)
 
     def _discover_cdnod(self, X, environments, knowledge, node_names, fisherz):
-        """CD-NOD with the environment as the context: (probabilities, adjacency), and the
-        changing mechanisms as ``self._discovered_targets``."""
+        """CD-NOD with the environment as the context; the variables whose mechanisms change with
+        it are the targets."""
         d = X.shape[1]
         context = environments.codes.astype(float)
         if fisherz:
@@ -346,8 +344,7 @@ class PC(BaseCausalDiscovery):
         targets[:, changed] = 1.0
         if environments.reference is not None:
             targets[environments.reference] = 0.0
-        self._discovered_targets = targets
-        return _cpdag_edge_probabilities(adjacency), adjacency
+        return Discovery(_cpdag_edge_probabilities(adjacency), adjacency, targets=targets)
 
 
 class GES(BaseCausalDiscovery):
@@ -436,7 +433,7 @@ class GES(BaseCausalDiscovery):
         self.n_bootstrap = n_bootstrap
         self.random_state = random_state
 
-    def _discover(self, X, intervention_mask):
+    def _discover(self, X, intervention_mask, *, knowledge=None, environments=None):
         from causallearn.search.ScoreBased.GES import ges
 
         X = _prepare(
@@ -444,4 +441,4 @@ class GES(BaseCausalDiscovery):
         )
         record = ges(X, score_func=self.score_func, maxP=self.max_parents)
         adjacency = causallearn_to_adjacency(record["G"].graph)
-        return _cpdag_edge_probabilities(adjacency), adjacency
+        return Discovery(_cpdag_edge_probabilities(adjacency), adjacency)

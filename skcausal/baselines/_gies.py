@@ -7,8 +7,8 @@ from numbers import Real
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from skcausal._base import SHARED_PARAMETER_CONSTRAINTS, BaseCausalDiscovery
-from skcausal._validation import check_full_rank, safe_column_scales
+from skcausal._base import SHARED_PARAMETER_CONSTRAINTS, BaseCausalDiscovery, Discovery
+from skcausal._utils import check_full_rank, safe_column_scales
 from skcausal.baselines._causallearn import _cpdag_edge_probabilities
 
 
@@ -192,7 +192,7 @@ class GIES(BaseCausalDiscovery):
         self.n_bootstrap = n_bootstrap
         self.random_state = random_state
 
-    def _discover(self, X, intervention_mask):
+    def _discover(self, X, intervention_mask, *, knowledge=None, environments=None):
         # Imported here so that importing skcausal does not load the optional search packages.
         import gies
         from gies.scores.gauss_int_l0_pen import GaussIntL0Pen
@@ -208,11 +208,10 @@ class GIES(BaseCausalDiscovery):
         check_full_rank(X, self._node_names(), "GIES")
         data, targets = _environments(X, intervention_mask)
         data = _prepare_environments(data, targets, self._node_names())
-        self.n_environments_ = len(data)
         lmbda = None if self.penalty_weight is None else float(self.penalty_weight)
         score_class = GaussIntL0Pen
-        if self._knowledge_masks is not None:
-            forbidden = self._knowledge_masks[1]
+        if knowledge is not None:
+            forbidden = knowledge.forbidden
             if np.any(forbidden & forbidden.T):
                 score_class = _score_with_gaps(GaussIntL0Pen, forbidden & forbidden.T)
         score = score_class(data, targets, lmbda=lmbda)
@@ -233,4 +232,6 @@ class GIES(BaseCausalDiscovery):
                 "collinear or constant within the samples where they are not intervened."
             ) from error
         adjacency = (np.asarray(adjacency) != 0).astype(int)
-        return _cpdag_edge_probabilities(adjacency), adjacency
+        return Discovery(
+            _cpdag_edge_probabilities(adjacency), adjacency, info={"n_environments_": len(data)}
+        )

@@ -18,7 +18,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from threadpoolctl import threadpool_limits
 
-from skcausal._base import SHARED_PARAMETER_CONSTRAINTS, BaseCausalDiscovery
+from skcausal._base import SHARED_PARAMETER_CONSTRAINTS, BaseCausalDiscovery, Discovery
 
 _LOSSES = ("l2", "logistic", "poisson")
 
@@ -299,7 +299,7 @@ class NOTEARS(BaseCausalDiscovery):
                 stacklevel=6,
             )
 
-    def _discover(self, X, intervention_mask):
+    def _discover(self, X, intervention_mask, *, knowledge=None, environments=None):
         self._check_params(X)
         largest_magnitude = float(np.max(np.abs(X)))
         # Overflow (magnitudes far from 1) is detected on the objective and reported as one clear
@@ -308,17 +308,15 @@ class NOTEARS(BaseCausalDiscovery):
             if self.loss == "l2":
                 # The linear SEM has no intercepts, so centring stands in for them.
                 X = X - X.mean(axis=0)
-                if self._knowledge_masks is None or not self._knowledge_masks[0].any():
+                if knowledge is None or not knowledge.required.any():
                     # (Required edges are not penalised, so the argument does not hold for them.)
                     self._warn_if_penalty_decides(float(np.max(np.mean(X * X, axis=0))))
             try:
                 # Thousands of small matrix products: multi-threaded BLAS only adds overhead here,
                 # and on a 2-core machine it made a Sachs fit 40x slower (91 s against 2.2 s).
-                required, forbidden = (
-                    self._knowledge_masks if self._knowledge_masks is not None else (None, None)
-                )
+                required, forbidden = knowledge if knowledge is not None else (None, None)
                 with threadpool_limits(limits=1, user_api="blas"):
-                    W, self.n_iter_, converged = _fit_notears(
+                    W, n_iter, converged = _fit_notears(
                         X, float(self.lambda1), self.loss, int(self.max_iter), float(self.h_tol),
                         float(self.rho_max), forbidden=forbidden, unpenalised=required,
                     )
@@ -338,5 +336,7 @@ class NOTEARS(BaseCausalDiscovery):
             )
         scale = float(self.w_threshold) if self.w_threshold > 0 else 1.0
         probabilities = np.abs(W) / (np.abs(W) + scale)
-        self.weights_ = _break_cycles(np.where(np.abs(W) >= self.w_threshold, W, 0.0))
-        return probabilities, self.weights_ != 0
+        weights = _break_cycles(np.where(np.abs(W) >= self.w_threshold, W, 0.0))
+        return Discovery(
+            probabilities, weights != 0, info={"weights_": weights, "n_iter_": n_iter}
+        )

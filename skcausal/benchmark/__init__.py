@@ -6,7 +6,7 @@ stopped with a time limit and a failing one is recorded, not raised. From the co
     python -m skcausal benchmark --suite standard --methods zeroshot,pc,ges --out results/
 """
 
-from skcausal.benchmark._cli import make_estimators
+from skcausal.benchmark._estimators import make_estimators
 from skcausal.benchmark._report import (
     markdown_table,
     plot_accuracy_vs_time,

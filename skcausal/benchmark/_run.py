@@ -33,6 +33,7 @@ from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import clone
 from tqdm.auto import tqdm
 
+from skcausal._utils import check_random_state
 from skcausal.benchmark._isolation import _WARM_IMPORTS, _fit_and_extract, _fit_in_child
 from skcausal.benchmark._scoring import METRICS, _score
 from skcausal.benchmark._suites import DatasetSpec, dataset_seed, get_suite
@@ -106,15 +107,10 @@ def _resolve_suite(suite):
 def _resolve_random_state(random_state):
     if random_state is None:
         return int(np.random.SeedSequence().generate_state(1)[0])
-    if isinstance(random_state, np.random.Generator):
-        return int(random_state.integers(2**32))
-    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool) and (
-        random_state >= 0
-    ):
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        check_random_state(random_state)  # refuses negative seeds
         return int(random_state)
-    raise ValueError(
-        f"random_state must be a non-negative int, a numpy Generator or None; got {random_state!r}."
-    )
+    return int(check_random_state(random_state).integers(2**32))
 
 
 def _check_options(n_repeats, time_limit, n_jobs):

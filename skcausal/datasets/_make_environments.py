@@ -6,6 +6,7 @@ import numbers
 
 import numpy as np
 
+from skcausal._utils import standardize_columns
 from skcausal.datasets._graphs import GRAPHS
 from skcausal.datasets._interventions import INTERVENTIONS
 from skcausal.datasets._make_scm import _check_choice, _check_dag, _check_int, _sample_one, torch_generator
@@ -111,5 +112,5 @@ def make_environments(
     targets = batch.environment_targets[0].numpy()[:, back]
     adjacency = batch.adjacency[0].numpy().astype(int) if order is None else graph.copy()
     if standardize:
-        X = (X - X.mean(axis=0)) / X.std(axis=0)
+        X = standardize_columns(X)
     return X, batch.environments[0].numpy().copy(), targets, adjacency

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numbers
 
-import networkx as nx
 import numpy as np
 import torch
 
-from skcausal._graph_utils import causal_order
+from skcausal.graph import find_cycle, topological_order
+from skcausal._utils import check_random_state, standardize_columns
 from skcausal._system import InsufficientMemoryError, available_bytes
 from skcausal.datasets._graphs import GRAPHS
 from skcausal.datasets._mechanisms import MECHANISMS, NOISES
@@ -17,14 +17,7 @@ from skcausal.datasets._simulator import SCMBatchSampler
 
 def torch_generator(random_state) -> torch.Generator:
     """A torch.Generator seeded from ``random_state`` (int >= 0, numpy Generator, or None)."""
-    valid = random_state is None or isinstance(random_state, np.random.Generator) or (
-        isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool) and random_state >= 0
-    )
-    if not valid:
-        raise ValueError(
-            f"random_state must be None, an integer >= 0 or a numpy.random.Generator; got {random_state!r}."
-        )
-    seed = int(np.random.default_rng(random_state).integers(2**63 - 1))
+    seed = int(check_random_state(random_state).integers(2**63 - 1))
     return torch.Generator().manual_seed(seed)
 
 
@@ -53,11 +46,10 @@ def _check_dag(graph, n_nodes):
     if not np.isin(adjacency, (0, 1)).all():
         raise ValueError("graph must hold only 0 and 1 (A[i, j] = 1 means i -> j).")
     adjacency = adjacency.astype(int)
-    dag = nx.DiGraph(adjacency)
-    if not nx.is_directed_acyclic_graph(dag):
-        cycle = [int(i) for i, _ in nx.find_cycle(dag)]
+    cycle = find_cycle(adjacency)
+    if cycle:
         raise ValueError(f"graph must be acyclic; it has the cycle {' -> '.join(map(str, cycle + cycle[:1]))}.")
-    return adjacency, causal_order(adjacency)
+    return adjacency, topological_order(adjacency)
 
 
 def make_scm(
@@ -188,7 +180,7 @@ def make_scm(
     X, mask = batch.X[0].double().numpy()[:, back], batch.intervention_mask[0].numpy()[:, back]
     adjacency = batch.adjacency[0].numpy().astype(int) if order is None else graph.copy()
     if standardize:
-        X = (X - X.mean(axis=0)) / X.std(axis=0)
+        X = standardize_columns(X)
     return X, mask, adjacency
 
 

@@ -1,7 +1,7 @@
 """Metrics against a known graph, and scorers that use them in model selection."""
 
-from skcausal._cpdag import dag_to_cpdag
-from skcausal.metrics._cpdag import cpdag_shd, skeleton_f1, structural_intervention_distance
+from skcausal.graph import dag_to_cpdag
+from skcausal.metrics._class_metrics import cpdag_shd, skeleton_f1, structural_intervention_distance
 from skcausal.metrics._graph import (
     classify_edges,
     edge_auprc,

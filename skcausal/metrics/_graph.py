@@ -9,7 +9,7 @@ import numpy as np
 from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from skcausal._validation import check_adjacency
+from skcausal._utils import check_adjacency
 
 
 def _check_pair(true_adjacency, other, other_name):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline
 
-from skcausal._validation import check_adjacency
-from skcausal.metrics._cpdag import cpdag_shd, skeleton_f1, structural_intervention_distance
+from skcausal._utils import check_adjacency
+from skcausal.metrics._class_metrics import cpdag_shd, skeleton_f1, structural_intervention_distance
 from skcausal.metrics._graph import (
     edge_auprc,
     edge_auroc,

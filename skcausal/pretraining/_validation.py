@@ -43,7 +43,7 @@ import torch
 from sklearn.metrics import roc_auc_score
 
 from skcausal.datasets._bnlearn import NETWORK_SIZES
-from skcausal._graph_utils import causal_order
+from skcausal.graph import topological_order
 from skcausal.datasets._simulator import SCMBatch, SCMBatchSampler, SimulationConfig, _relabel
 from skcausal.metrics import edge_auprc, edge_auroc, structural_hamming_distance
 from skcausal.zeroshot._environment_features import N_ENVIRONMENT_PAIR_FEATURES
@@ -99,7 +99,7 @@ def _real_structures(max_nodes: int):
         except ModuleNotFoundError as err:
             warnings.warn(f"real-structure validation skipped: {err}")
             return {}
-        order = causal_order(adjacency)
+        order = topological_order(adjacency)
         out[network] = torch.as_tensor(adjacency[np.ix_(order, order)], dtype=torch.bool)
     return out
 

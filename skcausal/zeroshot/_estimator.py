@@ -10,9 +10,9 @@ import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from skcausal._base import SHARED_PARAMETER_CONSTRAINTS, BaseCausalDiscovery
-from skcausal._graph_utils import greedy_dag
-from skcausal._validation import safe_column_scales
+from skcausal._base import SHARED_PARAMETER_CONSTRAINTS, BaseCausalDiscovery, Discovery
+from skcausal.graph import greedy_dag
+from skcausal._utils import standardize_columns
 from skcausal.zeroshot._checkpoint import (
     Checkpoint,
     checkpoint_files,
@@ -43,13 +43,6 @@ def _file_key(checkpoint) -> tuple[str, int, int]:
     except OSError:
         return weights, 0, 0
     return weights, stat.st_mtime_ns, stat.st_size
-
-
-def _standardize(X):
-    """Standardise columns without overflow, whatever their magnitude (1e-300 ... 1e300)."""
-    scaled = X / safe_column_scales(X)
-    scaled = scaled - scaled.mean(axis=0)
-    return scaled / scaled.std(axis=0)
 
 
 class ZeroShotCausalDiscovery(BaseCausalDiscovery):
@@ -172,22 +165,16 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         self.knowledge = knowledge
         self.random_state = random_state
 
-    def _graph_from_probabilities(self, probabilities):
+    def _graph_from_probabilities(self, probabilities, knowledge):
         """Threshold (and make acyclic) the probabilities, knowledge first."""
         priority = probabilities.copy()
-        if self._knowledge_masks is not None:
-            required, forbidden = self._knowledge_masks
+        if knowledge is not None:
+            required, forbidden = knowledge
             priority[forbidden | required.T] = 0.0  # a required edge is directed
             priority[required] = 2.0  # above any threshold and any probability: kept first
         if self.acyclic:
             return greedy_dag(priority, self.threshold)
         return (priority > self.threshold).astype(int)
-
-    def _resample_graphs(self, X, mask, n_bootstrap, environments=None):
-        # The resamples went through the forward pass with the full data; only their graphs are
-        # left to build.
-        resampled, self._resample_probabilities = self._resample_probabilities, None
-        return [self._finish_graph(p, self._graph_from_probabilities(p))[1] for p in resampled]
 
     def _load(self):
         key = _file_key(self.checkpoint)
@@ -212,7 +199,7 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         internal[order] = np.arange(len(order))
         return internal[environments.codes], order
 
-    def _discover(self, X, intervention_mask, environments=None):
+    def _discover(self, X, intervention_mask, *, knowledge=None, environments=None):
         checkpoint, model, device, path = self._load()
         env_codes = None
         if environments is not None:
@@ -226,7 +213,7 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         if self.n_bootstrap:
             rng = np.random.default_rng(self.random_state)
             datasets += [rng.integers(0, n, n) for _ in range(self.n_bootstrap)]
-        Z = _standardize(X)
+        Z = standardize_columns(X)
         probabilities, targets = [], []
         per_pass = datasets_per_pass(
             n, d, checkpoint.model_config.dim, device, self.memory_limit, len(datasets)
@@ -249,9 +236,14 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
                         chunk=grid_chunk, row_chunk=row_chunk)
                     targets.extend(torch.sigmoid(target_logits).double().cpu().numpy())
                 probabilities.extend(torch.sigmoid(logits).double().cpu().numpy())
-        self._resample_probabilities = [p.copy() for p in probabilities[1:]]
-        for p in self._resample_probabilities:
-            np.fill_diagonal(p, 0.0)
+        # The bootstrap resamples went through the same forward passes as the full data.
+        resamples = None
+        if self.n_bootstrap:
+            resamples = []
+            for p in probabilities[1:]:
+                p = p.copy()
+                np.fill_diagonal(p, 0.0)
+                resamples.append(Discovery(p, self._graph_from_probabilities(p, knowledge)))
         probabilities = np.mean(probabilities, axis=0)
         if not np.all(np.isfinite(probabilities)):
             # FloatingPointError, not ValueError: X passed validation, so this is a numerical
@@ -267,15 +259,16 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
                 "a bug in skcausal, not in your data; please report it with these details."
             )
         np.fill_diagonal(probabilities, 0.0)
+        found_targets = None
         if env_codes is not None:
             internal_targets = np.mean(targets, axis=0)  # (n_env, d), reference first
             if has_reference:
                 internal_targets[0] = 0.0
-            self._discovered_targets = np.empty_like(internal_targets)
-            self._discovered_targets[order] = internal_targets
-        adjacency = self._graph_from_probabilities(probabilities)
+            found_targets = np.empty_like(internal_targets)
+            found_targets[order] = internal_targets
+        adjacency = self._graph_from_probabilities(probabilities, knowledge)
         meta = checkpoint.metadata
-        self.checkpoint_info_ = {
+        checkpoint_info = {
             "path": path,
             "weights_sha256": meta.get("weights_sha256"),
             "step": meta.get("step"),
@@ -283,4 +276,7 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
             "package_version": meta.get("package_version"),
             "device": str(device),
         }
-        return probabilities, adjacency
+        return Discovery(
+            probabilities, adjacency, targets=found_targets, resamples=resamples,
+            info={"checkpoint_info_": checkpoint_info},
+        )

@@ -1,4 +1,5 @@
-"""Background knowledge: required and forbidden edges and tiers, and how a graph is made to honour it."""
+"""Background knowledge: required and forbidden edges and tiers, and how a graph is made to
+honour it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from skcausal._graph_utils import greedy_dag
+from skcausal.graph._dag import find_cycle, greedy_dag
+from skcausal.graph._equivalence import meek_orient
 
 
 class BackgroundKnowledge:
@@ -145,7 +147,7 @@ class BackgroundKnowledge:
                 f"the edge {names[i]!r} -> {names[j]!r} is both required and forbidden"
                 f"{' (by the tiers)' if tier_of[i] > tier_of[j] >= 0 else ''}."
             )
-        cycle = _find_cycle(required)
+        cycle = find_cycle(required)
         if cycle:
             raise ValueError(
                 "the required edges form a cycle: "
@@ -167,33 +169,6 @@ def _pairs(edges, name):
     return pairs
 
 
-def _find_cycle(adjacency):
-    """One directed cycle as a list of nodes, or [] when there is none."""
-    a = np.asarray(adjacency, dtype=bool)
-    d = a.shape[0]
-    state = np.zeros(d, dtype=int)  # 0 new, 1 on the stack, 2 done
-    for root in range(d):
-        if state[root]:
-            continue
-        stack = [(root, iter(np.flatnonzero(a[root])))]
-        path = [root]
-        state[root] = 1
-        while stack:
-            node, children = stack[-1]
-            child = next(children, None)
-            if child is None:
-                state[node] = 2
-                stack.pop()
-                path.pop()
-            elif state[child] == 1:
-                return path[path.index(child):]
-            elif state[child] == 0:
-                state[child] = 1
-                stack.append((child, iter(np.flatnonzero(a[child]))))
-                path.append(child)
-    return []
-
-
 def apply_knowledge(adjacency, probabilities, required, forbidden):
     """Make a DAG or PDAG honour the knowledge; returns the new 0/1 adjacency.
 
@@ -203,8 +178,6 @@ def apply_knowledge(adjacency, probabilities, required, forbidden):
     decreasing ``probabilities``, skipping any that would close a cycle. Undirected edges left are
     oriented further by Meek's rules 1-3, so the knowledge's orientations propagate as in PC.
     """
-    from skcausal._cpdag import meek_orient
-
     a = np.asarray(adjacency) != 0
     np.fill_diagonal(a, False)
     original = a.copy()
@@ -214,7 +187,7 @@ def apply_knowledge(adjacency, probabilities, required, forbidden):
     if np.array_equal(a, original):
         return a.astype(int)  # already honoured: the search's own output, untouched
     directed = a & ~a.T
-    if _find_cycle(directed):
+    if find_cycle(directed):
         priority = np.where(directed, np.asarray(probabilities, dtype=float), 0.0)
         priority = np.clip(priority, 1e-9, 1.0)
         priority[required] = 2.0
@@ -223,7 +196,7 @@ def apply_knowledge(adjacency, probabilities, required, forbidden):
     if had_undirected and np.any(a & a.T):
         a = meek_orient(a)
         directed = a & ~a.T
-        if _find_cycle(directed):  # a PDAG with no consistent extension: keep what is acyclic
+        if find_cycle(directed):  # a PDAG with no consistent extension: keep what is acyclic
             priority = np.where(required, 2.0, 1.0)
             kept = greedy_dag(np.where(directed, priority, 0.0), threshold=0.0) != 0
             a = (a & a.T) | kept

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from skcausal._cpdag import dag_to_cpdag, pdag_to_dag
-from skcausal._knowledge import _find_cycle
+from skcausal.graph import dag_to_cpdag, pdag_to_dag
+from skcausal.graph import find_cycle
 from skcausal.metrics._graph import _check_pair, _ratio, structural_hamming_distance
 
 
@@ -14,7 +14,7 @@ def _as_cpdag(adjacency):
     a = np.asarray(adjacency) != 0
     if np.any(a & a.T):
         return a.astype(int)
-    if _find_cycle(a):
+    if find_cycle(a):
         raise ValueError("a graph without undirected edges must be a DAG to have a CPDAG; it has a cycle.")
     return dag_to_cpdag(a)
 
@@ -111,7 +111,7 @@ def structural_intervention_distance(true_adjacency, predicted_adjacency) -> int
     import gadjid
 
     true, predicted = _check_pair(true_adjacency, predicted_adjacency, "predicted_adjacency")
-    if _find_cycle(true):
+    if find_cycle(true):
         raise ValueError("structural_intervention_distance needs a DAG as true_adjacency.")
     predicted = predicted != 0
     undirected = predicted & predicted.T
@@ -128,7 +128,7 @@ def structural_intervention_distance(true_adjacency, predicted_adjacency) -> int
             true.astype(np.int8), coded.astype(np.int8), edge_direction="from row to column"
         )
         return int(count)
-    if _find_cycle(predicted):
+    if find_cycle(predicted):
         raise ValueError("predicted_adjacency has a directed cycle; the SID needs a DAG or a CPDAG.")
     _, count = gadjid.sid(
         true.astype(np.int8), predicted.astype(np.int8), edge_direction="from row to column"

@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from skcausal._graph_utils import greedy_dag
+from skcausal.graph._dag import _as_bool as _square, find_cycle, greedy_dag, topological_order
 
 
 def _as_bool(adjacency):
-    a = np.asarray(adjacency) != 0
-    if a.ndim != 2 or a.shape[0] != a.shape[1]:
-        raise ValueError(f"an adjacency matrix must be square; got shape {a.shape}.")
-    a = a.copy()
+    a = _square(adjacency).copy()
     np.fill_diagonal(a, False)
     return a
 
@@ -87,7 +84,7 @@ def dag_to_cpdag(dag) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
-    >>> from skcausal.metrics import dag_to_cpdag
+    >>> from skcausal.graph import dag_to_cpdag
     >>> dag_to_cpdag(np.array([[0, 1, 0], [0, 0, 1], [0, 0, 0]]))  # a chain: all undirected
     array([[0, 1, 0],
            [1, 0, 1],
@@ -98,9 +95,7 @@ def dag_to_cpdag(dag) -> np.ndarray:
            [0, 0, 0]])
     """
     a = _as_bool(dag)
-    from skcausal._knowledge import _find_cycle
-
-    if _find_cycle(a):
+    if find_cycle(a):
         raise ValueError("dag_to_cpdag needs a DAG; the graph has a directed cycle.")
     return _label_edges(a).astype(int)
 
@@ -117,8 +112,9 @@ def _label_edges(dag):
     where repeated Meek passes over the whole matrix cost O(d^3) each.
     """
     d = len(dag)
-    rank = _topological_rank(dag)
-    order = np.argsort(rank, kind="stable")
+    order = topological_order(dag)
+    rank = np.empty(d, dtype=int)
+    rank[order] = np.arange(d)
     parents = [set(np.flatnonzero(dag[:, y]).tolist()) for y in range(d)]
     edges = [(x, y) for y in order for x in sorted(parents[y], key=lambda v: -rank[v])]
     label = {}  # (x, y) -> True (compelled) / False (reversible)
@@ -159,7 +155,7 @@ def pdag_to_dag(pdag) -> tuple[np.ndarray, bool]:
     Examples
     --------
     >>> import numpy as np
-    >>> from skcausal._cpdag import pdag_to_dag
+    >>> from skcausal.graph import pdag_to_dag
     >>> dag, ok = pdag_to_dag(np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]]))
     >>> ok, int(dag.sum())
     (True, 2)
@@ -192,32 +188,14 @@ def pdag_to_dag(pdag) -> tuple[np.ndarray, bool]:
 def _fallback_extension(a):
     directed = a & ~a.T
     dag = greedy_dag(directed.astype(float), threshold=0.0) != 0
-    order = np.argsort(_topological_rank(dag), kind="stable")
-    rank = np.empty(len(a), dtype=int)
-    rank[order] = np.arange(len(a))
+    rank = _topological_rank(dag)
     undirected = a & a.T
     dag |= undirected & (rank[:, None] < rank[None, :])
     return dag.astype(int)
 
 
 def _topological_rank(dag):
-    """Each node's position in a topological order of the DAG ``dag`` (Kahn's algorithm)."""
-    d = len(dag)
-    indegree = dag.sum(axis=0).astype(int)
-    rank = np.zeros(d, dtype=int)
-    ready = list(np.flatnonzero(indegree == 0))
-    position = 0
-    while ready:
-        node = ready.pop(0)
-        rank[node] = position
-        position += 1
-        for child in np.flatnonzero(dag[node]):
-            indegree[child] -= 1
-            if indegree[child] == 0:
-                ready.append(child)
+    """Each node's position in the topological order of the DAG ``dag``."""
+    rank = np.empty(len(dag), dtype=int)
+    rank[topological_order(dag)] = np.arange(len(dag))
     return rank
-
-
-def topological_order(dag) -> np.ndarray:
-    """The nodes of a DAG in a topological order (parents before children)."""
-    return np.argsort(_topological_rank(np.asarray(dag) != 0), kind="stable")

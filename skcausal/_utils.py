@@ -1,10 +1,9 @@
-"""Input checks shared by every estimator and function of the package."""
+"""Shared plumbing: input checks, column standardisation and random states, each once."""
 
 from __future__ import annotations
 
 import numbers
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -85,12 +84,6 @@ def check_adjacency(adjacency, name: str = "adjacency", n_nodes: int | None = No
     if not np.all(np.isfinite(a)):
         raise ValueError(f"{name} contains NaN or infinite values.")
     return a
-
-
-def is_dag(adjacency) -> bool:
-    """True when ``adjacency`` (A[i, j] != 0 means i -> j) has no directed cycle (self-loops count)."""
-    a = np.asarray(adjacency) != 0
-    return nx.is_directed_acyclic_graph(nx.from_numpy_array(a.astype(np.int8), create_using=nx.DiGraph))
 
 
 def _describe(value) -> str:
@@ -303,3 +296,54 @@ def check_environments(environments, n_samples: int, reference=None):
             )
         reference_code = int(found[0])
     return labels, codes.astype(np.int64).ravel(), reference_code
+
+
+def standardize_columns(X) -> np.ndarray:
+    """Columns with mean 0 and standard deviation 1, without overflow whatever their magnitude
+    (1e-300 ... 1e300): extreme columns are first divided by a power of two
+    (:func:`safe_column_scales`), which is exact, so ordinary data give the plain
+    ``(X - mean) / std`` bit for bit."""
+    scaled = X / safe_column_scales(X)
+    scaled = scaled - scaled.mean(axis=0)
+    return scaled / scaled.std(axis=0)
+
+
+def check_random_state(random_state) -> np.random.Generator:
+    """A numpy Generator from ``random_state``: None (fresh entropy), an integer >= 0 (a seed) or
+    a Generator (returned as it is, so draws continue its stream).
+
+    Raises
+    ------
+    ValueError
+        For anything else (negative integers, booleans, floats, strings).
+
+    Examples
+    --------
+    >>> check_random_state(0).integers(10) == check_random_state(0).integers(10)
+    True
+    """
+    if random_state is None or isinstance(random_state, np.random.Generator) or (
+        isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool)
+        and random_state >= 0
+    ):
+        return np.random.default_rng(random_state)
+    raise ValueError(
+        "random_state must be None, an integer >= 0 or a numpy.random.Generator; "
+        f"got {random_state!r}."
+    )
+
+
+def check_sample_weight(sample_weight, n_samples: int):
+    """Non-negative, finite, not all-zero weights of shape (n_samples,) as floats (None stays)."""
+    if sample_weight is None:
+        return None
+    weights = np.asarray(sample_weight)
+    if weights.shape != (n_samples,) or weights.dtype.kind not in "biuf":
+        raise ValueError(
+            f"sample_weight must be numbers of shape ({n_samples},); got shape {weights.shape}, "
+            f"dtype {weights.dtype}."
+        )
+    weights = weights.astype(float)
+    if not np.all(np.isfinite(weights)) or np.any(weights < 0) or not weights.sum() > 0:
+        raise ValueError("sample_weight must be finite, non-negative and not all zero.")
+    return weights

@@ -1,123 +1,18 @@
-"""The linear-Gaussian SEM fitted on a learned graph: score(), coef_, intercept_, noise_std_, sample()."""
+"""NonparametricSEM: a fitted nonparametric SEM on a given graph, sampled under do()."""
 
 from __future__ import annotations
 
+import contextlib
 import numbers
 
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import check_is_fitted, validate_data
+from threadpoolctl import threadpool_limits
 
-from skcausal._cpdag import topological_order
-from skcausal._validation import safe_column_scales
-
-_LOG_2PI = float(np.log(2 * np.pi))
-
-
-class _LinearGaussianSEM:
-    """Per-variable least-squares regressions on the parents of a DAG.
-
-    The regressions run on ``X / scales`` (powers of two that tame columns near the limits of
-    float64, see :func:`~skcausal._validation.safe_column_scales`); the log-likelihood of the
-    original values then gains the Jacobian term ``-log(scale)`` per scored value. Without it,
-    columns of magnitude 1e300 made every score NaN. Variable j is regressed on the rows where it
-    was not intervened.
-    """
-
-    def __init__(self, dag, intercepts, coefficients, variances, fitted, scales):
-        self.dag = dag
-        self.intercepts = intercepts
-        self.coefficients = coefficients  # coefficients[i, j]: weight of z_i in z_j's regression
-        self.variances = variances
-        self.fitted = fitted  # False where fewer than 2 training values were not intervened
-        self.scales = scales
-
-    @classmethod
-    def fit(cls, X, mask, dag):
-        scales = safe_column_scales(X)
-        Z = X / scales
-        d = Z.shape[1]
-        parents = np.asarray(dag) != 0
-        intercepts = np.zeros(d)
-        coefficients = np.zeros((d, d))
-        variances = np.ones(d)
-        fitted = np.zeros(d, dtype=bool)
-        # Variables sharing the rows they are fitted on (all of them, for observational data) share
-        # one centred Gram matrix, from which every regression is a small solve.
-        groups = {}
-        for j in range(d):
-            groups.setdefault(mask[:, j].tobytes(), []).append(j)
-        for members in groups.values():
-            rows = ~mask[:, members[0]]
-            n_rows = int(rows.sum())
-            if n_rows < 2:
-                continue
-            Zr = Z[rows]
-            means = Zr.mean(axis=0)
-            centred = Zr - means
-            gram = centred.T @ centred
-            for j in members:
-                pa = np.flatnonzero(parents[:, j])
-                if pa.size:
-                    # lstsq, not solve: collinear parents get the minimum-norm coefficients.
-                    coefficients[pa, j] = np.linalg.lstsq(gram[np.ix_(pa, pa)], gram[pa, j], rcond=None)[0]
-                intercepts[j] = means[j] - means @ coefficients[:, j]
-            residuals = centred[:, members] - centred @ coefficients[:, members]
-            spread = np.maximum(np.diag(gram)[members] / n_rows, np.finfo(float).tiny)
-            variances[members] = np.maximum(np.mean(residuals**2, axis=0), 1e-12 * spread)
-            fitted[members] = True
-        return cls(parents.astype(int), intercepts, coefficients, variances, fitted, scales)
-
-    # -- the model in the units of X -------------------------------------------------------------
-    def public_parameters(self):
-        """``(coef, intercept, noise_std)`` in the units of X (NaN for a variable never fitted)."""
-        s = self.scales
-        with np.errstate(over="ignore", invalid="ignore"):
-            coef = self.coefficients * (s[None, :] / s[:, None])
-            intercept = self.intercepts * s
-            noise_std = np.sqrt(self.variances) * s
-        coef[self.dag == 0] = 0.0
-        unfitted = ~self.fitted
-        coef[:, unfitted] = np.where(self.dag[:, unfitted] != 0, np.nan, 0.0)
-        intercept[unfitted] = np.nan
-        noise_std[unfitted] = np.nan
-        return coef, intercept, noise_std
-
-    def mean_log_likelihood(self, X, mask, weights=None):
-        Z = X / self.scales
-        # Held-out values far outside the training range may overflow; the caller turns a
-        # non-finite result into a ValueError, so numpy's warnings would only be noise.
-        with np.errstate(over="ignore", invalid="ignore"):
-            residual = Z - self.intercepts - Z @ self.coefficients
-            log_density = -0.5 * (
-                _LOG_2PI + np.log(self.variances) + residual**2 / self.variances
-            ) - np.log(self.scales)
-            scored = ~mask & self.fitted
-            per_sample = np.sum(log_density, axis=1, where=scored)
-            if weights is None:
-                return float(per_sample.mean())
-            return float(np.sum(weights * per_sample) / np.sum(weights))
-
-    def sample(self, n_samples, interventions, rng, residuals=None):
-        """Draw ``n_samples`` rows in the units of X; ``interventions`` maps index -> value.
-
-        ``residuals``, when given, is a list (one per variable) of centred training residuals in
-        the scaled units to resample instead of drawing Gaussian noise.
-        """
-        d = len(self.scales)
-        Z = np.zeros((n_samples, d))
-        for j in topological_order(self.dag):
-            if j in interventions:
-                Z[:, j] = interventions[j] / self.scales[j]
-                continue
-            if residuals is not None:
-                noise = rng.choice(residuals[j], size=n_samples, replace=True)
-            else:
-                noise = rng.standard_normal(n_samples) * np.sqrt(self.variances[j])
-            Z[:, j] = self.intercepts[j] + Z @ self.coefficients[:, j] + noise
-        with np.errstate(over="ignore"):
-            return Z * self.scales
+from skcausal._utils import check_adjacency, check_intervention_mask, check_random_state
+from skcausal.graph import find_cycle, pdag_to_dag, topological_order
 
 
 class NonparametricSEM(BaseEstimator):
@@ -179,9 +74,6 @@ class NonparametricSEM(BaseEstimator):
         -------
         self : object
         """
-        from skcausal._cpdag import pdag_to_dag
-        from skcausal._knowledge import _find_cycle
-        from skcausal._validation import check_adjacency, check_intervention_mask
 
         X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2, ensure_min_features=2)
         d = X.shape[1]
@@ -189,7 +81,7 @@ class NonparametricSEM(BaseEstimator):
         a = check_adjacency(graph, "graph", n_nodes=d) != 0
         np.fill_diagonal(a, False)
         dag = pdag_to_dag(a)[0] != 0 if np.any(a & a.T) else a
-        if _find_cycle(dag):
+        if find_cycle(dag):
             raise ValueError("graph has a directed cycle; NonparametricSEM needs a DAG or a CPDAG.")
         mask = check_intervention_mask(intervention_mask, *X.shape)
         regressor = self.regressor
@@ -216,18 +108,12 @@ class NonparametricSEM(BaseEstimator):
         return self
 
     def _threads(self):
-        import contextlib
-
-        from threadpoolctl import threadpool_limits
-
         if getattr(self, "_one_thread", False):
             return threadpool_limits(limits=1, user_api="openmp")
         return contextlib.nullcontext()
 
     def sample(self, n_samples, *, interventions=None, random_state=None):
         """Draw ``n_samples`` rows, observationally or under do() (``{column index: value}``)."""
-        from skcausal._cpdag import topological_order
-
         check_is_fitted(self)
         if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral) or n_samples < 1:
             raise ValueError(f"n_samples must be an integer >= 1; got {n_samples!r}.")
@@ -238,7 +124,7 @@ class NonparametricSEM(BaseEstimator):
                 raise ValueError(f"interventions names the unknown variable {j!r}.")
             if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
                 raise ValueError(f"the value of do({j!r}) must be a finite number; got {value!r}.")
-        rng = np.random.default_rng(random_state)
+        rng = check_random_state(random_state)
         samples = np.zeros((n_samples, d))
         for j in topological_order(self.dag_):
             if j in interventions:

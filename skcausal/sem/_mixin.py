@@ -1,0 +1,177 @@
+"""SEMMixin: the linear-Gaussian SEM that every estimator fits on its learned graph, and what it
+gives the user: ``coef_``, ``intercept_``, ``noise_std_``, :meth:`score` and :meth:`sample`."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import pandas as pd
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from skcausal._utils import (
+    check_finite,
+    check_intervention_mask,
+    check_numeric_input,
+    check_random_state,
+    check_sample_weight,
+)
+from skcausal.sem._linear import LinearGaussianSEM
+
+
+class SEMMixin:
+    """Mixin of the causal-discovery estimators: a linear-Gaussian SEM on the learned graph.
+
+    The estimator calls :meth:`_fit_sem` at the end of ``fit`` with the DAG to use; the mixin
+    needs ``_node_names()``, ``_refuse_mask_as_y()`` and, after a DataFrame fit,
+    ``feature_names_in_`` from the estimator.
+    """
+
+    def _fit_sem(self, X, mask, dag):
+        self._sem = LinearGaussianSEM.fit(X, mask, dag)
+        self.coef_, self.intercept_, self.noise_std_ = self._sem.public_parameters()
+
+    def score(self, X, y=None, *, intervention_mask=None, sample_weight=None):
+        """Mean held-out log-likelihood per sample of a linear-Gaussian SEM on the learned graph.
+
+        The SEM (one least-squares regression of each variable on its parents in ``adjacency_``,
+        see ``coef_``) is fitted on the training data at ``fit``; for a CPDAG, on a consistent DAG
+        extension of it. Values set by an intervention are not scored for their own variable (nor used to fit
+        its regression). Greater is better, so ``cross_val_score(est, X)`` compares graphs without
+        knowing the true one.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : None
+            Ignored; present for scikit-learn compatibility. A 2-D ``y`` shaped like ``X`` raises
+            a TypeError (it is most likely a mask passed by position).
+        intervention_mask : array-like of bool, shape (n_samples, n_features), default=None
+            Which values of ``X`` were set by an intervention; None means all observational.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples: the score is then the weighted mean of the
+            samples' log-likelihoods (a weight of 2 counts a sample twice). None weighs all equally.
+
+        Returns
+        -------
+        score : float
+            Greater is better. Always finite.
+
+        Raises
+        ------
+        ValueError
+            If ``X`` or ``intervention_mask`` is malformed (as for :meth:`fit`, except that one
+            sample and constant columns are allowed), if no value of ``X`` can be scored (every
+            value is intervened, or belongs to a variable that was intervened in all but at most
+            one training sample), or if the log-likelihood overflows float64 because ``X`` lies
+            absurdly far (around 1e150 standard deviations or more) from the training data.
+
+        Examples
+        --------
+        >>> from sklearn.model_selection import cross_val_score
+        >>> from skcausal.baselines import GES
+        >>> from skcausal.datasets import make_scm
+        >>> X, _, _ = make_scm(500, 5, random_state=0)
+        >>> scores = cross_val_score(GES(), X, cv=3)  # no ground truth needed
+        >>> scores.shape
+        (3,)
+        """
+        check_is_fitted(self)
+        self._refuse_mask_as_y(X, y, "score")
+        check_numeric_input(X)
+        X = validate_data(
+            self, X, reset=False, dtype=np.float64, ensure_min_samples=1, ensure_all_finite=False
+        )
+        check_finite(X, self._node_names())
+        mask = check_intervention_mask(intervention_mask, *X.shape)
+        if not np.any(~mask & self._sem.fitted):
+            # Returning 0.0 here would rank an unscorable fold above every real one.
+            raise ValueError(
+                "score() has nothing to score: every value of X is either intervened for its own "
+                "variable or belongs to a variable that had fewer than 2 non-intervened samples "
+                "at fit."
+            )
+        weights = check_sample_weight(sample_weight, X.shape[0])
+        score = self._sem.mean_log_likelihood(X, mask, weights)
+        if not np.isfinite(score):
+            raise ValueError(
+                "the log-likelihood of X under the fitted SEM is not finite: X's values lie so far "
+                "from the training data (relative to its residual spread) that float64 overflows."
+            )
+        return score
+
+    def sample(self, n_samples, *, interventions=None, random_state=None):
+        """Draw samples from the fitted linear-Gaussian SEM, observationally or under do().
+
+        Each variable is drawn in a topological order of the SEM's DAG as
+        ``intercept_[j] + X[:, parents] @ coef_[parents, j] + noise_std_[j] * N(0, 1)``; a variable
+        in ``interventions`` is instead set to its value (a hard intervention, do(j = value)),
+        which cuts it off from its parents.
+
+        Parameters
+        ----------
+        n_samples : int
+            Number of rows to draw; >= 1.
+        interventions : dict or None, default=None
+            ``{variable: value}``: column names when the estimator was fitted on a DataFrame,
+            otherwise column indices. None draws observational samples.
+        random_state : int, numpy.random.Generator or None, default=None
+            Seeds the noise.
+
+        Returns
+        -------
+        samples : ndarray or DataFrame of shape (n_samples, n_features)
+            A DataFrame with the training columns when the estimator was fitted on one.
+
+        Raises
+        ------
+        ValueError
+            If ``n_samples`` is not a positive integer, an intervention names an unknown variable
+            or has a non-finite value, or a variable that must be drawn had no observational rows
+            to fit its equation (intervene on it instead).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skcausal.baselines import NOTEARS
+        >>> rng = np.random.default_rng(0)
+        >>> a = rng.normal(size=2000)
+        >>> b = 2 * a + rng.normal(size=2000)
+        >>> est = NOTEARS().fit(np.column_stack([a, b]))
+        >>> drawn = est.sample(20000, interventions={0: 1.0}, random_state=0)
+        >>> round(float(drawn[:, 1].mean()), 1)  # E[b | do(a = 1)] = 2
+        2.0
+        """
+        check_is_fitted(self)
+        if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral) or n_samples < 1:
+            raise ValueError(f"n_samples must be an integer >= 1; got {n_samples!r}.")
+        names = self._node_names()
+        index = {name: k for k, name in enumerate(names)}
+        targets = {}
+        if interventions is not None:
+            if not isinstance(interventions, dict):
+                raise ValueError(
+                    f"interventions must be a dict {{variable: value}} or None; got {interventions!r}."
+                )
+            for variable, value in interventions.items():
+                key = variable.item() if isinstance(variable, np.generic) else variable
+                if isinstance(key, bool) or key not in index:
+                    raise ValueError(
+                        f"interventions names the unknown variable {variable!r}; the variables are "
+                        f"{names[:20]}{' ...' if len(names) > 20 else ''}."
+                    )
+                if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+                    raise ValueError(
+                        f"the value of do({variable!r}) must be a finite number; got {value!r}."
+                    )
+                targets[index[key]] = float(value)
+        missing = [names[j] for j in np.flatnonzero(~self._sem.fitted) if j not in targets]
+        if missing:
+            raise ValueError(
+                f"the SEM has no equation for {missing[:10]} (fewer than 2 non-intervened rows at "
+                "fit); intervene on them to sample."
+            )
+        samples = self._sem.sample(int(n_samples), targets, check_random_state(random_state))
+        if hasattr(self, "feature_names_in_"):
+            return pd.DataFrame(samples, columns=self.feature_names_in_)
+        return samples
