@@ -19,11 +19,11 @@ import torch
 from threadpoolctl import threadpool_limits
 
 from skcausal import ZeroShotCausalDiscovery
-from skcausal._base import _LinearGaussianSEM
-from skcausal._graph_utils import greedy_dag
+from skcausal.sem import LinearGaussianSEM
+from skcausal.graph import greedy_dag
 from skcausal.baselines import GES, NOTEARS, PC
 from skcausal.datasets import make_scm
-from skcausal.zeroshot._estimator import _standardize
+from skcausal._utils import standardize_columns as _standardize
 from skcausal.zeroshot._features import pair_features
 
 
@@ -49,7 +49,7 @@ def zeroshot_stages(estimator, X, repeats):
                 estimator._validate_fit_input(X, None, None), _standardize(X)),
             "pair features": lambda: pair_features(data, torch.as_tensor(mask, device=device)[None]),
             "transformer": lambda: model(tokens),
-            "DAG + score's SEM": lambda: _LinearGaussianSEM.fit(
+            "DAG + score's SEM": lambda: LinearGaussianSEM.fit(
                 X, mask, greedy_dag(probabilities, estimator.threshold)),
         }
         return {name: 1000 * median_seconds(stage, repeats) for name, stage in stages.items()}

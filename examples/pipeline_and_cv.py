@@ -30,7 +30,7 @@ from sklearn.model_selection import GridSearchCV, KFold, cross_validate  # noqa:
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
-from skcausal import BaseCausalDiscovery, ZeroShotCausalDiscovery  # noqa: E402
+from skcausal import BaseCausalDiscovery, Discovery, ZeroShotCausalDiscovery  # noqa: E402
 from skcausal.baselines import GES, GIES, PC  # noqa: E402
 from skcausal.datasets import make_scm  # noqa: E402
 from skcausal.metrics import make_graph_scorer  # noqa: E402
@@ -40,9 +40,9 @@ from skcausal.plot import plot_graph  # noqa: E402
 class EmptyGraph(BaseCausalDiscovery):
     """Reference point for the likelihood: no edges, every variable on its own."""
 
-    def _discover(self, X, intervention_mask):
+    def _discover(self, X, intervention_mask, *, knowledge=None, environments=None):
         d = X.shape[1]
-        return np.zeros((d, d)), np.zeros((d, d), dtype=int)
+        return Discovery(np.zeros((d, d)), np.zeros((d, d), dtype=int))
 
 
 def parse_args():

@@ -12,6 +12,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "BackgroundKnowledge": "skcausal.graph",
     "BaseCausalDiscovery": "skcausal._base",
+    "Discovery": "skcausal._base",
     "NonparametricSEM": "skcausal.sem",
     "ZeroShotCausalDiscovery": "skcausal.zeroshot",
     "graph_to_json": "skcausal.io",

@@ -7,7 +7,8 @@ import pytest
 from sklearn.model_selection import KFold, cross_val_score
 
 from skcausal import BaseCausalDiscovery, ZeroShotCausalDiscovery
-from skcausal._validation import is_dag
+from skcausal import Discovery
+from skcausal.graph import is_dag
 from skcausal.baselines import GES
 from skcausal.datasets import make_scm
 
@@ -18,10 +19,10 @@ class FixedGraph(BaseCausalDiscovery):
     def __init__(self, adjacency=None):
         self.adjacency = adjacency
 
-    def _discover(self, X, intervention_mask):
+    def _discover(self, X, intervention_mask, *, knowledge=None, environments=None):
         d = X.shape[1]
         adjacency = np.zeros((d, d), dtype=int) if self.adjacency is None else self.adjacency
-        return np.asarray(adjacency, dtype=float), adjacency
+        return Discovery(np.asarray(adjacency, dtype=float), adjacency)
 
 
 def _log_normal(x, mean, variance):

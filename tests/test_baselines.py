@@ -10,9 +10,9 @@ from causallearn.search.ConstraintBased.PC import pc
 from causallearn.search.ScoreBased.GES import ges
 from sklearn.exceptions import ConvergenceWarning
 
-from skcausal._validation import is_dag
+from skcausal.graph import is_dag
 from skcausal.baselines import GES, GIES, NOTEARS, PC, causallearn_to_adjacency, notears_acyclicity
-from skcausal.baselines import _causallearn, _gies, _notears
+from skcausal.baselines import _causallearn, _ges, _gies, _notears, _pc
 from skcausal.baselines._gies import _environments
 from skcausal.baselines._notears import (
     _acyclicity_and_gradient,
@@ -361,7 +361,7 @@ def test_dataframe_names_and_graph_views(Estimator):
 
 
 # -- the docstring examples ------------------------------------------------------------------------
-@pytest.mark.parametrize("module", [_causallearn, _notears, _gies])
+@pytest.mark.parametrize("module", [_causallearn, _pc, _ges, _notears, _gies])
 def test_docstring_examples_run(module):
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)

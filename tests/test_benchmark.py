@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from skcausal._base import BaseCausalDiscovery
-from skcausal._validation import is_dag
+from skcausal._base import BaseCausalDiscovery, Discovery
+from skcausal.graph import is_dag
 from skcausal.benchmark import (
     METRICS,
     DatasetSpec,
@@ -45,33 +45,33 @@ class RecordingEstimator(BaseCausalDiscovery):
     def __init__(self, tag="a"):
         self.tag = tag
 
-    def _discover(self, X, intervention_mask):
+    def _discover(self, X, intervention_mask, *, knowledge=None, environments=None):
         warnings.warn(f"data {_data_hash(X, intervention_mask)}", UserWarning)
         d = X.shape[1]
-        return np.zeros((d, d)), np.zeros((d, d), dtype=int)
+        return Discovery(np.zeros((d, d)), np.zeros((d, d), dtype=int))
 
 
 class ThreadCountingEstimator(BaseCausalDiscovery):
     """Predicts no edge; reports the torch and BLAS thread counts it ran with as a warning."""
 
-    def _discover(self, X, intervention_mask):
+    def _discover(self, X, intervention_mask, *, knowledge=None, environments=None):
         import torch
         from threadpoolctl import threadpool_info
 
         blas = sorted({pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"})
         warnings.warn(f"torch {torch.get_num_threads()} blas {blas}", UserWarning)
         d = X.shape[1]
-        return np.zeros((d, d)), np.zeros((d, d), dtype=int)
+        return Discovery(np.zeros((d, d)), np.zeros((d, d), dtype=int))
 
 
 class SleepyEstimator(BaseCausalDiscovery):
     def __init__(self, seconds=30.0):
         self.seconds = seconds
 
-    def _discover(self, X, intervention_mask):
+    def _discover(self, X, intervention_mask, *, knowledge=None, environments=None):
         time.sleep(self.seconds)
         d = X.shape[1]
-        return np.zeros((d, d)), np.zeros((d, d), dtype=int)
+        return Discovery(np.zeros((d, d)), np.zeros((d, d), dtype=int))
 
 
 class WrongShapeEstimator(BaseCausalDiscovery):
@@ -84,7 +84,7 @@ class WrongShapeEstimator(BaseCausalDiscovery):
 
 
 class RaisingEstimator(BaseCausalDiscovery):
-    def _discover(self, X, intervention_mask):
+    def _discover(self, X, intervention_mask, *, knowledge=None, environments=None):
         raise RuntimeError("boom in fit")
 
 
@@ -100,7 +100,7 @@ class EnvironmentRecorder(BaseCausalDiscovery):
     def __init__(self, reference_environment=0):
         self.reference_environment = reference_environment
 
-    def _discover(self, X, intervention_mask, environments=None):
+    def _discover(self, X, intervention_mask, *, knowledge=None, environments=None):
         if environments is None:
             warnings.warn(f"no environments; data {_data_hash(X, intervention_mask)}", UserWarning)
         else:
@@ -110,7 +110,7 @@ class EnvironmentRecorder(BaseCausalDiscovery):
                 f"{_codes_hash(environments.codes)} reference {reference} rows {X.shape[0]} "
                 f"mask {int(intervention_mask.sum())}", UserWarning)
         d = X.shape[1]
-        return np.zeros((d, d)), np.zeros((d, d), dtype=int)
+        return Discovery(np.zeros((d, d)), np.zeros((d, d), dtype=int))
 
 
 @pytest.fixture(scope="module")
@@ -259,7 +259,7 @@ def test_fixed_data_are_fitted_once():
 
 @pytest.mark.parametrize("time_limit, n_jobs", [(None, 1), (30.0, 1), (None, 2)])
 def test_environments_reach_the_methods_that_use_them(time_limit, n_jobs):
-    from skcausal.benchmark._cli import _environment_note
+    from skcausal.cli._benchmark import _environment_note
 
     spec = next(s for s in get_suite("sachs") if s.name == "sachs-env")
     X, mask, _, conditions = spec.load(return_environments=True)
@@ -355,7 +355,7 @@ def test_summary_and_markdown(smoke_results):
 
 
 def test_cli_writes_results_report_and_plots(tmp_path):
-    from skcausal.__main__ import main
+    from skcausal.cli import main
 
     main(["benchmark", "--suite", "smoke", "--methods", ALL_METHODS, "--repeats", "1",
           "--out", str(tmp_path)])
@@ -372,7 +372,7 @@ def test_cli_writes_results_report_and_plots(tmp_path):
 def test_cli_benchmarks_the_checkpoint_it_is_given(tmp_path):
     import shutil
 
-    from skcausal.__main__ import main
+    from skcausal.cli import main
     from skcausal.zeroshot import default_checkpoint_path
 
     shipped = default_checkpoint_path()

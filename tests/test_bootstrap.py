@@ -41,7 +41,7 @@ def test_zero_shot_bootstrap_is_one_batched_pass_matching_separate_passes():
     rng = np.random.default_rng(0)
     rows = [rng.integers(0, 300, 300) for _ in range(3)]
     # Each resample alone, with the full data's standardisation (as in the batch).
-    from skcausal.zeroshot._estimator import _standardize
+    from skcausal._utils import standardize_columns as _standardize
 
     Z = _standardize(X)
     graphs = [ZeroShotCausalDiscovery().fit(Z[r]).adjacency_ for r in rows]

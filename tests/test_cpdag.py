@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from skcausal import BackgroundKnowledge, ZeroShotCausalDiscovery
-from skcausal._cpdag import pdag_to_dag
+from skcausal.graph import pdag_to_dag
 from skcausal.baselines import GES, GIES, NOTEARS, PC, causallearn_to_adjacency
 from skcausal.datasets import make_scm
 from skcausal.metrics import (

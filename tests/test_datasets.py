@@ -12,7 +12,7 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from skcausal._validation import is_dag
+from skcausal.graph import is_dag
 from skcausal.datasets import SCMBatchSampler, SimulationConfig, make_scm
 from skcausal.datasets._graphs import GRAPHS, ErdosRenyi, ScaleFree
 from skcausal.datasets._mechanisms import MECHANISMS, NOISES

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from skcausal import BackgroundKnowledge, graph_to_json, save_graph
-from skcausal.__main__ import main
+from skcausal.cli import main
 from skcausal.baselines import GES, NOTEARS
 from skcausal.datasets import make_scm
 

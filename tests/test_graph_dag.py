@@ -1,4 +1,4 @@
-"""Tests of skcausal._graph_utils.greedy_dag: probabilities -> a DAG."""
+"""Tests of skcausal.graph's DAG algorithms: greedy_dag (probabilities -> a DAG), cycles, orders."""
 
 import doctest
 
@@ -9,9 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from skcausal import _graph_utils
-from skcausal._graph_utils import greedy_dag
-from skcausal._validation import is_dag
+from skcausal.graph import _dag, greedy_dag, is_dag
 
 # A few values only, so that ties (between edges, and with the threshold) are common.
 TIED = st.sampled_from([0.0, 0.2, 0.5, 0.5, 0.6, 0.7, 0.7, 0.9, 1.0])
@@ -140,7 +138,7 @@ def test_greedy_dag_an_indirect_cycle_is_refused():
 
 
 def test_doctests():
-    failures, _ = doctest.testmod(_graph_utils, optionflags=doctest.NORMALIZE_WHITESPACE)
+    failures, _ = doctest.testmod(_dag, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert failures == 0
 
 

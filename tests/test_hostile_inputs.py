@@ -21,7 +21,8 @@ from hypothesis.extra.numpy import arrays
 from sklearn.exceptions import ConvergenceWarning
 
 from skcausal import BaseCausalDiscovery, ZeroShotCausalDiscovery
-from skcausal._validation import is_dag
+from skcausal import Discovery
+from skcausal.graph import is_dag
 from skcausal.baselines import GES, GIES, NOTEARS, PC
 from skcausal.datasets import make_scm
 from skcausal.metrics import (
@@ -94,9 +95,9 @@ def _assert_valid_result(estimator, X, mask=None, *, dag=None):
 class _EmptyGraph(BaseCausalDiscovery):
     """'Learns' the empty graph: isolates the base class's validation and score from any search."""
 
-    def _discover(self, X, intervention_mask):
+    def _discover(self, X, intervention_mask, *, knowledge=None, environments=None):
         d = X.shape[1]
-        return np.zeros((d, d)), np.zeros((d, d), dtype=int)
+        return Discovery(np.zeros((d, d)), np.zeros((d, d), dtype=int))
 
 
 # -- refused inputs: the same clear error from every estimator -------------------------------------

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from skcausal import BackgroundKnowledge, ZeroShotCausalDiscovery
-from skcausal._knowledge import apply_knowledge
+from skcausal.graph import apply_knowledge
 from skcausal.baselines import GES, GIES, NOTEARS, PC
 from skcausal.datasets import make_scm
 

@@ -13,7 +13,7 @@ from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skcausal._base import BaseCausalDiscovery
+from skcausal._base import BaseCausalDiscovery, Discovery
 from skcausal.metrics import (
     classify_edges,
     edge_auprc,
@@ -420,10 +420,10 @@ class _ThresholdedCorrelation(BaseCausalDiscovery):
     def __init__(self, threshold=0.5):
         self.threshold = threshold
 
-    def _discover(self, X, intervention_mask):
+    def _discover(self, X, intervention_mask, *, knowledge=None, environments=None):
         probabilities = np.abs(np.corrcoef(X, rowvar=False))
         adjacency = np.triu(probabilities > self.threshold, k=1)
-        return np.triu(probabilities, k=1), adjacency
+        return Discovery(np.triu(probabilities, k=1), adjacency)
 
 
 def _chain_data(n=600, seed=0):

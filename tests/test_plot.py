@@ -15,6 +15,7 @@ from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 from skcausal import BaseCausalDiscovery, ZeroShotCausalDiscovery  # noqa: E402
+from skcausal import Discovery  # noqa: E402
 from skcausal.plot import plot_edge_probabilities, plot_graph  # noqa: E402
 
 NAMES = ["a", "b", "c", "d", "e"]
@@ -37,8 +38,8 @@ class FixedGraph(BaseCausalDiscovery):
         self.adjacency = adjacency
         self.probabilities = probabilities
 
-    def _discover(self, X, intervention_mask):
-        return self.probabilities, self.adjacency
+    def _discover(self, X, intervention_mask, *, knowledge=None, environments=None):
+        return Discovery(self.probabilities, self.adjacency)
 
 
 @pytest.fixture(autouse=True)

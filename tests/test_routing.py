@@ -15,6 +15,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skcausal import BaseCausalDiscovery, ZeroShotCausalDiscovery
+from skcausal import Discovery
 from skcausal.datasets import make_scm
 from skcausal.metrics import edge_f1, make_graph_scorer
 
@@ -22,11 +23,11 @@ from skcausal.metrics import edge_f1, make_graph_scorer
 class MaskRecorder(BaseCausalDiscovery):
     """Learns the empty graph and keeps the (validated) mask and data it was fitted/scored with."""
 
-    def _discover(self, X, intervention_mask):
+    def _discover(self, X, intervention_mask, *, knowledge=None, environments=None):
         self.fit_X_ = X.copy()
         self.fit_mask_ = intervention_mask.copy()
         d = X.shape[1]
-        return np.zeros((d, d)), np.zeros((d, d), dtype=int)
+        return Discovery(np.zeros((d, d)), np.zeros((d, d), dtype=int))
 
     def score(self, X, y=None, *, intervention_mask=None, sample_weight=None):
         # Recorded on the fitted instance, which cross_validate(return_estimator=True) hands back.

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from skcausal._validation import is_dag
+from skcausal.graph import is_dag
 from skcausal.datasets._sachs import load_sachs
 
 NAMES = ["praf", "pmek", "plcg", "PIP2", "PIP3", "p44/42", "pakts473", "PKA", "PKC", "P38", "pjnk"]

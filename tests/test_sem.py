@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from skcausal import BackgroundKnowledge, ZeroShotCausalDiscovery
-from skcausal._cpdag import pdag_to_dag
+from skcausal.graph import pdag_to_dag
 from skcausal.baselines import GES, GIES, NOTEARS, PC
 from skcausal.datasets import make_scm
 

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from skcausal import ZeroShotCausalDiscovery
-from skcausal._validation import is_dag
+from skcausal.graph import is_dag
 from skcausal.datasets import make_scm
 from skcausal.zeroshot import Checkpoint, CheckpointError, ModelConfig, PairGridTransformer
 from skcausal.zeroshot._features import N_FEATURES, pair_features

@@ -8,8 +8,10 @@
   in its search.
 """
 
-from skcausal.baselines._causallearn import GES, PC, causallearn_to_adjacency
+from skcausal.baselines._causallearn import causallearn_to_adjacency
+from skcausal.baselines._ges import GES
 from skcausal.baselines._gies import GIES
 from skcausal.baselines._notears import NOTEARS, notears_acyclicity
+from skcausal.baselines._pc import PC
 
 __all__ = ["GES", "GIES", "NOTEARS", "PC", "causallearn_to_adjacency", "notears_acyclicity"]

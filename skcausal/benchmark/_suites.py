@@ -29,6 +29,7 @@ import numpy as np
 
 from skcausal.datasets import load_bnlearn_structure, load_sachs, make_scm
 from skcausal.datasets._bnlearn import NETWORK_SIZES
+from skcausal.datasets._make_scm import torch_seed
 
 # Pretraining seeds are small integers (see the module docstring); benchmark torch seeds stay above.
 _MIN_TORCH_SEED = 2**48
@@ -311,11 +312,6 @@ def get_suite(name):
     return list(SUITES[name])
 
 
-def _torch_seed(seed):
-    # Exactly what make_scm does to seed its torch generator (see make_scm's torch_generator).
-    return int(np.random.default_rng(seed).integers(2**63 - 1))
-
-
 def dataset_seed(random_state, repeat, name):
     """The seed of dataset ``name`` in repeat ``repeat`` of a run seeded with ``random_state``.
 
@@ -352,6 +348,6 @@ def dataset_seed(random_state, repeat, name):
     while True:
         sequence = np.random.SeedSequence(random_state, spawn_key=(repeat, key, attempt))
         seed = int(sequence.generate_state(1)[0])
-        if _torch_seed(seed) >= _MIN_TORCH_SEED:
+        if torch_seed(seed) >= _MIN_TORCH_SEED:
             return seed
         attempt += 1  # probability 2**-15 per draw

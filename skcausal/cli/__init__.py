@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 
-def _pretrain(args):
+def _run_pretrain(args):
     from skcausal.pretraining import pretrain
 
     path = pretrain(
@@ -24,13 +24,13 @@ def _pretrain(args):
         print(f"checkpoint: {path}")
 
 
-def _benchmark(args):
+def _run_benchmark(args):
     from skcausal.cli._benchmark import main as benchmark_main
 
     benchmark_main(args)
 
 
-def _discover(args):
+def _run_discover(args):
     from skcausal.cli._discover import main as discover_main
 
     discover_main(args)
@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="torch threads of the training process (0: torch's default without workers, "
                         "else the cores less one per worker)")
     p.add_argument("--seed", type=int, default=0)
-    p.set_defaults(run=_pretrain)
+    p.set_defaults(run=_run_pretrain)
 
     b = commands.add_parser("benchmark", help="score methods on a named benchmark suite")
     b.add_argument("--suite", default="standard")
@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--n-jobs", type=int, default=1, help="fits run at the same time (-1: all cores)")
     b.add_argument("--checkpoint", default=None,
                    help="weights for the zeroshot method (default: the shipped checkpoint)")
-    b.set_defaults(run=_benchmark)
+    b.set_defaults(run=_run_benchmark)
 
     d = commands.add_parser("discover", help="discover a causal graph (default: the Sachs data)")
     d.add_argument("--data", default="sachs", help="'sachs' or a CSV file with a header row")
@@ -85,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--bootstrap", type=int, default=0,
                    help="bootstrap resamples for the edge frequencies (default 0: none)")
     d.add_argument("--seed", type=int, default=0, help="seed of the bootstrap resamples")
-    d.set_defaults(run=_discover)
+    d.set_defaults(run=_run_discover)
     return parser
 
 

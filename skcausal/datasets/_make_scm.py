@@ -15,10 +15,15 @@ from skcausal.datasets._mechanisms import MECHANISMS, NOISES
 from skcausal.datasets._simulator import SCMBatchSampler
 
 
+def torch_seed(random_state) -> int:
+    """The seed of the torch generator that ``random_state`` (int >= 0, numpy Generator, or None)
+    stands for."""
+    return int(check_random_state(random_state).integers(2**63 - 1))
+
+
 def torch_generator(random_state) -> torch.Generator:
     """A torch.Generator seeded from ``random_state`` (int >= 0, numpy Generator, or None)."""
-    seed = int(check_random_state(random_state).integers(2**63 - 1))
-    return torch.Generator().manual_seed(seed)
+    return torch.Generator().manual_seed(torch_seed(random_state))
 
 
 def _check_choice(name, value, allowed):

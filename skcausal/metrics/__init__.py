@@ -2,15 +2,14 @@
 
 from skcausal.graph import dag_to_cpdag
 from skcausal.metrics._class_metrics import cpdag_shd, skeleton_f1, structural_intervention_distance
-from skcausal.metrics._graph import (
-    classify_edges,
+from skcausal.metrics._edge_scores import (
     edge_auprc,
     edge_auroc,
     edge_f1,
     edge_precision,
     edge_recall,
-    structural_hamming_distance,
 )
+from skcausal.metrics._graph import classify_edges, structural_hamming_distance
 from skcausal.metrics._scorer import make_graph_scorer
 
 __all__ = [

@@ -7,14 +7,14 @@ from sklearn.pipeline import Pipeline
 
 from skcausal._utils import check_adjacency
 from skcausal.metrics._class_metrics import cpdag_shd, skeleton_f1, structural_intervention_distance
-from skcausal.metrics._graph import (
+from skcausal.metrics._edge_scores import (
     edge_auprc,
     edge_auroc,
     edge_f1,
     edge_precision,
     edge_recall,
-    structural_hamming_distance,
 )
+from skcausal.metrics._graph import structural_hamming_distance
 
 # name -> (metric, fitted attribute it reads, sign that makes greater better)
 _METRICS = {

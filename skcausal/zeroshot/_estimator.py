@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from skcausal._base import SHARED_PARAMETER_CONSTRAINTS, BaseCausalDiscovery, Discovery
 from skcausal.graph import greedy_dag
-from skcausal._utils import standardize_columns
+from skcausal._utils import check_random_state, standardize_columns
 from skcausal.zeroshot._checkpoint import (
     Checkpoint,
     checkpoint_files,
@@ -211,7 +211,7 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         grid_chunk, row_chunk = chunk_sizes(n, d, checkpoint.model_config.dim)
         datasets = [slice(None)]
         if self.n_bootstrap:
-            rng = np.random.default_rng(self.random_state)
+            rng = check_random_state(self.random_state)
             datasets += [rng.integers(0, n, n) for _ in range(self.n_bootstrap)]
         Z = standardize_columns(X)
         probabilities, targets = [], []
