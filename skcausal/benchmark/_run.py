@@ -246,8 +246,11 @@ def run_benchmark(
             X, mask, adjacency, environments = spec.load(seed, return_environments=True)
             if environments is not None:
                 environments = np.asarray(environments)
-            data[key] = (spec, seed, np.asarray(X, dtype=float), np.asarray(mask, dtype=bool),
-                         np.asarray(adjacency), environments)
+            # C order for every fit: a fit in this process gets a copy (C order), a child gets the
+            # array as pickled, and the simulator's are in Fortran order. NOTEARS and the zero-shot
+            # model round differently on the two layouts of the same values.
+            data[key] = (spec, seed, np.ascontiguousarray(X, dtype=float),
+                         np.asarray(mask, dtype=bool), np.asarray(adjacency), environments)
             for method, estimator in estimators.items():
                 prepared, how = _prepare(estimator, environments, spec.reference_environment)
                 tasks.append(_Task(len(tasks), method, prepared, key, how))
@@ -266,7 +269,8 @@ def run_benchmark(
         if isolate:
             return task, _fit_in_child(task.estimator, X, mask, time_limit, threads_per_fit,
                                        environments)
-        # A copy, so that an estimator that writes into X cannot change the next method's data.
+        # A copy (in C order, as X), so that an estimator that writes into X cannot change the
+        # next method's data.
         return task, _fit_and_extract(task.estimator, X.copy(), mask.copy(),
                                       None if environments is None else environments.copy())
 
