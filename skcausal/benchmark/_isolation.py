@@ -88,17 +88,43 @@ def _fit_and_extract(estimator, X, mask, environments=None):
     return result
 
 
-def _child_main(conn, sys_path, n_threads, blob):
+def _thread_settings():
+    """The thread counts of this process, to be given to the children.
+
+    A thread count decides how a sum is split into partial sums (torch's reductions, BLAS
+    products), and so the rounding: a fit with other counts can give other bits, and another graph.
+
+    Returns
+    -------
+    settings : tuple of (int, list of dict)
+        ``torch.get_num_threads()``, and :func:`threadpoolctl.threadpool_info` (the BLAS and OpenMP
+        libraries loaded, with their counts).
+    """
+    import torch
+    from threadpoolctl import threadpool_info
+
+    return torch.get_num_threads(), threadpool_info()
+
+
+def _apply_thread_settings(settings):
+    """Give this process the thread counts of ``settings``, from :func:`_thread_settings`."""
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    torch_threads, libraries = settings
+    torch.set_num_threads(torch_threads)
+    # After torch, which also sets the count of its OpenMP library: the caller's counts win.
+    threadpool_limits(limits=libraries)
+
+
+def _child_main(conn, sys_path, threads, blob):
     """Entry point of a child process: unpickle, say "ready", fit, send the result."""
     try:
         # Modules the parent could import (e.g. a test folder) must be importable here too.
         sys.path[:0] = [p for p in sys_path if p not in sys.path]
-        import torch
-        from threadpoolctl import threadpool_limits
-
-        torch.set_num_threads(n_threads)
-        threadpool_limits(n_threads)  # BLAS and OpenMP too: GES, NOTEARS and PC use numpy
         estimator, X, mask, environments = pickle.loads(blob)
+        # After unpickling, so that the libraries it loads get their counts too.
+        _apply_thread_settings(threads)
     except BaseException as exc:
         conn.send(("error", _describe(exc) + "\n" + traceback.format_exc(limit=3)))
         return
@@ -118,13 +144,14 @@ def _mp_context():
     return multiprocessing.get_context("spawn")
 
 
-def _fit_in_child(estimator, X, mask, time_limit, n_threads, environments=None):
-    """Fit in a child process with ``n_threads`` threads; kill it after ``time_limit`` seconds of
-    fitting. ``environments`` (or None) travels with X and the mask."""
+def _fit_in_child(estimator, X, mask, time_limit, threads, environments=None):
+    """Fit in a child process with the thread counts ``threads`` (from :func:`_thread_settings`);
+    kill it after ``time_limit`` seconds of fitting. ``environments`` (or None) travels with X and
+    the mask."""
     blob = cloudpickle.dumps((estimator, X, mask, environments))
     context = _mp_context()
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_child_main, args=(sender, list(sys.path), n_threads, blob))
+    process = context.Process(target=_child_main, args=(sender, list(sys.path), threads, blob))
     process.start()
     sender.close()  # so that recv() sees EOF if the child dies
     start = None

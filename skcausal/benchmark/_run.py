@@ -17,6 +17,8 @@ How a fit runs
   child process with X and the mask.
 - Several jobs (``n_jobs``): joblib's threading backend. The threads only wait on child processes,
   so the GIL is no bottleneck, and no process pool is nested inside another.
+- Every fit gets the same arrays (X in C order) and the thread counts of the calling process, in
+  this process or in a child, so that the results do not depend on ``n_jobs`` or ``time_limit``.
 
 Scores are computed in the calling process (:mod:`skcausal.benchmark._scoring`).
 """
@@ -34,7 +36,12 @@ from sklearn.base import clone
 from tqdm.auto import tqdm
 
 from skcausal._utils import check_random_state
-from skcausal.benchmark._isolation import _WARM_IMPORTS, _fit_and_extract, _fit_in_child
+from skcausal.benchmark._isolation import (
+    _WARM_IMPORTS,
+    _fit_and_extract,
+    _fit_in_child,
+    _thread_settings,
+)
 from skcausal.benchmark._scoring import METRICS, _score
 from skcausal.benchmark._suites import DatasetSpec, dataset_seed, get_suite
 
@@ -172,9 +179,14 @@ def run_benchmark(
         ``"timeout"`` and NaN metrics. None: no limit, and fits run in this process.
     n_jobs : int, default=1
         Number of fits run at the same time (-1: one per core). The results do not depend on it,
-        apart from ``fit_seconds``. With more than one job, every fit runs in its own process
-        with an equal share of the threads (``torch.get_num_threads() // n_jobs``, at least 1, for
-        torch, BLAS and OpenMP alike), so that concurrent fits do not slow each other down.
+        apart from ``fit_seconds``: every fit, in this process or in a child, runs with this
+        process's thread counts (``torch.get_num_threads()``, and those of the BLAS and OpenMP
+        libraries as :func:`threadpoolctl.threadpool_info` reports them), because a thread count
+        changes the rounding of sums. So ``n_jobs`` fits use up to ``n_jobs`` times those threads;
+        where that is more than the cores (it slows every fit, and a fit may then reach
+        ``time_limit``), lower the counts of the calling process, e.g. with
+        ``torch.set_num_threads(1)`` and ``threadpoolctl.threadpool_limits(1)``, or by starting
+        it with ``OMP_NUM_THREADS=1``.
     progress : bool, default=True
         Show a progress bar over the fits.
 
@@ -223,13 +235,11 @@ def run_benchmark(
     suite_name, specs = _resolve_suite(suite)
     _check_options(n_repeats, time_limit, n_jobs)
     base_seed = _resolve_random_state(random_state)
-    import torch
 
     jobs = effective_n_jobs(n_jobs)
     isolate = time_limit is not None or jobs > 1
-    # Each fit gets an equal share of the threads this process would use, so that concurrent fits
-    # do not compete for cores (that would inflate every fit_seconds and cause false timeouts).
-    threads_per_fit = max(1, torch.get_num_threads() // jobs)
+    # Every fit runs with this process's thread counts, whatever n_jobs: they decide the rounding.
+    threads = _thread_settings()
 
     # Draw every dataset once, up front: every method then gets the very same arrays.
     data, tasks = {}, []
@@ -242,8 +252,11 @@ def run_benchmark(
             X, mask, adjacency, environments = spec.load(seed, return_environments=True)
             if environments is not None:
                 environments = np.asarray(environments)
-            data[key] = (spec, seed, np.asarray(X, dtype=float), np.asarray(mask, dtype=bool),
-                         np.asarray(adjacency), environments)
+            # C order for every fit: a fit in this process gets a copy (C order), a child gets the
+            # array as pickled, and the simulator's are in Fortran order. NOTEARS and the zero-shot
+            # model round differently on the two layouts of the same values.
+            data[key] = (spec, seed, np.ascontiguousarray(X, dtype=float),
+                         np.asarray(mask, dtype=bool), np.asarray(adjacency), environments)
             for method, estimator in estimators.items():
                 prepared, how = _prepare(estimator, environments, spec.reference_environment)
                 tasks.append(_Task(len(tasks), method, prepared, key, how))
@@ -260,9 +273,9 @@ def run_benchmark(
         if task.environments != ENVIRONMENTS_GIVEN:
             environments = None  # data without labels, or a method fitted on the pooled rows
         if isolate:
-            return task, _fit_in_child(task.estimator, X, mask, time_limit, threads_per_fit,
-                                       environments)
-        # A copy, so that an estimator that writes into X cannot change the next method's data.
+            return task, _fit_in_child(task.estimator, X, mask, time_limit, threads, environments)
+        # A copy (in C order, as X), so that an estimator that writes into X cannot change the
+        # next method's data.
         return task, _fit_and_extract(task.estimator, X.copy(), mask.copy(),
                                       None if environments is None else environments.copy())
 
