@@ -50,10 +50,11 @@ class BaseCausalDiscovery(BaseEstimator):
 
     A subclass implements ``_discover(X, intervention_mask) -> (edge_probabilities, adjacency)``
     on validated float64 data and a boolean mask; this class does the rest: input validation,
-    the fitted attributes, :meth:`score`, and views of the graph.
+    the fitted attributes (below; every estimator has them), :meth:`score`, and views of the
+    graph.
 
-    Fitted attributes (every estimator)
-    -----------------------------------
+    Attributes
+    ----------
     adjacency_ : ndarray of shape (n_features, n_features), int
         ``adjacency_[i, j] == 1`` means the edge i -> j. An undirected edge of a CPDAG sets both
         ``[i, j]`` and ``[j, i]``.
