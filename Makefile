@@ -1,12 +1,13 @@
 # Two commands: `make demo` runs the main job, `make test` runs the whole test suite.
-# Both create (or reuse) the virtual environment .venv and install what they need into it.
+# `make docs` builds the documentation into docs/_build/html (warnings are errors).
+# All three create (or reuse) the virtual environment .venv and install what they need into it.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 # Without a GPU, install the CPU build of torch first; an unpinned torch would pull a CUDA build.
 TORCH ?= torch==2.13.0
 
-.PHONY: demo test install
+.PHONY: demo test install docs
 
 install: $(VENV)/.installed
 
@@ -23,3 +24,12 @@ demo: install
 
 test: install
 	$(PY) -m pytest -q -p no:cacheprovider
+
+$(VENV)/.docs-installed: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e ".[docs]"
+	touch $@
+
+# From a clean build, so that a warning of an unchanged page is not hidden by Sphinx's cache.
+docs: $(VENV)/.docs-installed
+	rm -rf docs/_build docs/generated
+	$(PY) -m sphinx -W --keep-going -b html docs docs/_build/html

@@ -89,12 +89,12 @@ class BaseCausalDiscovery(GraphViewsMixin, SEMMixin, BaseEstimator):
 
     A subclass implements the search, ``_discover(X, intervention_mask, *, knowledge,
     environments) -> Discovery``, on validated float64 data and a boolean mask; this class does
-    the rest: input validation, background knowledge, the fitted attributes, the bootstrap, the
+    the rest: input validation, background knowledge, the fitted attributes (below; every estimator has them), the bootstrap, the
     SEM behind :meth:`score` and :meth:`sample` (:class:`~skcausal.sem.SEMMixin`), and views of
     the graph (:class:`~skcausal._graph_views.GraphViewsMixin`).
 
-    Fitted attributes (every estimator)
-    -----------------------------------
+    Attributes
+    ----------
     adjacency_ : ndarray of shape (n_features, n_features), int
         ``adjacency_[i, j] == 1`` means the edge i -> j. An undirected edge of a CPDAG sets both
         ``[i, j]`` and ``[j, i]``.

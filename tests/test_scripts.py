@@ -35,15 +35,16 @@ def test_bench_pretrain_prints_a_row_per_setting(tiny_config):
 
 
 def test_validate_checkpoint_compares_checkpoints_by_kind(tiny_config, tmp_path):
-    out = _run("scripts/validate_checkpoint.py", "--config", tiny_config, "--plot", tmp_path / "bars.png")
+    out = _run("research/experiments/validate_checkpoint.py", "--config", tiny_config,
+               "--plot", tmp_path / "bars.png")
     assert "| in-distribution | **mean** |" in out and "| out-of-distribution | **ood-mean** |" in out
     assert (tmp_path / "bars.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_robustness_and_interventions_tables():
-    out = _run("scripts/robustness.py", "--seeds", "1")
+    out = _run("research/experiments/robustness.py", "--seeds", "1")
     assert "| exp of every column |" in out
-    out = _run("scripts/interventions_by_kind.py", "--datasets", "2")
+    out = _run("research/experiments/interventions_by_kind.py", "--datasets", "2")
     assert "| soft |" in out and "| hard, off-target |" in out
 
 
@@ -53,7 +54,7 @@ def test_validate_checkpoint_reports_environments_for_a_prior_with_them(tmp_path
     path.write_text(json.dumps(config))
     v1 = ROOT / "pretrained" / "skcausal-zeroshot-v1.safetensors"
     env = ROOT / "pretrained" / "skcausal-zeroshot.safetensors"
-    out = _run("scripts/validate_checkpoint.py", v1, env, "--config", path)
+    out = _run("research/experiments/validate_checkpoint.py", v1, env, "--config", path)
     targets = next(line for line in out.splitlines() if "targets: AUROC" in line)
     assert targets.split("|")[-3].strip() == "-"  # v1 has no target head
     assert 0.5 < float(targets.split("|")[-2]) <= 1.0
@@ -61,7 +62,8 @@ def test_validate_checkpoint_reports_environments_for_a_prior_with_them(tmp_path
 
 def test_environments_benchmark_prints_a_row_per_mechanism_and_seed():
     env = ROOT / "pretrained" / "skcausal-zeroshot.safetensors"
-    out = _run("scripts/environments_benchmark.py", env, "--seeds", "1", "--datasets", "2", "--nodes", "6",
-               "--samples", "300", "--baseline", ROOT / "pretrained" / "skcausal-zeroshot-v1.safetensors")
+    out = _run("research/experiments/environments_benchmark.py", env, "--seeds", "1",
+               "--datasets", "2", "--nodes", "6", "--samples", "300",
+               "--baseline", ROOT / "pretrained" / "skcausal-zeroshot-v1.safetensors")
     rows = [line for line in out.splitlines() if line.startswith(("| linear |", "| mlp |", "| tanh |"))]
     assert len(rows) == 3 and "| all |" in out

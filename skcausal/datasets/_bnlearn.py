@@ -79,6 +79,11 @@ def _structure(name: str):
 def load_bnlearn_structure(name: str) -> tuple[np.ndarray, list[str]]:
     """The graph of one of bnlearn's discrete networks.
 
+    Real wiring diagrams on which ``make_scm(graph=adjacency)`` simulates data. The graphs are
+    read from the files that pgmpy 1.0 ships (``pip install "pgmpy>=1.0,<1.1"``, part of the
+    ``test`` extra). The Gaussian bnlearn networks (ecoli70, magic-niab, magic-irri, arth150) are
+    reserved for independent evaluation and Sachs is report only: both raise a ValueError.
+
     Parameters
     ----------
     name : str

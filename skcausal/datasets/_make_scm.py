@@ -96,7 +96,8 @@ def make_scm(
         DAG). In scale-free graphs each new node takes this many parents on average, fewer among the
         first nodes.
     mechanism : {"linear", "mlp", "sine", "tanh", "quadratic", "threshold", "rff"}, default="linear"
-        How a node depends on its parents; noise is added to it.
+        How a node depends on its parents; noise is added to it. Also accepted: "hill",
+        "piecewise" (piecewise linear) and "interaction" (pair interactions of the parents).
     noise : {"gaussian", "laplace", "uniform", "student_t"}, default="gaussian"
     heteroscedastic : bool, default=False
         Scale each node's noise by a random positive function of its parents.

@@ -22,7 +22,27 @@ from skcausal.datasets._mechanisms import DEFAULT_MECHANISMS, MECHANISMS, NOISES
 
 @dataclass
 class SimulationConfig:
-    """The distribution of SCMs that :class:`SCMBatchSampler` draws from (ranges are inclusive)."""
+    """The distribution of SCMs that :class:`SCMBatchSampler` draws from (ranges are inclusive).
+
+    Ranges of size, graph families, mechanisms, noises, interventions and the batch size in pair
+    tokens. The defaults are the v1 prior: with every default the stream is bit-identical to the
+    one v1 was trained on (``tests/test_prior.py``). Each widening is a probability or a list that
+    defaults to that prior: ``raw_units_probability`` (nodes in raw units, capped at 100 sd),
+    ``root_law_probability`` (bimodal, log-normal, exponential or discrete roots), measurement
+    (``distortion_probability``: monotone maps; ``measurement_noise_probability``,
+    ``rounding_probability``, ``clipping_probability``, ``outlier_probability``), interventions
+    (``intervention_kinds``: hard, far, shift, soft; ``off_target_probability``: "fat hand"
+    effects the mask does not show; ``max_intervention_fraction`` up to 1), graphs (``layered``,
+    ``hubs`` and ``tree`` beside the three defaults), mechanisms (``hill``, ``piecewise`` and
+    ``interaction`` beside the seven defaults; ``mixed_mechanism_probability`` gives each node its
+    own), ``samples_distribution="log_uniform"``, environments with unknown targets
+    (``environment_probability``, ``min_environments``, ``max_environments``,
+    ``max_environment_targets``, ``reference_probability``, ``known_targets_probability``: the
+    batch then carries ``environments``, ``environment_targets`` and ``has_reference``) and
+    ``clean_batch_probability`` (a share of whole batches from the default prior with this
+    config's sizes; ``clean_intervention_kinds`` sets their intervention kinds). The comments on
+    the fields say more; ``configs/v2.json`` switches them all on.
+    """
 
     min_nodes: int = 2
     max_nodes: int = 50

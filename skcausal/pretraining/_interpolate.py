@@ -17,7 +17,8 @@ def interpolate_checkpoints(base, finetuned, alpha: float) -> Checkpoint:
     Wortsman et al. (2022, "Robust fine-tuning of zero-shot models", WiSE-FT) found that averaging
     the weights of a model and of its fine-tuned descendant keeps most of the base's accuracy on
     the base's data and most of the fine-tune's robustness. It holds only for a fine-tune of the
-    base (``pretrain(init_from=...)``): two independent runs do not share a loss basin.
+    base (``pretrain(init_from=...)``): two independent runs do not share a loss basin. From the
+    shell: ``python scripts/interpolate_checkpoints.py BASE FINETUNED --alpha A --out DIR``.
 
     Parameters
     ----------

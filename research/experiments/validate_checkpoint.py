@@ -3,10 +3,11 @@
 The sets are those `pretrain()` logs (skcausal/pretraining/_validation.py) for the given training
 config, so a table here and a training curve are the same measurement. One column per checkpoint.
 
-    python scripts/validate_checkpoint.py                       # the shipped model
-    python scripts/validate_checkpoint.py runs/v2/skcausal-zeroshot.safetensors --config configs/default.json
-    python scripts/validate_checkpoint.py pretrained/skcausal-zeroshot-v1.safetensors \
-        pretrained/skcausal-zeroshot.safetensors --plot docs/v2_validation.png
+    python research/experiments/validate_checkpoint.py               # the shipped model
+    python research/experiments/validate_checkpoint.py runs/v2/skcausal-zeroshot.safetensors \\
+        --config configs/default.json
+    python research/experiments/validate_checkpoint.py pretrained/skcausal-zeroshot-v1.safetensors \
+        pretrained/skcausal-zeroshot.safetensors --plot research/v2_validation.png
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from skcausal.pretraining import TrainConfig
 from skcausal.pretraining._validation import ValidationSuite
 from skcausal.zeroshot._checkpoint import Checkpoint, default_checkpoint_path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def main(argv=None) -> int:

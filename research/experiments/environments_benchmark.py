@@ -9,7 +9,8 @@ the AUROC of ``intervention_targets_`` against what each environment's intervent
 non-reference environments and all variables of a dataset. These data are inside the training
 prior of a checkpoint trained with ``configs/v2-env.json``.
 
-    python scripts/environments_benchmark.py CHECKPOINT [--seeds 3] [--datasets 8] [--nodes 20] [--baseline CKPT]
+    python research/experiments/environments_benchmark.py CHECKPOINT [--seeds 3] [--datasets 8] \\
+        [--nodes 20] [--baseline CKPT]
 
 ``--baseline`` adds the pooled AUPRC of another checkpoint (e.g. the shipped v1 weights, which
 cannot read environments) on the same datasets.

@@ -6,8 +6,9 @@ model keeps its AUPRC. The exp, rounding and noise rows are inside the v2 prior
 (``configs/v2.json``, the shipped model's) and outside v1's; normal scores and equal-frequency binning
 are outside both (they are validation families).
 
-    python scripts/robustness.py                               # the shipped model
-    python scripts/robustness.py pretrained/skcausal-zeroshot-v1.safetensors pretrained/skcausal-zeroshot.safetensors
+    python research/experiments/robustness.py                        # the shipped model
+    python research/experiments/robustness.py pretrained/skcausal-zeroshot-v1.safetensors \\
+        pretrained/skcausal-zeroshot.safetensors
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ simulator (linear and MLP, d = 20, n = 1,000, 10 targets, half the rows interven
 with the mask and again on the same rows without it. Only "hard" is inside v1's prior; all
 are inside the v2 prior (configs/v2.json) and the shipped model's.
 
-    python scripts/interventions_by_kind.py [CHECKPOINT ...] [--datasets 12]
+    python research/experiments/interventions_by_kind.py [CHECKPOINT ...] [--datasets 12]
 """
 
 from __future__ import annotations
