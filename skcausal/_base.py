@@ -89,9 +89,9 @@ class BaseCausalDiscovery(GraphViewsMixin, SEMMixin, BaseEstimator):
 
     A subclass implements the search, ``_discover(X, intervention_mask, *, knowledge,
     environments) -> Discovery``, on validated float64 data and a boolean mask; this class does
-    the rest: input validation, background knowledge, the fitted attributes (below; every estimator has them), the bootstrap, the
-    SEM behind :meth:`score` and :meth:`sample` (:class:`~skcausal.sem.SEMMixin`), and views of
-    the graph (:class:`~skcausal._graph_views.GraphViewsMixin`).
+    the rest: input validation, background knowledge, the fitted attributes (below; every
+    estimator has them), the bootstrap, the SEM behind :meth:`score` and :meth:`sample`
+    (:class:`~skcausal.sem.SEMMixin`), and views of the graph.
 
     Attributes
     ----------
