@@ -333,9 +333,11 @@ class BaseCausalDiscovery(GraphViewsMixin, SEMMixin, BaseEstimator):
     def _validate_fit_input(self, X, y, intervention_mask):
         self._refuse_mask_as_y(X, y, "fit")
         check_numeric_input(X)
+        # C order always: the same values in Fortran order round differently in NOTEARS's and the
+        # zero-shot model's matrix products, so results would depend on how the array was made.
         X = validate_data(
-            self, X, reset=True, dtype=np.float64, ensure_min_samples=2, ensure_min_features=2,
-            ensure_all_finite=False,
+            self, X, reset=True, dtype=np.float64, order="C", ensure_min_samples=2,
+            ensure_min_features=2, ensure_all_finite=False,
         )
         check_finite(X, self._node_names())
         mask = check_intervention_mask(intervention_mask, *X.shape)

@@ -200,3 +200,14 @@ def test_score_before_fit_raises():
 
     with pytest.raises(NotFittedError):
         FixedGraph().score(np.ones((3, 2)))
+
+
+@pytest.mark.parametrize("name", ["zeroshot", "notears"])
+def test_results_do_not_depend_on_the_memory_layout_of_X(name):
+    from skcausal.baselines import NOTEARS
+
+    X, _, _ = make_scm(400, 8, random_state=3)
+    make = {"zeroshot": ZeroShotCausalDiscovery, "notears": NOTEARS}[name]
+    by_row = make().fit(np.ascontiguousarray(X)).edge_probabilities_
+    by_column = make().fit(np.asfortranarray(X)).edge_probabilities_
+    np.testing.assert_array_equal(by_row, by_column)
