@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-from skcausal.datasets._simulator import SimulationConfig
+from skcausal.datasets._prior import SimulationConfig
 from skcausal.zeroshot._model import ModelConfig
 
 
@@ -47,7 +47,10 @@ class TrainConfig:
         if unknown:
             raise ValueError(f"unknown training config keys {unknown}; allowed: {sorted(known)}.")
         model = ModelConfig(**data.pop("model", {}))
-        simulation = SimulationConfig(**data.pop("simulation", {}))
+        # Nested parts, the flat keys of earlier configs and resume files, or a named preset.
+        simulation = data.pop("simulation", {})
+        if not isinstance(simulation, SimulationConfig):
+            simulation = SimulationConfig.from_dict(simulation)
         return cls(model=model, simulation=simulation, **data)
 
     @classmethod
