@@ -27,7 +27,7 @@ class TrainConfig:
     checkpoint_every: int = 250
     validation_samples: int = 500
     validation_datasets: int = 8  # per family and size
-    validation_ood: bool = True  # out-of-distribution families (see pretraining/_validation.py)
+    validation_ood: bool = True  # out-of-distribution families (see pretraining/_holdout.py)
     validation_structures: bool = True  # data on real network structures (needs pgmpy 1.0)
     # Weight of the environments' target loss (binary cross-entropy over the valid environments'
     # variables) beside the edge loss; used when the model has a target head and the batch has

@@ -18,7 +18,7 @@ from tqdm.auto import tqdm
 from skcausal.pretraining._config import TrainConfig
 from skcausal.pretraining._log import TrainingLog
 from skcausal.pretraining._stream import TrainingStream
-from skcausal.pretraining._validation import ValidationSuite
+from skcausal.pretraining._holdout import ValidationSuite
 from skcausal._files import atomic_write
 from skcausal.zeroshot._checkpoint import DEFAULT_NAME, Checkpoint, torch_device
 from skcausal.zeroshot._model import PairGridTransformer
