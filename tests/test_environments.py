@@ -203,7 +203,7 @@ def test_init_from_a_narrower_checkpoint_computes_what_it_did(tmp_path):
 
 
 def test_validation_logs_environment_families_for_a_prior_with_environments():
-    from skcausal.pretraining._validation import ValidationSuite
+    from skcausal.pretraining._holdout import ValidationSuite
 
     simulation = SimulationConfig(max_nodes=8, environment_probability=0.5)
     suite = ValidationSuite(simulation, n_samples=200, n_datasets=3, sizes=(6,), large=())

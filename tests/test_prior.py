@@ -281,3 +281,62 @@ def test_clean_batches_draw_the_configured_intervention_kinds():
     assert default._clean_sampler().config == SimulationConfig(max_nodes=12, min_samples=60, max_samples=120)
     with pytest.raises(ValueError, match="clean_intervention_kinds"):
         SimulationConfig(clean_intervention_kinds=("gentle",))
+
+
+# -- the prior as data: nested parts, the flat form of earlier versions, presets ------------------
+V1_FLAT = {"min_nodes": 2, "max_nodes": 100, "node_distribution": "log_uniform", "min_samples": 200,
+           "max_samples": 2000, "tokens_per_batch": 6400}  # configs/default.json before presets
+
+
+def test_presets_are_the_shipped_models_priors():
+    import json
+    from pathlib import Path
+
+    assert SimulationConfig.preset("v1") == SimulationConfig(**V1_FLAT)
+    root = Path(__file__).parents[1]
+    v2 = json.loads((root / "configs" / "v2-n10k.json").read_text())["simulation"]
+    assert SimulationConfig.from_dict(v2) == SimulationConfig.preset("v2", max_samples=10_000)
+    resume = root / "pretrained" / "runs" / "v2-soft2" / "resume.pt"
+    if resume.exists():  # a flat config dict, as resume files of earlier versions hold
+        flat = torch.load(resume, map_location="cpu", weights_only=True)["config"]["simulation"]
+        assert "max_nodes" in flat and SimulationConfig.from_dict(flat) == SimulationConfig.preset("v2")
+
+
+def test_nested_and_flat_forms_are_the_same_config():
+    flat = SimulationConfig(max_nodes=12, mechanisms=["linear"], environment_probability=0.3,
+                            measurement_noise_probability=0.2, clean_intervention_kinds=["soft"])
+    nested = SimulationConfig.from_dict(flat.to_dict())
+    assert nested == flat and nested.sizes.max_nodes == 12 and nested.mechanism.kinds == ("linear",)
+    assert nested.to_dict()["measurement"]["noise_probability"] == 0.2
+    assert flat.max_nodes == 12 and flat.measurement_noise_probability == 0.2  # flat reads
+    assert dataclasses.replace(flat, max_nodes=9).sizes.max_nodes == 9
+    a = SCMBatchSampler(flat, generator=3).sample(2, 6, 40)
+    b = SCMBatchSampler(nested, generator=3).sample(2, 6, 40)
+    assert torch.equal(a.X, b.X) and torch.equal(a.adjacency, b.adjacency)
+    with pytest.raises(ValueError, match="unknown simulation config keys"):
+        SimulationConfig.from_dict({"max_node": 3})
+    with pytest.raises(ValueError, match="unknown preset"):
+        SimulationConfig.from_dict({"preset": "v3"})
+
+
+def test_a_preset_can_be_overridden_by_part():
+    config = SimulationConfig.from_dict({"preset": "v2", "sizes": {"max_nodes": 30},
+                                         "environment": {"probability": 0.0}})
+    v2 = SimulationConfig.preset("v2")
+    assert config.sizes.max_nodes == 30 and config.sizes.max_samples == v2.sizes.max_samples
+    assert config.environment.probability == 0.0 and config.measurement == v2.measurement
+    # the clean batches are the v1 preset at the config's sizes
+    clean = config.clean_config()
+    assert clean.sizes == config.sizes and clean.intervention.kinds == v2.clean.intervention_kinds
+    assert clean.mechanism == SimulationConfig.preset("v1").mechanism
+
+
+def test_parts_validate_themselves():
+    from skcausal.datasets._parts import MeasurementPrior, NoisePrior
+
+    with pytest.raises(ValueError, match="root_laws"):
+        NoisePrior(root_laws=("cauchy",))
+    with pytest.raises(ValueError, match="rounding_probability"):
+        MeasurementPrior(rounding_probability=2.0)
+    with pytest.raises(TypeError, match="unknown keys"):
+        SimulationConfig(max_nodez=3)

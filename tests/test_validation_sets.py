@@ -7,9 +7,9 @@ from scipy.stats import norm
 
 from skcausal.datasets import SimulationConfig
 from skcausal.datasets._simulator import SCMBatch
-from skcausal.pretraining import _validation
-from skcausal.pretraining._validation import (ValidationSuite, _shuffled, clustered_dag, normal_scores,
-                                              quantize)
+from skcausal.pretraining import _holdout
+from skcausal.pretraining._holdout import (ValidationSuite, _shuffled, clustered_dag, normal_scores,
+                                           quantize)
 from skcausal.zeroshot import ModelConfig, PairGridTransformer
 
 SMALL = SimulationConfig(min_nodes=3, max_nodes=12, mechanisms=("linear", "mlp"))
@@ -75,7 +75,7 @@ def test_evaluate_reports_every_family_and_each_kind_mean():
     for family in list(suite.families) + list(suite.groups):
         for metric in ("auroc", "auprc", "shd"):
             assert np.isfinite(results[f"{family}/{metric}"]), (family, metric)
-    ood = [results[f"ood-{f}/auprc"] for f in _validation.OOD_FAMILIES]
+    ood = [results[f"ood-{f}/auprc"] for f in _holdout.OOD_FAMILIES]
     assert results["ood-mean/auprc"] == pytest.approx(np.mean(ood))
     assert suite.counts()["real-linear"] == 3  # one dataset per network
 

@@ -1,6 +1,6 @@
 """Score checkpoints on pretraining's validation sets: in-distribution, out-of-distribution, real structures.
 
-The sets are those `pretrain()` logs (skcausal/pretraining/_validation.py) for the given training
+The sets are those `pretrain()` logs (skcausal/pretraining/_holdout.py) for the given training
 config, so a table here and a training curve are the same measurement. One column per checkpoint.
 
     python research/experiments/validate_checkpoint.py               # the shipped model
@@ -19,7 +19,7 @@ from pathlib import Path
 import torch
 
 from skcausal.pretraining import TrainConfig
-from skcausal.pretraining._validation import ValidationSuite
+from skcausal.pretraining._holdout import ValidationSuite
 from skcausal.zeroshot._checkpoint import Checkpoint, default_checkpoint_path
 
 ROOT = Path(__file__).resolve().parents[2]

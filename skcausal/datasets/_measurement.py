@@ -6,8 +6,8 @@ pure noise law, so without these transforms the shape of a marginal reveals whic
 roots, a shortcut that fails on real data (see DESIGN.md, "What real data showed").
 
 :func:`observe` applies them to a batch (b, n, d) after simulation, each with its probability from
-:class:`~skcausal.datasets.SimulationConfig`. All are applied to every row of a column alike (an
-intervention does not change how a variable is measured). With every probability 0, nothing is
+the ``measurement`` part of :class:`~skcausal.datasets.SimulationConfig`. All are applied to every
+row of a column alike (an intervention does not change how a variable is measured). With every probability 0, nothing is
 drawn, so the stream of a config without them is unchanged.
 """
 
@@ -15,36 +15,56 @@ from __future__ import annotations
 
 import torch
 
-DISTORTIONS = ("exp", "log", "power", "sigmoid")
-
 
 def _standardize(x):
     return (x - x.mean(1, keepdim=True)) / (x.std(1, keepdim=True, correction=0) + 1e-8)
 
 
-def _distort(x, kind, generator):
-    """One monotone increasing map of standardised columns x (n, k), drawn per column."""
+# Monotone increasing maps of standardised columns x (n, k), each drawn per column; every one
+# draws its slope a first.
+def _slope(k, generator):
+    return 0.3 + 1.2 * torch.rand(k, generator=generator)
+
+
+def _exp(x, generator):
+    """Right-skewed, like concentrations (clamped: a far intervention can sit 50 sd out)."""
+    return torch.exp((_slope(x.shape[1], generator) * x).clamp(max=30))
+
+
+def _log(x, generator):
+    """Left-compressed: a signed log."""
+    return torch.sign(x) * torch.log1p(_slope(x.shape[1], generator) * 3 * x.abs())
+
+
+def _power(x, generator):
     k = x.shape[1]
-    a = 0.3 + 1.2 * torch.rand(k, generator=generator)
-    if kind == "exp":  # right-skewed, like concentrations (clamped: a far intervention can sit 50 sd out)
-        return torch.exp((a * x).clamp(max=30))
-    if kind == "log":  # left-compressed: signed log
-        return torch.sign(x) * torch.log1p(a * 3 * x.abs())
-    if kind == "power":
-        p = torch.where(torch.rand(k, generator=generator) < 0.5, 0.3 + 0.6 * torch.rand(k, generator=generator),
-                        1.5 + 1.5 * torch.rand(k, generator=generator))
-        return torch.sign(x) * x.abs() ** p
-    c = torch.randn(k, generator=generator) * 0.5  # sigmoid: saturating on both sides
+    _slope(k, generator)  # drawn and unused: the stream of every distortion starts with it
+    p = torch.where(torch.rand(k, generator=generator) < 0.5, 0.3 + 0.6 * torch.rand(k, generator=generator),
+                    1.5 + 1.5 * torch.rand(k, generator=generator))
+    return torch.sign(x) * x.abs() ** p
+
+
+def _sigmoid(x, generator):
+    """Saturating on both sides."""
+    a = _slope(x.shape[1], generator)
+    c = torch.randn(x.shape[1], generator=generator) * 0.5
     return torch.sigmoid(2 * a * x + c)
 
 
+DISTORTION_MAPS = {"exp": _exp, "log": _log, "power": _power, "sigmoid": _sigmoid}
+DISTORTIONS = tuple(DISTORTION_MAPS)
+
+
 def observe(X, config, generator):
-    """The observed values of a simulated batch X (b, n, d), as ``config`` says; a new tensor."""
+    """The observed values of a simulated batch X (b, n, d), as ``config`` says (a
+    :class:`~skcausal.datasets._prior.MeasurementPrior`, or a SimulationConfig: its
+    ``measurement``); X itself when no distortion is switched on, else a new tensor."""
+    config = getattr(config, "measurement", config)
     b, n, d = X.shape
     g = generator
-    p_distort, p_noise = config.distortion_probability, config.measurement_noise_probability
+    p_distort, p_noise = config.distortion_probability, config.noise_probability
     p_round, p_clip, p_outlier = config.rounding_probability, config.clipping_probability, config.outlier_probability
-    if not any((p_distort, p_noise, p_round, p_clip, p_outlier)):
+    if not config.active:
         return X
     X = _standardize(X)
     if p_noise > 0:
@@ -53,14 +73,14 @@ def observe(X, config, generator):
         X = torch.where(noisy, X + scale * torch.randn(b, n, d, generator=g), X)
     if p_distort > 0:
         chosen = torch.rand(b, d, generator=g) < p_distort
-        kinds = torch.randint(len(DISTORTIONS), (b, d), generator=g)
+        kinds = torch.randint(len(config.distortions), (b, d), generator=g)
         out = X.clone()
-        for k, kind in enumerate(DISTORTIONS):
+        for k, kind in enumerate(config.distortions):
             sel = chosen & (kinds == k)
             if sel.any():
                 rows, cols = sel.nonzero(as_tuple=True)
                 columns = X[rows, :, cols].T  # (n, selected)
-                out[rows, :, cols] = _standardize(_distort(columns, kind, g)[None])[0].T
+                out[rows, :, cols] = _standardize(DISTORTION_MAPS[kind](columns, g)[None])[0].T
         X = out
     if p_clip > 0:
         # saturation: values beyond a column's q-quantile (q in [0.85, 0.99]) read as that value

@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-from skcausal.datasets._simulator import SimulationConfig
+from skcausal.datasets._prior import SimulationConfig
 from skcausal.zeroshot._model import ModelConfig
 
 
@@ -27,7 +27,7 @@ class TrainConfig:
     checkpoint_every: int = 250
     validation_samples: int = 500
     validation_datasets: int = 8  # per family and size
-    validation_ood: bool = True  # out-of-distribution families (see pretraining/_validation.py)
+    validation_ood: bool = True  # out-of-distribution families (see pretraining/_holdout.py)
     validation_structures: bool = True  # data on real network structures (needs pgmpy 1.0)
     # Weight of the environments' target loss (binary cross-entropy over the valid environments'
     # variables) beside the edge loss; used when the model has a target head and the batch has
@@ -47,7 +47,10 @@ class TrainConfig:
         if unknown:
             raise ValueError(f"unknown training config keys {unknown}; allowed: {sorted(known)}.")
         model = ModelConfig(**data.pop("model", {}))
-        simulation = SimulationConfig(**data.pop("simulation", {}))
+        # Nested parts, the flat keys of earlier configs and resume files, or a named preset.
+        simulation = data.pop("simulation", {})
+        if not isinstance(simulation, SimulationConfig):
+            simulation = SimulationConfig.from_dict(simulation)
         return cls(model=model, simulation=simulation, **data)
 
     @classmethod

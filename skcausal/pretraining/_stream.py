@@ -38,7 +38,7 @@ def stream_seed(seed: int, rank: int, worker: int, restart: int = 0) -> int:
 
 class TrainingBatch(NamedTuple):
     """One step's input: tokens (b, d, d, k) and targets; the environment fields are None unless
-    the batch's datasets come with environments (``SimulationConfig.environment_probability``)."""
+    the batch's datasets come with environments (``SimulationConfig.environment.probability``)."""
 
     tokens: torch.Tensor
     adjacency: torch.Tensor

@@ -1,4 +1,9 @@
-"""pretrain(): the training loop of the zero-shot model, single-process or under torchrun (DDP)."""
+"""pretrain(): the training loop of the zero-shot model, single-process or under torchrun (DDP).
+
+A call resolves its run (``_run.resolve_run``), builds the model, optimiser, data stream and
+validation sets around the run's state (``_run.RunState``, which owns the resume file), and
+runs :func:`_loop`.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,6 @@ import dataclasses
 import math
 import os
 import time
-import warnings
 from pathlib import Path
 
 import torch
@@ -16,16 +20,12 @@ from torch.nn.parallel import DistributedDataParallel
 from tqdm.auto import tqdm
 
 from skcausal.pretraining._config import TrainConfig
+from skcausal.pretraining._holdout import ValidationSuite
 from skcausal.pretraining._log import TrainingLog
+from skcausal.pretraining._run import RESUME_NAME, RunState, load_resume, resolve_run  # noqa: F401
 from skcausal.pretraining._stream import TrainingStream
-from skcausal.pretraining._validation import ValidationSuite
-from skcausal._files import atomic_write
-from skcausal.zeroshot._checkpoint import DEFAULT_NAME, Checkpoint, torch_device
+from skcausal.zeroshot._checkpoint import torch_device
 from skcausal.zeroshot._model import PairGridTransformer
-
-RESUME_NAME = "resume.pt"
-# Settings that do not change what is trained, or only the schedule's length.
-_RESUMABLE_CHANGES = {"steps", "validate_every", "checkpoint_every", "validation_ood", "validation_structures"}
 
 
 def learning_rate(step: int, config: TrainConfig) -> float:
@@ -79,19 +79,6 @@ def _gather(obj, world):
     return out
 
 
-def load_resume(path) -> dict:
-    """Read a resume file (tensors and plain values only: weights_only=True, never arbitrary pickle)."""
-    path = Path(path)
-    if path.is_dir():
-        path = path / RESUME_NAME
-    if not path.exists():
-        raise FileNotFoundError(f"resume file not found: {path}")
-    try:
-        return torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as err:  # torch raises several types for a damaged zip archive
-        raise ValueError(f"{path} is not a complete resume file ({type(err).__name__}: {err}).") from None
-
-
 def _local_cores() -> int:
     """Cores this process may use, shared among the ranks torchrun started on this machine."""
     try:
@@ -131,13 +118,6 @@ def _load_widened(model, checkpoint) -> str:
     if new.target_head and not old.target_head:
         notes.append("target head added (fresh initialisation)")
     return "; ".join(notes)
-
-
-def _stream_states(state):
-    """Per-rank data-stream states of a resume file (files written before workers existed too)."""
-    if "data_streams" in state:
-        return state["data_streams"]
-    return [{"num_workers": 0, "rng": [rng], "next_worker": 0} for rng in state["data_rng"]]
 
 
 def pretrain(config=None, *, out, steps=None, time_budget=None, resume=None, device="auto",
@@ -207,177 +187,67 @@ def pretrain(config=None, *, out, steps=None, time_budget=None, resume=None, dev
     if threads is None and num_workers > 0:
         threads = max(1, _local_cores() - num_workers)
     out = Path(out)
-    state = load_resume(resume) if resume is not None else None
-    if isinstance(config, (str, os.PathLike)):
-        config = TrainConfig.from_json(config)
-    elif isinstance(config, dict):
-        config = TrainConfig.from_dict(config)
-    if state is not None:
-        saved = TrainConfig.from_dict(state["config"])
-        if config is not None:
-            # Only the schedule's length may change on resume (to extend a finished run or anneal
-            # one early); anything else would make it a different run.
-            new, old = config.to_dict(), saved.to_dict()
-            changed = sorted(k for k in new if new[k] != old[k] and k not in _RESUMABLE_CHANGES)
-            if changed:
-                raise ValueError(
-                    f"config differs from the resumed run's config in {changed}; only "
-                    f"{sorted(_RESUMABLE_CHANGES)} may change on resume (or pass config=None)."
-                )
-            if config.steps != saved.steps:
-                warnings.warn(f"schedule length changed from {saved.steps} to {config.steps} steps at "
-                              f"step {state['step']}.")
-        config = config or saved
-    config = config or TrainConfig()
-    stop_step = config.steps if steps is None else int(steps)
+    run = resolve_run(config, resume=resume, init_from=init_from, steps=steps)
+    config, state = run.config, RunState(run.resumed)
 
     torch.manual_seed(random_state)
     model = PairGridTransformer(config.model).to(dev)
-    initial = None
-    if init_from is not None:
-        if state is not None:
-            raise ValueError("init_from starts a new run; it cannot be combined with resume.")
-        initial = Checkpoint.load(init_from)
-        widened = _load_widened(model, initial)
+    widened = _load_widened(model, run.initial) if run.initial is not None else ""
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
+    state.restore(model, optimizer)
     # Each rank draws its share of the global batch from its own stream.
     per_rank = dataclasses.replace(
         config.simulation,
-        tokens_per_batch=max(1, config.simulation.tokens_per_batch // world),
-        max_batch_size=max(1, config.simulation.max_batch_size // world),
+        tokens_per_batch=max(1, config.simulation.sizes.tokens_per_batch // world),
+        max_batch_size=max(1, config.simulation.sizes.max_batch_size // world),
     )
-    step, datasets_seen, wall_time = 0, 0, 0.0
-    stream_state, restart = None, 0
-    if state is not None:
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        step, datasets_seen, wall_time = state["step"], state["datasets_seen"], state["wall_time"]
-        streams = _stream_states(state)
-        if len(streams) != world:
-            warnings.warn(f"resumed with a different number of processes ({len(streams)} -> {world}): "
-                          "data streams are re-seeded.")
-            restart = step + 1
-        elif streams[rank]["num_workers"] != num_workers:
-            warnings.warn(f"resumed with a different number of data workers ({streams[rank]['num_workers']} "
-                          f"-> {num_workers}): data streams are re-seeded.")
-            restart = step + 1
-        else:
-            stream_state = streams[rank]
+    stream_state, restart = state.stream_start(rank, world, num_workers)
     stream = TrainingStream(per_rank, seed=random_state, rank=rank, num_workers=num_workers,
                             state=stream_state, restart=restart, device=dev)
     # A batch without environments leaves the target head unused, which DDP must be told.
     net = DistributedDataParallel(model, find_unused_parameters=model.targets is not None) if world > 1 else model
-    # Each call of pretrain() on a run is a phase; the resume file keeps them and the log, so the
-    # log and plot of a run continued elsewhere (a fresh machine, another folder) span every phase.
-    phases = list(state.get("phases", [])) if state is not None else []
-    phases.append({"step": step, "world_size": world, "num_workers": num_workers, "device": str(dev),
-                   "threads": threads or torch.get_num_threads(), "started": round(time.time())})
-    if initial is not None:
-        phases[-1]["init_from_sha256"] = initial.metadata.get("weights_sha256")
+    state.start_phase(world_size=world, num_workers=num_workers, device=str(dev),
+                      threads=threads or torch.get_num_threads())
+    if run.initial is not None:
+        state.phases[-1]["init_from_sha256"] = run.initial.metadata.get("weights_sha256")
         if widened:
-            phases[-1]["init_from_widened"] = widened
+            state.phases[-1]["init_from_widened"] = widened
     log = TrainingLog(out) if rank == 0 else None
     if log is not None:
-        if state is not None and "log" in state:
-            log.rows = [dict(row) for row in state["log"]]
-        log.truncate(step)
-        log.phase_starts = [phase["step"] for phase in phases[1:]]
+        if state.log_rows is not None:
+            log.rows = state.log_rows
+        log.truncate(state.step)
+        log.phase_starts = [phase["step"] for phase in state.phases[1:]]
         if log.rows:
             log.write()  # a run continued in a new folder has its history there at once
     validation = ValidationSuite(config.simulation, config.validation_samples, config.validation_datasets,
                                  ood=config.validation_ood, structures=config.validation_structures) \
         if rank == 0 else None
-    metrics = {}
 
-    def save():
-        seen = sum(_gather(datasets_seen, world))
+    def save(metrics):
+        # Every rank takes part in the gathers; rank 0 writes.
+        seen = sum(_gather(state.datasets_seen, world))
         streams = _gather(stream.state(), world)
         if rank != 0:
             return None
-        meta = {"training_config": config.to_dict(), "step": step, "datasets_seen": seen,
-                "wall_time_seconds": round(wall_time, 1), "world_size": world, "validation": metrics,
-                "phases": phases}
-        resume_state = {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                        "config": config.to_dict(), "step": step, "datasets_seen": seen,
-                        "wall_time": wall_time, "data_streams": streams, "num_workers": num_workers,
-                        "phases": phases, "log": log.rows}
-        atomic_write(out / RESUME_NAME, lambda tmp: torch.save(resume_state, tmp))
-        path = Checkpoint.from_model(model, meta).save(out / f"{DEFAULT_NAME}.safetensors")
-        with open(out / "checkpoints.log", "a") as f:
-            f.write(f"step={step} rank={rank} world_size={world} datasets_seen={seen} time={time.time():.0f}\n")
-        return path
+        return state.write(out, model=model, optimizer=optimizer, config=config, seen=seen,
+                           streams=streams, world=world, rank=rank, num_workers=num_workers,
+                           metrics=metrics, log_rows=log.rows)
 
-    if step == 0 and log is not None:
+    metrics = {}
+    if state.step == 0 and log is not None:
         metrics = validation.evaluate(model, dev)
-        log.append({"step": 0, "wall_time": 0.0, "datasets_seen": 0, "loss": float("nan"),
-                    "lr": 0.0, **metrics})
-    start = time.perf_counter()
-    bar = tqdm(total=stop_step, initial=step, disable=rank != 0, desc="pretrain", mininterval=5.0)
-    last_saved, saved = None, False  # last_saved is only ever set on rank 0; saved on every rank
-    model.train()
-    recent_losses, waited, spent, interval_waited, interval_spent = [], 0.0, 0.0, 0.0, 0.0
-    autocast = torch.autocast(dev.type, dtype=torch.bfloat16, enabled=config.precision == "bf16")
+        log.append({"step": 0, "wall_time": 0.0, "datasets_seen": 0, "loss": float("nan"), "lr": 0.0,
+                    **metrics})
     previous_threads = torch.get_num_threads()
     if threads is not None:
         torch.set_num_threads(threads)
     try:
-        while step < stop_step:
-            tick = time.perf_counter()
-            batch = next(stream)  # pair features in float32 whatever the precision
-            tokens, data_seconds = batch.tokens, stream.last_wait
-            scores_targets = batch.environment is not None and model.targets is not None
-            with autocast:
-                result = net(tokens, environment=batch.environment) if scores_targets else net(tokens)
-            logits, target_logits = result if scores_targets else (result, None)
-            loss = edge_loss(logits.float(), batch.adjacency)
-            target_loss = None
-            if target_logits is not None and bool(batch.valid.any()):
-                target_loss = F.binary_cross_entropy_with_logits(target_logits.float()[batch.valid],
-                                                                 batch.targets[batch.valid])
-                loss = loss + config.target_loss_weight * target_loss
-            elif target_logits is not None:
-                loss = loss + 0.0 * target_logits.sum()  # every parameter in the graph (DDP)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
-            lr = learning_rate(step, config)
-            for group in optimizer.param_groups:
-                group["lr"] = lr
-            optimizer.step()
-            step += 1
-            datasets_seen += tokens.shape[0]
-            logs = {"loss": float(loss.detach()), "lr": lr, "data_seconds": data_seconds}
-            if target_loss is not None:
-                logs["target_loss"] = float(target_loss.detach())
-            logs["step_seconds"] = time.perf_counter() - tick
-            wall_time += logs["step_seconds"]
-            waited, spent = waited + data_seconds, spent + logs["step_seconds"]
-            interval_waited, interval_spent = interval_waited + data_seconds, interval_spent + logs["step_seconds"]
-            recent_losses.append(logs["loss"])
-            bar.update(1)
-            bar.set_postfix(loss=f"{logs['loss']:.4f}", auprc=f"{metrics.get('mean/auprc', float('nan')):.3f}",
-                            data_wait=f"{waited / spent:.0%}", refresh=False)
-            out_of_time = time_budget is not None and time.perf_counter() - start >= time_budget
-            if rank == 0 and (step % config.validate_every == 0 or step == stop_step):
-                metrics = validation.evaluate(model, dev)
-                logs.update(metrics)
-                log.append({"step": step, "wall_time": round(wall_time, 2), "datasets_seen": datasets_seen * world,
-                            "loss": sum(recent_losses) / len(recent_losses), "lr": lr,
-                            "data_wait": round(interval_waited / interval_spent, 4), **metrics})
-                recent_losses.clear()
-                interval_waited, interval_spent = 0.0, 0.0
-            requested = any(bool(cb(step, logs)) for cb in callbacks)
-            stop = _any_rank(out_of_time or requested, world, dev)
-            if step % config.checkpoint_every == 0 or step == stop_step or stop:
-                last_saved, saved = save() or last_saved, True
-            if stop:
-                break
+        last_saved = _loop(net, model, optimizer, stream, state, config, run.stop_step, save,
+                           validation, log, metrics, dev, rank, world, time_budget, callbacks)
     finally:
         stream.close()  # the workers stop with the run, also when it fails
-        bar.close()
         torch.set_num_threads(previous_threads)
-    if not saved:  # nothing to train (already at `steps`): still write and hand back a checkpoint
-        last_saved = save() or last_saved
     if world > 1:
         # Every rank leaves together, and the group is torn down before the interpreter exits:
         # gloo's threads outliving it abort the process ("terminate called without an active
@@ -385,4 +255,85 @@ def pretrain(config=None, *, out, steps=None, time_budget=None, resume=None, dev
         dist.barrier()
         if owns_group:
             dist.destroy_process_group()
+    return last_saved
+
+
+def _step(net, model, optimizer, batch, config, step):
+    """One optimiser step on ``batch``; returns (loss, target loss or None, learning rate)."""
+    scores_targets = batch.environment is not None and model.targets is not None
+    bf16 = config.precision == "bf16"
+    with torch.autocast(batch.tokens.device.type, dtype=torch.bfloat16, enabled=bf16):
+        if scores_targets:
+            result = net(batch.tokens, environment=batch.environment)
+        else:
+            result = net(batch.tokens)
+    logits, target_logits = result if scores_targets else (result, None)
+    loss = edge_loss(logits.float(), batch.adjacency)
+    target_loss = None
+    if target_logits is not None and bool(batch.valid.any()):
+        target_loss = F.binary_cross_entropy_with_logits(target_logits.float()[batch.valid],
+                                                         batch.targets[batch.valid])
+        loss = loss + config.target_loss_weight * target_loss
+    elif target_logits is not None:
+        loss = loss + 0.0 * target_logits.sum()  # every parameter in the graph (DDP)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
+    lr = learning_rate(step, config)
+    for group in optimizer.param_groups:
+        group["lr"] = lr
+    optimizer.step()
+    return loss, target_loss, lr
+
+
+def _loop(net, model, optimizer, stream, state, config, stop_step, save, validation, log, metrics,
+          dev, rank, world, time_budget, callbacks):
+    """Train from ``state.step`` to ``stop_step`` (or a stop); returns the last weights file.
+
+    ``metrics`` are the last validation's; rank 0 validates, logs and saves (``save(metrics)``,
+    called on every rank).
+    """
+    start = time.perf_counter()
+    bar = tqdm(total=stop_step, initial=state.step, disable=rank != 0, desc="pretrain", mininterval=5.0)
+    last_saved, saved = None, False  # last_saved is only ever set on rank 0; saved on every rank
+    model.train()
+    recent_losses, waited, spent, interval_waited, interval_spent = [], 0.0, 0.0, 0.0, 0.0
+    try:
+        while state.step < stop_step:
+            tick = time.perf_counter()
+            batch = next(stream)  # pair features in float32 whatever the precision
+            loss, target_loss, lr = _step(net, model, optimizer, batch, config, state.step)
+            state.step += 1
+            state.datasets_seen += batch.tokens.shape[0]
+            logs = {"loss": float(loss.detach()), "lr": lr, "data_seconds": stream.last_wait}
+            if target_loss is not None:
+                logs["target_loss"] = float(target_loss.detach())
+            logs["step_seconds"] = time.perf_counter() - tick
+            state.wall_time += logs["step_seconds"]
+            waited, spent = waited + stream.last_wait, spent + logs["step_seconds"]
+            interval_waited, interval_spent = interval_waited + stream.last_wait, interval_spent + logs["step_seconds"]
+            recent_losses.append(logs["loss"])
+            bar.update(1)
+            bar.set_postfix(loss=f"{logs['loss']:.4f}", auprc=f"{metrics.get('mean/auprc', float('nan')):.3f}",
+                            data_wait=f"{waited / spent:.0%}", refresh=False)
+            out_of_time = time_budget is not None and time.perf_counter() - start >= time_budget
+            if rank == 0 and (state.step % config.validate_every == 0 or state.step == stop_step):
+                metrics = validation.evaluate(model, dev)
+                logs.update(metrics)
+                log.append({"step": state.step, "wall_time": round(state.wall_time, 2),
+                            "datasets_seen": state.datasets_seen * world,
+                            "loss": sum(recent_losses) / len(recent_losses), "lr": lr,
+                            "data_wait": round(interval_waited / interval_spent, 4), **metrics})
+                recent_losses.clear()
+                interval_waited, interval_spent = 0.0, 0.0
+            requested = any(bool(cb(state.step, logs)) for cb in callbacks)
+            stop = _any_rank(out_of_time or requested, world, dev)
+            if state.step % config.checkpoint_every == 0 or state.step == stop_step or stop:
+                last_saved, saved = save(metrics) or last_saved, True
+            if stop:
+                break
+    finally:
+        bar.close()
+    if not saved:  # nothing to train (already at `steps`): still write and hand back a checkpoint
+        last_saved = save(metrics) or last_saved
     return last_saved

@@ -23,7 +23,7 @@ same in every run, so curves of different runs are comparable. Three kinds:
   largest training graph's nodes.
 
 - **Environments** (``env-<mechanism>/…``, mean ``env-mean/…``), only for a run whose prior draws
-  environments (``environment_probability > 0``): linear and MLP data at d = 20 as 2-20
+  environments (``environment.probability > 0``): linear and MLP data at d = 20 as 2-20
   environments with unknown targets (no mask). Besides AUROC, AUPRC and SHD with the environments,
   each family logs ``pooled-auprc`` (the same rows without labels) and ``target-auroc`` (the target
   head's scores against what each environment's interventions hit). In-distribution for such a run.
@@ -113,12 +113,12 @@ class ValidationSuite:
                  ood=False, structures=False):
         sampler = SCMBatchSampler(simulation_config, generator=VALIDATION_SEED)
         self.families = {}
-        for mechanism in simulation_config.mechanisms:
+        for mechanism in simulation_config.mechanism.kinds:
             self.families[mechanism] = [
                 sampler.sample(n_datasets, d, n_samples, mechanism=mechanism) for d in sizes
             ]
         for d in large:
-            if d <= simulation_config.max_nodes:
+            if d <= simulation_config.sizes.max_nodes:
                 self.families[f"d{d}"] = [sampler.sample(max(2, n_datasets // 4), d, n_samples)]
         self.groups = {"mean": list(self.families)}
         # The other kinds come from generators of their own, so adding them leaves the
@@ -127,7 +127,7 @@ class ValidationSuite:
             self._add_ood(simulation_config, n_samples, n_datasets)
         if structures:
             self._add_structures(simulation_config, n_samples, n_datasets)
-        if simulation_config.environment_probability > 0:
+        if simulation_config.environment.probability > 0:
             self._add_environments(simulation_config, n_samples, n_datasets)
         self._tokens = {}
 
