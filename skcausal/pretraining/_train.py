@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 from skcausal.pretraining._config import TrainConfig
 from skcausal.pretraining._holdout import ValidationSuite
 from skcausal.pretraining._log import TrainingLog
-from skcausal.pretraining._run import RESUME_NAME, RunState, load_resume, resolve_run  # noqa: F401
+from skcausal.pretraining._run_state import RESUME_NAME, RunState, load_resume, resolve_run  # noqa: F401
 from skcausal.pretraining._stream import TrainingStream
 from skcausal.zeroshot._checkpoint import torch_device
 from skcausal.zeroshot._model import PairGridTransformer
