@@ -7,7 +7,6 @@ scikit-learn's older conventions apply and are tested too, so that a change on e
 
 import numpy as np
 import pytest
-import sklearn
 from sklearn.base import clone
 from sklearn.exceptions import UnsetMetadataPassedError
 from sklearn.model_selection import GridSearchCV, KFold, cross_validate
@@ -44,12 +43,6 @@ def data():
     # mask row paired with the wrong data row would be noticed.
     order = np.random.default_rng(0).permutation(len(X))
     return X[order], mask[order], adjacency
-
-
-@pytest.fixture
-def routing():
-    with sklearn.config_context(enable_metadata_routing=True):
-        yield
 
 
 def _recorder():

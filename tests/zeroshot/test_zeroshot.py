@@ -14,7 +14,7 @@ from skcausal.datasets import make_scm
 from skcausal.zeroshot import Checkpoint, CheckpointError, ModelConfig, PairGridTransformer
 from skcausal.zeroshot._features import N_FEATURES, pair_features
 
-REFERENCE = Path(__file__).parent / "data" / "reference_probabilities.json"
+REFERENCE = Path(__file__).parents[1] / "data" / "reference_probabilities.json"
 
 
 @pytest.fixture(scope="module")

@@ -40,7 +40,7 @@ def _digest(tensor):
 # Made by the code of commit f9caec8, the same on CPUs with and without AVX512.
 EXPECTED_ADJACENCY_DIGEST = "f52c7b08d25ee052"
 EXPECTED_MASK_DIGEST = "5ef990b774ddb098"
-DEFAULT_STREAM = Path(__file__).parent / "data" / "default_stream.json"
+DEFAULT_STREAM = Path(__file__).parents[1] / "data" / "default_stream.json"
 
 
 @pytest.mark.parametrize("name", sorted(ROOT_LAWS))
@@ -288,12 +288,9 @@ V1_FLAT = {"min_nodes": 2, "max_nodes": 100, "node_distribution": "log_uniform",
            "max_samples": 2000, "tokens_per_batch": 6400}  # configs/default.json before presets
 
 
-def test_presets_are_the_shipped_models_priors():
-    import json
-    from pathlib import Path
-
+def test_presets_are_the_shipped_models_priors(repo_root):
     assert SimulationConfig.preset("v1") == SimulationConfig(**V1_FLAT)
-    root = Path(__file__).parents[1]
+    root = repo_root
     v2 = json.loads((root / "configs" / "v2-n10k.json").read_text())["simulation"]
     assert SimulationConfig.from_dict(v2) == SimulationConfig.preset("v2", max_samples=10_000)
     resume = root / "pretrained" / "runs" / "v2-soft2" / "resume.pt"

@@ -1,22 +1,17 @@
 """skcausal.plot: what each function draws, checked through the returned matplotlib Axes."""
 
-import matplotlib
+import matplotlib.pyplot as plt  # the Agg backend is set in conftest.py
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.colors import to_hex
+from matplotlib.patches import FancyArrowPatch
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
-matplotlib.use("Agg")  # before pyplot is imported anywhere: no display needed
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.colors import to_hex  # noqa: E402
-from matplotlib.patches import FancyArrowPatch  # noqa: E402
-from sklearn.pipeline import make_pipeline  # noqa: E402
-from sklearn.preprocessing import StandardScaler  # noqa: E402
-
-from skcausal import BaseCausalDiscovery, ZeroShotCausalDiscovery  # noqa: E402
-from skcausal import Discovery  # noqa: E402
-from skcausal.plot import plot_edge_probabilities, plot_graph  # noqa: E402
+from skcausal import BaseCausalDiscovery, Discovery, ZeroShotCausalDiscovery
+from skcausal.plot import plot_edge_probabilities, plot_graph
 
 NAMES = ["a", "b", "c", "d", "e"]
 # True graph: a -> b -> c -> d -> e, a -> e.
@@ -43,9 +38,8 @@ class FixedGraph(BaseCausalDiscovery):
 
 
 @pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
+def _close_figures(close_figures):
+    pass
 
 
 @pytest.fixture

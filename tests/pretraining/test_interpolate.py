@@ -14,7 +14,7 @@ from skcausal.pretraining import interpolate_checkpoints
 from skcausal.zeroshot._checkpoint import Checkpoint
 from skcausal.zeroshot._model import ModelConfig, PairGridTransformer
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SMALL = {"dim": 16, "n_layers": 1, "n_heads": 2}
 
 

@@ -277,7 +277,7 @@ def test_shipped_environments_weights_match_reference_values():
     import json
     from pathlib import Path
 
-    ref = json.loads((Path(__file__).parent / "data" / "reference_environments.json").read_text())
+    ref = json.loads((Path(__file__).parents[1] / "data" / "reference_environments.json").read_text())
     est = ZeroShotCausalDiscovery(device="cpu", reference_environment=0)
     est.fit(np.array(ref["X"]), environments=np.array(ref["environments"]))
     assert est.checkpoint_info_["weights_sha256"] == ref["weights_sha256"], (

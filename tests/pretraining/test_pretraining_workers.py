@@ -147,12 +147,10 @@ def test_resume_file_alone_continues_the_run_elsewhere_with_its_whole_log(tmp_pa
 
 
 @pytest.mark.parametrize("name", ["default.json", "compact.json", "gpu.json", "v2.json", "v2-pilot.json", "v2-pilot-finetune.json"])
-def test_shipped_configs_are_valid_training_configs(name):
-    from pathlib import Path
-
+def test_shipped_configs_are_valid_training_configs(name, repo_root):
     from skcausal.pretraining import TrainConfig
 
-    config = TrainConfig.from_json(Path(__file__).resolve().parents[1] / "configs" / name)
+    config = TrainConfig.from_json(repo_root / "configs" / name)
     assert config.steps > config.warmup_steps and config.simulation.tokens_per_batch >= 6400
 
 
