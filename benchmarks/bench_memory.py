@@ -34,20 +34,30 @@ print(json.dumps({"n": n, "d": d, "seconds": seconds, "peak_gb": peak / 2**30,
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     sizes = [(n, d) for d in ((100,) if args.quick else (100, 200, 500)) for n in (1000, 10_000)]
-    print(f"# {platform.processor() or platform.machine()}, {args.threads} thread(s), python {platform.python_version()}")
+    print(
+        f"# {platform.processor() or platform.machine()}, {args.threads} thread(s), python {platform.python_version()}"
+    )
     print("| n | d | fit time (s) | peak RSS (GB) | growth during fit (GB) | estimate (GB) |")
     print("|---:|---:|---:|---:|---:|---:|")
     for n, d in sizes:
-        out = subprocess.run([sys.executable, "-c", CHILD, str(n), str(d), str(args.threads)],
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD, str(n), str(d), str(args.threads)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         r = json.loads(out.stdout.strip().splitlines()[-1])
-        print(f"| {n:,} | {d} | {r['seconds']:.2f} | {r['peak_gb']:.2f} | {r['forward_gb']:.2f} | {r['estimate_gb']:.2f} |",
-              flush=True)
+        print(
+            f"| {n:,} | {d} | {r['seconds']:.2f} | {r['peak_gb']:.2f} | {r['forward_gb']:.2f} | {r['estimate_gb']:.2f} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

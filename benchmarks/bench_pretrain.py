@@ -47,8 +47,16 @@ def one_round(config, device, workers, threads, warmup, steps, seed):
 
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
-        pretrain(config, out=out, steps=warmup + steps, device=device, num_workers=workers,
-                 threads=threads, callbacks=[record], random_state=seed)
+        pretrain(
+            config,
+            out=out,
+            steps=warmup + steps,
+            device=device,
+            num_workers=workers,
+            threads=threads,
+            callbacks=[record],
+            random_state=seed,
+        )
         total = time.perf_counter() - start
     step_time = sum(s for s, _ in timed)
     return len(timed) / step_time, sum(d for _, d in timed) / step_time, total
@@ -59,9 +67,14 @@ def main(argv=None) -> int:
     parser.add_argument("--config", default=str(ROOT / "configs" / "default.json"))
     parser.add_argument("--device", nargs="+", default=["cpu"])
     parser.add_argument("--workers", type=int, nargs="+", default=[0, 1])
-    parser.add_argument("--threads", type=int, nargs="+", default=[0],
-                        help="training-process threads to try; 0 is pretrain's choice: torch's default "
-                             "without workers, the cores less one per worker with them")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        nargs="+",
+        default=[0],
+        help="training-process threads to try; 0 is pretrain's choice: torch's default "
+        "without workers, the cores less one per worker with them",
+    )
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--steps", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=2)
@@ -69,33 +82,55 @@ def main(argv=None) -> int:
 
     config = TrainConfig.from_json(args.config).to_dict()
     # Validation and checkpoints are not what is measured: make them rare and small.
-    config.update(validate_every=10**9, checkpoint_every=10**9, validation_datasets=1,
-                  validation_samples=100)
+    config.update(
+        validate_every=10**9, checkpoint_every=10**9, validation_datasets=1, validation_samples=100
+    )
     info = machine_info()  # before the runs: the load average it gives is the machine's, not ours
-    settings = [(device, k, t) for device in args.device for k in args.workers for t in args.threads]
+    settings = [
+        (device, k, t) for device in args.device for k in args.workers for t in args.threads
+    ]
     results = {s: [] for s in settings}
     for r in range(args.rounds):
         for device, k, t in settings:
-            rate, wait, total = one_round(config, device, k, t or None, args.warmup, args.steps, seed=r)
+            rate, wait, total = one_round(
+                config, device, k, t or None, args.warmup, args.steps, seed=r
+            )
             results[(device, k, t)].append((rate, wait))
-            print(f"round {r + 1}: {device} K={k} threads={t or 'default'}: {rate:.2f} steps/s, "
-                  f"waiting {wait:.0%} ({total:.0f} s with start-up)", file=sys.stderr, flush=True)
+            print(
+                f"round {r + 1}: {device} K={k} threads={t or 'default'}: {rate:.2f} steps/s, "
+                f"waiting {wait:.0%} ({total:.0f} s with start-up)",
+                file=sys.stderr,
+                flush=True,
+            )
 
     end_load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print("\n".join(f"- {line}" for line in info + [f"load average at the end (with these runs): {end_load}"]))
-    print(f"- config: {Path(args.config).name}; {args.rounds} rounds of {args.warmup} + {args.steps} steps "
-          f"(round r uses seed r in every setting); cores: {os.cpu_count()}")
+    print(
+        "\n".join(
+            f"- {line}"
+            for line in info + [f"load average at the end (with these runs): {end_load}"]
+        )
+    )
+    print(
+        f"- config: {Path(args.config).name}; {args.rounds} rounds of {args.warmup} + {args.steps} steps "
+        f"(round r uses seed r in every setting); cores: {os.cpu_count()}"
+    )
     if "cuda" in args.device and torch.cuda.is_available():
         print(f"- GPU: {torch.cuda.get_device_name()}")
     print()
-    print("| device | workers K | training threads | steps/s (median) | steps/s (rounds) | waiting for data |")
+    print(
+        "| device | workers K | training threads | steps/s (median) | steps/s (rounds) | waiting for data |"
+    )
     print("|---|---:|---:|---:|---:|---:|")
     for device, k, t in settings:
         rates = [rate for rate, _ in results[(device, k, t)]]
         waits = [wait for _, wait in results[(device, k, t)]]
-        threads = t or (torch.get_num_threads() if k == 0 else f"{max(1, (os.cpu_count() or 1) - k)} (default)")
-        print(f"| {device} | {k} | {threads} | {statistics.median(rates):.2f} | "
-              f"{', '.join(f'{x:.2f}' for x in rates)} | {statistics.median(waits):.0%} |")
+        threads = t or (
+            torch.get_num_threads() if k == 0 else f"{max(1, (os.cpu_count() or 1) - k)} (default)"
+        )
+        print(
+            f"| {device} | {k} | {threads} | {statistics.median(rates):.2f} | "
+            f"{', '.join(f'{x:.2f}' for x in rates)} | {statistics.median(waits):.0%} |"
+        )
     return 0
 
 

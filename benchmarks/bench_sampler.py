@@ -43,7 +43,9 @@ def cpu_model() -> str:
     except OSError:
         return platform.processor() or "unknown"
     name = fields.get("model name", "unknown")
-    extra = [f"family {fields['cpu family']} model {fields['model']}"] if "cpu family" in fields else []
+    extra = (
+        [f"family {fields['cpu family']} model {fields['model']}"] if "cpu family" in fields else []
+    )
     if "cpu MHz" in fields:
         extra.append(f"{float(fields['cpu MHz']):.0f} MHz")
     if "hypervisor" in fields.get("flags", "").split():
@@ -82,8 +84,12 @@ def main(argv=None) -> int:
     parser.add_argument("--nodes", type=int, default=20)
     parser.add_argument("--samples", type=int, default=500)
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[16, 64])
-    parser.add_argument("--mechanisms", nargs="+", default=["mixed", *MECHANISMS],
-                        help="'mixed' draws the mechanism per dataset from all of them")
+    parser.add_argument(
+        "--mechanisms",
+        nargs="+",
+        default=["mixed", *MECHANISMS],
+        help="'mixed' draws the mechanism per dataset from all of them",
+    )
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--datasets-per-round", type=int, default=256)
@@ -94,9 +100,11 @@ def main(argv=None) -> int:
     torch.set_num_threads(args.threads)
     for line in machine_info():
         print(f"# {line}")
-    print(f"# sample(batch_size, n_nodes={args.nodes}, n_samples={args.samples}); "
-          f"{args.warmup} warm-up calls, {args.repeats} rounds of ~{args.datasets_per_round} datasets; "
-          f"datasets/s = median round (best round)")
+    print(
+        f"# sample(batch_size, n_nodes={args.nodes}, n_samples={args.samples}); "
+        f"{args.warmup} warm-up calls, {args.repeats} rounds of ~{args.datasets_per_round} datasets; "
+        f"datasets/s = median round (best round)"
+    )
     print()
     print("| mechanism | batch size | ms / batch (median) | datasets/s wall | datasets/s CPU |")
     print("|:--|--:|--:|--:|--:|")
@@ -104,15 +112,25 @@ def main(argv=None) -> int:
     for mechanism in args.mechanisms:
         for batch_size in args.batch_sizes:
             sampler = SCMBatchSampler(SimulationConfig(), generator=args.seed)
-            rounds = time_rounds(sampler, batch_size, args.nodes, args.samples,
-                                 None if mechanism == "mixed" else mechanism,
-                                 args.warmup, args.repeats, args.datasets_per_round)
+            rounds = time_rounds(
+                sampler,
+                batch_size,
+                args.nodes,
+                args.samples,
+                None if mechanism == "mixed" else mechanism,
+                args.warmup,
+                args.repeats,
+                args.datasets_per_round,
+            )
             wall = [r[0] for r in rounds]
             cpu = [r[1] for r in rounds]
             median_wall, median_cpu = statistics.median(wall), statistics.median(cpu)
             summary[mechanism, batch_size] = median_cpu
-            print(f"| {mechanism} | {batch_size} | {1000 * batch_size / median_wall:.1f} | "
-                  f"{median_wall:.0f} ({max(wall):.0f}) | {median_cpu:.0f} ({max(cpu):.0f}) |", flush=True)
+            print(
+                f"| {mechanism} | {batch_size} | {1000 * batch_size / median_wall:.1f} | "
+                f"{median_wall:.0f} ({max(wall):.0f}) | {median_cpu:.0f} ({max(cpu):.0f}) |",
+                flush=True,
+            )
     print()
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
     print(f"# load average at end: {load}")
@@ -120,8 +138,10 @@ def main(argv=None) -> int:
     if mixed:
         best = max(mixed)
         verdict = "meets" if best >= TARGET else "misses"
-        print(f"# mixed distribution: {best:.0f} datasets per CPU-second at best batch size; "
-              f"{verdict} the target of {TARGET:.0f}/s")
+        print(
+            f"# mixed distribution: {best:.0f} datasets per CPU-second at best batch size; "
+            f"{verdict} the target of {TARGET:.0f}/s"
+        )
     return 0
 
 

@@ -19,11 +19,11 @@ import torch
 from threadpoolctl import threadpool_limits
 
 from skcausal import ZeroShotCausalDiscovery
-from skcausal.sem import LinearGaussianSEM
-from skcausal.graph import greedy_dag
+from skcausal._utils import standardize_columns as _standardize
 from skcausal.baselines import GES, NOTEARS, PC
 from skcausal.datasets import make_scm
-from skcausal._utils import standardize_columns as _standardize
+from skcausal.graph import greedy_dag
+from skcausal.sem import LinearGaussianSEM
 from skcausal.zeroshot._features import pair_features
 
 
@@ -46,20 +46,29 @@ def zeroshot_stages(estimator, X, repeats):
         probabilities = torch.sigmoid(model(tokens))[0].double().cpu().numpy()
         stages = {
             "input checks + standardisation": lambda: (
-                estimator._validate_fit_input(X, None, None), _standardize(X)),
-            "pair features": lambda: pair_features(data, torch.as_tensor(mask, device=device)[None]),
+                estimator._validate_fit_input(X, None, None),
+                _standardize(X),
+            ),
+            "pair features": lambda: pair_features(
+                data, torch.as_tensor(mask, device=device)[None]
+            ),
             "transformer": lambda: model(tokens),
             "DAG + score's SEM": lambda: LinearGaussianSEM.fit(
-                X, mask, greedy_dag(probabilities, estimator.threshold)),
+                X, mask, greedy_dag(probabilities, estimator.threshold)
+            ),
         }
         return {name: 1000 * median_seconds(stage, repeats) for name, stage in stages.items()}
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--checkpoint", default=None, help="zero-shot checkpoint (default: the shipped one)")
+    parser.add_argument(
+        "--checkpoint", default=None, help="zero-shot checkpoint (default: the shipped one)"
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     threadpool_limits(args.threads)
@@ -71,13 +80,17 @@ def main():
         est.fit(X)  # warm-up: the first call pays one-off import and allocation costs
         rows[name] = median_seconds(lambda: est.fit(X), args.repeats)
     fastest = min(v for k, v in rows.items() if k != "zero-shot")
-    print(f"# {platform.machine()}, torch {torch.__version__}, {args.threads} thread(s), "
-          f"checkpoint {zeroshot.checkpoint_info_['path']}")
+    print(
+        f"# {platform.machine()}, torch {torch.__version__}, {args.threads} thread(s), "
+        f"checkpoint {zeroshot.checkpoint_info_['path']}"
+    )
     print("| method | median fit (ms), d=20, n=1000 |")
     print("|---|---:|")
     for name, seconds in rows.items():
         print(f"| {name} | {1000 * seconds:.1f} |")
-    print(f"\nzero-shot speed-up over the fastest classical method: {fastest / rows['zero-shot']:.0f}x")
+    print(
+        f"\nzero-shot speed-up over the fastest classical method: {fastest / rows['zero-shot']:.0f}x"
+    )
     print("\n| zero-shot stage, d=20, n=1000 | median (ms) |")
     print("|---|---:|")
     for name, ms in zeroshot_stages(zeroshot, X, args.repeats * 20).items():
@@ -85,7 +98,9 @@ def main():
     X, _, _ = make_scm(10_000, 100, random_state=0)
     seconds = median_seconds(lambda: zeroshot.fit(X), 3)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-    print(f"\nzero-shot fit at d=100, n=10,000: {seconds:.2f} s; peak memory of this process {peak:.2f} GB")
+    print(
+        f"\nzero-shot fit at d=100, n=10,000: {seconds:.2f} s; peak memory of this process {peak:.2f} GB"
+    )
 
 
 if __name__ == "__main__":

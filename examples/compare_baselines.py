@@ -78,22 +78,26 @@ def main():
                     warnings.simplefilter("ignore", ConvergenceWarning)
                     estimator.fit(X)
                 seconds = time.perf_counter() - start
-                records.append({
-                    "mechanism": mechanism,
-                    "method": name,
-                    "SHD": structural_hamming_distance(true_graph, estimator.adjacency_),
-                    "F1": edge_f1(true_graph, estimator.adjacency_),
-                    "AUROC": edge_auroc(true_graph, estimator.edge_probabilities_),
-                    "AUPRC": edge_auprc(true_graph, estimator.edge_probabilities_),
-                    "fit time [s]": seconds,
-                })
+                records.append(
+                    {
+                        "mechanism": mechanism,
+                        "method": name,
+                        "SHD": structural_hamming_distance(true_graph, estimator.adjacency_),
+                        "F1": edge_f1(true_graph, estimator.adjacency_),
+                        "AUROC": edge_auroc(true_graph, estimator.edge_probabilities_),
+                        "AUPRC": edge_auprc(true_graph, estimator.edge_probabilities_),
+                        "fit time [s]": seconds,
+                    }
+                )
                 if name not in first:  # the first data set, for the figure
                     first[name] = (estimator, true_graph, mechanism)
 
     results = pd.DataFrame(records)
     table = results.groupby(["mechanism", "method"], sort=False).mean(numeric_only=True)
-    print(f"Mean over {len(seeds)} data set(s) per mechanism; n={n_samples}, d={n_nodes}. "
-          "SHD: lower is better; F1, AUROC, AUPRC: higher.")
+    print(
+        f"Mean over {len(seeds)} data set(s) per mechanism; n={n_samples}, d={n_nodes}. "
+        "SHD: lower is better; F1, AUROC, AUPRC: higher."
+    )
     print("PC, GES and GIES return CPDAGs: an undirected edge has probability 0.5 each way.\n")
     print(table.to_string(float_format="{:.3f}".format))
 

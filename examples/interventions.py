@@ -61,15 +61,20 @@ def main():
 
     # Half of the rows are interventional, split evenly over n_targets intervened variables.
     X, mask, true_graph = make_scm(
-        n_samples, n_nodes, n_intervention_targets=n_targets, intervention_fraction=0.5,
+        n_samples,
+        n_nodes,
+        n_intervention_targets=n_targets,
+        intervention_fraction=0.5,
         random_state=2,
     )
     observational = ~mask.any(axis=1)
     names = [f"x{k}" for k in range(n_nodes)]
     X = pd.DataFrame(X, columns=names)
     targets = [names[j] for j in np.flatnonzero(mask.any(axis=0))]
-    print(f"{n_samples} samples of {n_nodes} variables; {int(observational.sum())} observational, "
-          f"the others intervene on one of {targets}.\n")
+    print(
+        f"{n_samples} samples of {n_nodes} variables; {int(observational.sum())} observational, "
+        f"the others intervene on one of {targets}.\n"
+    )
 
     runs = [
         # (label, estimator, rows, mask or None)

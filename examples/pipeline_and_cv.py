@@ -101,8 +101,10 @@ def main():
         search = GridSearchCV(
             ZeroShotCausalDiscovery().set_fit_request(intervention_mask=True),
             {"threshold": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]},
-            scoring={"F1": make_graph_scorer("f1", true_graph),
-                     "SHD": make_graph_scorer("shd", true_graph)},
+            scoring={
+                "F1": make_graph_scorer("f1", true_graph),
+                "SHD": make_graph_scorer("shd", true_graph),
+            },
             refit="F1",
             cv=cv,
         ).fit(X, intervention_mask=mask)
@@ -126,15 +128,22 @@ def main():
     f1_axis.plot(results["threshold"], results["F1"], "o-", color="#009e73", label="F1")
     f1_axis.set_xlabel("threshold")
     f1_axis.set_ylabel("mean F1 over folds", color="#009e73")
-    f1_axis.axvline(search.best_params_["threshold"], color="#8c8c8c", linestyle=":",
-                    label="selected")
+    f1_axis.axvline(
+        search.best_params_["threshold"], color="#8c8c8c", linestyle=":", label="selected"
+    )
     shd_axis = f1_axis.twinx()
     shd_axis.plot(results["threshold"], results["SHD"], "s--", color="#d55e00", label="SHD")
     shd_axis.set_ylabel("mean SHD over folds", color="#d55e00")
     handles = f1_axis.get_legend_handles_labels()[0] + shd_axis.get_legend_handles_labels()[0]
     # Below the x label, where it cannot hide a point of either curve.
-    f1_axis.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=8,
-                   frameon=False, ncol=3)
+    f1_axis.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.2),
+        fontsize=8,
+        frameon=False,
+        ncol=3,
+    )
     f1_axis.set_title("GridSearchCV over the zero-shot threshold")
     fig.savefig(out / "pipeline_and_cv_threshold.png", dpi=120, bbox_inches="tight")
     plt.close("all")

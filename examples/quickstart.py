@@ -57,8 +57,10 @@ def main():
     est = ZeroShotCausalDiscovery().fit(X)
     seconds = time.perf_counter() - start
 
-    print(f"Learned {int(est.adjacency_.sum())} edges from {n_samples} samples of {n_nodes} "
-          f"variables in {seconds:.2f} s (the true graph has {int(true_graph.sum())}).\n")
+    print(
+        f"Learned {int(est.adjacency_.sum())} edges from {n_samples} samples of {n_nodes} "
+        f"variables in {seconds:.2f} s (the true graph has {int(true_graph.sum())}).\n"
+    )
     print("Most probable learned edges:")
     print(est.edge_list().head(8).to_string(index=False, float_format="{:.2f}".format))
 

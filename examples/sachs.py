@@ -88,24 +88,29 @@ def main():
             warnings.simplefilter("ignore", ConvergenceWarning)
             estimator.fit(X_fit, intervention_mask=mask_fit)
         seconds = time.perf_counter() - start
-        records.append({
-            "method": method,
-            "data": data,
-            "rows": len(X_fit),
-            "edges": int(estimator.adjacency_.sum()),
-            "SHD": structural_hamming_distance(consensus, estimator.adjacency_),
-            "F1": edge_f1(consensus, estimator.adjacency_),
-            "AUROC": edge_auroc(consensus, estimator.edge_probabilities_),
-            "AUPRC": edge_auprc(consensus, estimator.edge_probabilities_),
-            "fit time [s]": seconds,
-        })
+        records.append(
+            {
+                "method": method,
+                "data": data,
+                "rows": len(X_fit),
+                "edges": int(estimator.adjacency_.sum()),
+                "SHD": structural_hamming_distance(consensus, estimator.adjacency_),
+                "F1": edge_f1(consensus, estimator.adjacency_),
+                "AUROC": edge_auroc(consensus, estimator.edge_probabilities_),
+                "AUPRC": edge_auprc(consensus, estimator.edge_probabilities_),
+                "fit time [s]": seconds,
+            }
+        )
         fitted[(method, data)] = estimator
 
     table = pd.DataFrame(records).set_index(["method", "data"])
-    print(f"Sachs et al. (2005) against the {int(consensus.to_numpy().sum())}-edge consensus graph "
-          "(SHD: lower is better; F1, AUROC, AUPRC: higher).")
-    print("PC, GES and GIES return CPDAGs: an undirected edge counts as two directed edges "
-          "in F1.\n")
+    print(
+        f"Sachs et al. (2005) against the {int(consensus.to_numpy().sum())}-edge consensus graph "
+        "(SHD: lower is better; F1, AUROC, AUPRC: higher)."
+    )
+    print(
+        "PC, GES and GIES return CPDAGs: an undirected edge counts as two directed edges in F1.\n"
+    )
     print(table.to_string(float_format="{:.3f}".format))
 
     # Figure: learned (with interventions) beside the consensus, on one layout.
@@ -113,8 +118,10 @@ def main():
     shd = structural_hamming_distance(consensus, zero_shot.adjacency_)
     fig, (left, right) = plt.subplots(1, 2, figsize=(13, 7))
     plot_graph(zero_shot, true_adjacency=consensus, ax=left)
-    left.set_title(f"Zero-shot with interventions: SHD {shd}, "
-                   f"F1 {edge_f1(consensus, zero_shot.adjacency_):.2f}")
+    left.set_title(
+        f"Zero-shot with interventions: SHD {shd}, "
+        f"F1 {edge_f1(consensus, zero_shot.adjacency_):.2f}"
+    )
     plot_graph(consensus, ax=right)
     right.set_title(f"Consensus graph ({int(consensus.to_numpy().sum())} edges)")
     fig.savefig(out / "sachs_graphs.png", dpi=110, bbox_inches="tight")

@@ -43,8 +43,10 @@ from skcausal.plot import plot_graph  # noqa: E402
 
 KNOWLEDGE = BackgroundKnowledge(
     required=[("praf", "pmek"), ("pmek", "p44/42")],
-    tiers=[["plcg", "PIP2", "PIP3", "PKC", "PKA"],
-           ["praf", "pmek", "p44/42", "pakts473", "P38", "pjnk"]],
+    tiers=[
+        ["plcg", "PIP2", "PIP3", "PKC", "PKA"],
+        ["praf", "pmek", "p44/42", "pakts473", "P38", "pjnk"],
+    ],
 )
 
 
@@ -83,10 +85,12 @@ def main():
         knowledge=KNOWLEDGE, n_bootstrap=n_bootstrap, random_state=0
     ).fit(X, intervention_mask=mask)
 
-    table = pd.DataFrame({
-        "zero-shot": _scores(consensus, free.adjacency_),
-        "zero-shot + knowledge": _scores(consensus, informed.adjacency_),
-    }).T
+    table = pd.DataFrame(
+        {
+            "zero-shot": _scores(consensus, free.adjacency_),
+            "zero-shot + knowledge": _scores(consensus, informed.adjacency_),
+        }
+    ).T
     print(f"Sachs, {len(X)} cells with the intervention mask, against the 18-edge consensus graph")
     print("(SHD lower is better, F1 higher; *: against the consensus without plcg -> PIP2, which")
     print("closes its one cycle).\n")
@@ -95,8 +99,10 @@ def main():
     edges = informed.edge_list()
     names = list(X.columns)
     edges["consensus"] = [bool(consensus.loc[s, t]) for s, t in zip(edges.source, edges.target)]
-    print(f"\nEdges learned with the knowledge, with their frequency over {n_bootstrap} bootstrap "
-          "resamples of the cells:\n")
+    print(
+        f"\nEdges learned with the knowledge, with their frequency over {n_bootstrap} bootstrap "
+        "resamples of the cells:\n"
+    )
     print(edges.to_string(index=False, float_format="{:.2f}".format))
 
     # Interventional predictions of the SEM on the learned graph: do(PKA) at its observational
@@ -107,8 +113,10 @@ def main():
     up = informed.sample(n, interventions={"PKA": high}, random_state=1)
     down = informed.sample(n, interventions={"PKA": low}, random_state=2)
     effect = (up.mean() - down.mean()) / X[observational].std()
-    print("\nPredicted effect of do(PKA = 90th percentile) vs do(PKA = 10th percentile), in "
-          "observational standard deviations:\n")
+    print(
+        "\nPredicted effect of do(PKA = 90th percentile) vs do(PKA = 10th percentile), in "
+        "observational standard deviations:\n"
+    )
     print(effect.drop("PKA").round(2).to_string())
 
     fig, axes = plt.subplots(1, 3, figsize=(21, 7), gridspec_kw={"width_ratios": [1.1, 1, 0.8]})
@@ -120,8 +128,15 @@ def main():
     )
     image = axes[1].imshow(informed.edge_frequencies_, cmap="Blues", vmin=0, vmax=1)
     rows, cols = np.nonzero(consensus.to_numpy())
-    axes[1].scatter(cols, rows, s=160, facecolors="none", edgecolors="tab:orange", linewidths=1.5,
-                    label="consensus edge")
+    axes[1].scatter(
+        cols,
+        rows,
+        s=160,
+        facecolors="none",
+        edgecolors="tab:orange",
+        linewidths=1.5,
+        label="consensus edge",
+    )
     axes[1].set_xticks(range(len(names)), names, rotation=90)
     axes[1].set_yticks(range(len(names)), names)
     axes[1].set_xlabel("effect")

@@ -21,7 +21,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("base", help="the checkpoint the fine-tune started from (alpha 0)")
     parser.add_argument("finetuned", help="the fine-tuned checkpoint (alpha 1)")
-    parser.add_argument("--alpha", type=float, required=True, help="weight of the fine-tune, in [0, 1]")
+    parser.add_argument(
+        "--alpha", type=float, required=True, help="weight of the fine-tune, in [0, 1]"
+    )
     parser.add_argument("--out", required=True, help="output folder, or a .safetensors path")
     args = parser.parse_args(argv)
     out = Path(args.out)

@@ -15,8 +15,9 @@ from skcausal.benchmark import markdown_table
 
 
 def table(results):
-    results = results.assign(regime=results["interventional"].map({True: "interventional",
-                                                                    False: "observational"}))
+    results = results.assign(
+        regime=results["interventional"].map({True: "interventional", False: "observational"})
+    )
     ok = results[results["status"] == "ok"]
     methods = list(dict.fromkeys(results["method"]))
     grouped = ok.groupby(["family", "regime", "method"])
@@ -25,15 +26,19 @@ def table(results):
     rows = []
     for family, regime in results[["family", "regime"]].drop_duplicates().itertuples(index=False):
         key = [(family, regime, m) for m in methods]
-        rows.append([family, regime]
-                    + [f"{auprc.get(k, float('nan')):.3f} ({count.get(k, 0)})" for k in key]
-                    + [f"{shd.get(k, float('nan')):.1f}" for k in key])
+        rows.append(
+            [family, regime]
+            + [f"{auprc.get(k, float('nan')):.3f} ({count.get(k, 0)})" for k in key]
+            + [f"{shd.get(k, float('nan')):.1f}" for k in key]
+        )
     return markdown_table(header, rows, align=["left", "left"] + ["right"] * (2 * len(methods)))
 
 
 def main(path):
     results = pd.read_csv(path)
-    finished = results.groupby(["dataset", "repeat"])["status"].transform(lambda s: (s == "ok").all())
+    finished = results.groupby(["dataset", "repeat"])["status"].transform(
+        lambda s: (s == "ok").all()
+    )
     n_common = results[finished][["dataset", "repeat"]].drop_duplicates().shape[0]
     print(f"On the {n_common} datasets every method finished:\n")
     print(table(results[finished]))

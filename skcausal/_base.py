@@ -21,8 +21,14 @@ from skcausal._utils import (
     check_intervention_mask,
     check_numeric_input,
 )
-from skcausal.graph import BackgroundKnowledge, apply_knowledge, dag_to_cpdag, find_cycle
-from skcausal.graph import greedy_dag, pdag_to_dag
+from skcausal.graph import (
+    BackgroundKnowledge,
+    apply_knowledge,
+    dag_to_cpdag,
+    find_cycle,
+    greedy_dag,
+    pdag_to_dag,
+)
 from skcausal.sem import SEMMixin
 
 
@@ -249,7 +255,11 @@ class BaseCausalDiscovery(GraphViewsMixin, SEMMixin, BaseEstimator):
             else:
                 resamples = bootstrap_discoveries(
                     lambda Xr, Mr, Er: self._search(Xr, Mr, Er, knowledge),
-                    X, mask, n_bootstrap, getattr(self, "random_state", None), envs,
+                    X,
+                    mask,
+                    n_bootstrap,
+                    getattr(self, "random_state", None),
+                    envs,
                 )
             self.edge_frequencies_ = edge_frequencies([r.adjacency for r in resamples])
         return self
@@ -336,8 +346,14 @@ class BaseCausalDiscovery(GraphViewsMixin, SEMMixin, BaseEstimator):
         # C order always: the same values in Fortran order round differently in NOTEARS's and the
         # zero-shot model's matrix products, so results would depend on how the array was made.
         X = validate_data(
-            self, X, reset=True, dtype=np.float64, order="C", ensure_min_samples=2,
-            ensure_min_features=2, ensure_all_finite=False,
+            self,
+            X,
+            reset=True,
+            dtype=np.float64,
+            order="C",
+            ensure_min_samples=2,
+            ensure_min_features=2,
+            ensure_all_finite=False,
         )
         check_finite(X, self._node_names())
         mask = check_intervention_mask(intervention_mask, *X.shape)

@@ -38,7 +38,9 @@ class GraphViewsMixin:
         if hasattr(self, "edge_frequencies_"):
             columns["frequency"] = self.edge_frequencies_[sources, targets]
         frame = pd.DataFrame(columns)
-        return frame.sort_values("probability", ascending=False, kind="stable").reset_index(drop=True)
+        return frame.sort_values("probability", ascending=False, kind="stable").reset_index(
+            drop=True
+        )
 
     def to_networkx(self) -> nx.DiGraph:
         """The learned graph as a ``networkx.DiGraph``.

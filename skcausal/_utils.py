@@ -58,8 +58,7 @@ def check_intervention_mask(mask, n_samples: int, n_features: int) -> np.ndarray
     if bad.any():
         values = np.unique(mask[bad])[:5]
         raise ValueError(
-            "intervention_mask must hold only True/False (or 0/1); found values "
-            f"{values.tolist()}."
+            f"intervention_mask must hold only True/False (or 0/1); found values {values.tolist()}."
         )
     return mask.astype(bool)
 
@@ -322,9 +321,14 @@ def check_random_state(random_state) -> np.random.Generator:
     >>> bool(check_random_state(0).integers(10) == check_random_state(0).integers(10))
     True
     """
-    if random_state is None or isinstance(random_state, np.random.Generator) or (
-        isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool)
-        and random_state >= 0
+    if (
+        random_state is None
+        or isinstance(random_state, np.random.Generator)
+        or (
+            isinstance(random_state, numbers.Integral)
+            and not isinstance(random_state, bool)
+            and random_state >= 0
+        )
     ):
         return np.random.default_rng(random_state)
     raise ValueError(

@@ -6,11 +6,10 @@ import pandas as pd
 import pytest
 from sklearn.model_selection import KFold, cross_val_score
 
-from skcausal import BaseCausalDiscovery, ZeroShotCausalDiscovery
-from skcausal import Discovery
-from skcausal.graph import is_dag
+from skcausal import BaseCausalDiscovery, Discovery, ZeroShotCausalDiscovery
 from skcausal.baselines import GES
 from skcausal.datasets import make_scm
+from skcausal.graph import is_dag
 
 
 class FixedGraph(BaseCausalDiscovery):

@@ -8,8 +8,9 @@ from skcausal.baselines import GES, GIES, NOTEARS, PC
 from skcausal.datasets import make_scm
 
 
-@pytest.mark.parametrize("estimator", [ZeroShotCausalDiscovery, PC, GES, NOTEARS, GIES],
-                         ids=lambda e: e.__name__)
+@pytest.mark.parametrize(
+    "estimator", [ZeroShotCausalDiscovery, PC, GES, NOTEARS, GIES], ids=lambda e: e.__name__
+)
 def test_edge_frequencies_are_shares_of_resample_graphs(estimator):
     X, _, _ = make_scm(200, 4, random_state=0)
     knowledge = BackgroundKnowledge(forbidden=[(0, 1)], required=[(2, 3)])

@@ -32,7 +32,11 @@ def test_example_runs_in_smoke_mode(script, tmp_path):
     out = tmp_path / "out"
     completed = subprocess.run(
         [sys.executable, str(EXAMPLES / script), "--smoke", "--out", str(out)],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert completed.stdout.strip(), "the example printed no result table"

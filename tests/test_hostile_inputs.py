@@ -20,11 +20,10 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from sklearn.exceptions import ConvergenceWarning
 
-from skcausal import BaseCausalDiscovery, ZeroShotCausalDiscovery
-from skcausal import Discovery
-from skcausal.graph import is_dag
+from skcausal import BaseCausalDiscovery, Discovery, ZeroShotCausalDiscovery
 from skcausal.baselines import GES, GIES, NOTEARS, PC
 from skcausal.datasets import make_scm
+from skcausal.graph import is_dag
 from skcausal.metrics import (
     edge_auprc,
     edge_auroc,
@@ -115,12 +114,16 @@ def _refused_inputs():
         "inf": (inf, None, r"infinity \(1 value\) in columns \[0\]"),
         "ragged rows": ([[1.0, 2.0], [3.0]], None, "rows have different lengths"),
         "object array with a string": (
-            strings, None, r"columns holding strings: 2 \(e.g. 'high'\)"
+            strings,
+            None,
+            r"columns holding strings: 2 \(e.g. 'high'\)",
         ),
         "DataFrame with a string column": (frame, None, r"strings: 'label'"),
         "numeric strings": (X.astype(str), None, "strings or raw bytes"),
         "constant column": (
-            np.column_stack([X, np.full(30, 7.0)]), None, r"constant columns.*\[3\]"
+            np.column_stack([X, np.full(30, 7.0)]),
+            None,
+            r"constant columns.*\[3\]",
         ),
         "d = 1": (X[:, :1], None, "1 feature"),
         "n = 1": (X[:1], None, "1 sample"),
@@ -149,8 +152,13 @@ def test_masks_of_other_types_are_converted(data):
     mask = np.zeros(data.shape, dtype=bool)
     mask[::5, 2] = True
     reference = ZeroShotCausalDiscovery().fit(data, intervention_mask=mask).edge_probabilities_
-    for other in (mask.astype(int), mask.astype(float), mask.astype(object), mask.tolist(),
-                  pd.DataFrame(mask)):
+    for other in (
+        mask.astype(int),
+        mask.astype(float),
+        mask.astype(object),
+        mask.tolist(),
+        pd.DataFrame(mask),
+    ):
         estimator = ZeroShotCausalDiscovery().fit(data, intervention_mask=other)
         np.testing.assert_array_equal(estimator.edge_probabilities_, reference)
 
@@ -299,8 +307,9 @@ def test_every_row_intervened_on_something(Estimator, data):
         assert estimator.n_environments_ == data.shape[1]  # no observational environment
 
 
-@pytest.mark.parametrize("Estimator", [ZeroShotCausalDiscovery, PC, GES, NOTEARS],
-                         ids=lambda E: E.__name__)
+@pytest.mark.parametrize(
+    "Estimator", [ZeroShotCausalDiscovery, PC, GES, NOTEARS], ids=lambda E: E.__name__
+)
 def test_a_variable_intervened_in_every_row(Estimator, data):
     mask = np.zeros(data.shape, dtype=bool)
     mask[:, 1] = True
@@ -371,8 +380,9 @@ SCALES = {
 
 
 @pytest.mark.parametrize("scale", list(SCALES))
-@pytest.mark.parametrize("Estimator", [ZeroShotCausalDiscovery, PC, GES, GIES],
-                         ids=lambda E: E.__name__)
+@pytest.mark.parametrize(
+    "Estimator", [ZeroShotCausalDiscovery, PC, GES, GIES], ids=lambda E: E.__name__
+)
 def test_scale_invariant_methods_ignore_the_units(Estimator, scale, data):
     # Powers of two make the rescaling exact, so the graphs must be the ones of the unit data.
     scaled = data * SCALES[scale]
@@ -380,8 +390,9 @@ def test_scale_invariant_methods_ignore_the_units(Estimator, scale, data):
     estimator = Estimator().fit(scaled)
     _assert_valid_result(estimator, scaled)
     np.testing.assert_array_equal(estimator.adjacency_, reference.adjacency_)
-    np.testing.assert_allclose(estimator.edge_probabilities_, reference.edge_probabilities_,
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        estimator.edge_probabilities_, reference.edge_probabilities_, atol=1e-6
+    )
     # The score is a density, so it changes by the log-Jacobian of the change of units.
     log_jacobian = np.sum(np.log(np.broadcast_to(SCALES[scale], (data.shape[1],))))
     assert estimator.score(scaled) == pytest.approx(reference.score(data) - log_jacobian)
@@ -481,7 +492,7 @@ def _datasets(draw, max_n=60, max_d=8):
         # Structured data with one random magnitude per column, 1e-300 to 1e300.
         seed = draw(st.integers(0, 2**32 - 1))
         exponents = draw(arrays(np.int64, d, elements=st.integers(-300, 300)))
-        X = make_scm(n, d, random_state=seed)[0] * 10.0 ** exponents
+        X = make_scm(n, d, random_state=seed)[0] * 10.0**exponents
     mask = draw(st.one_of(st.none(), arrays(np.bool_, (n, d))))
     return X, mask
 

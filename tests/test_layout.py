@@ -59,7 +59,9 @@ def test_no_import_cycle():
 
 
 def test_no_module_over_400_lines():
-    long = {name: n for name, path in MODULES.items() if (n := len(path.read_text().splitlines())) > 400}
+    long = {
+        name: n for name, path in MODULES.items() if (n := len(path.read_text().splitlines())) > 400
+    }
     assert long == {}
 
 
@@ -68,13 +70,16 @@ def test_no_two_modules_share_a_name():
     assert [name for name, count in names.items() if count > 1] == []
 
 
-@pytest.mark.parametrize("code", [
-    "import skcausal",
-    "from skcausal.baselines import PC; PC().fit(X)",
-    "from skcausal.baselines import GES, NOTEARS; GES().fit(X); NOTEARS().fit(X)",
-    "from skcausal import BackgroundKnowledge, save_graph, NonparametricSEM",
-    "from skcausal.metrics import edge_auroc; from skcausal.graph import dag_to_cpdag",
-])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import skcausal",
+        "from skcausal.baselines import PC; PC().fit(X)",
+        "from skcausal.baselines import GES, NOTEARS; GES().fit(X); NOTEARS().fit(X)",
+        "from skcausal import BackgroundKnowledge, save_graph, NonparametricSEM",
+        "from skcausal.metrics import edge_auroc; from skcausal.graph import dag_to_cpdag",
+    ],
+)
 def test_what_needs_no_torch_loads_no_torch(code):
     script = (
         "import sys\nimport numpy as np\n"

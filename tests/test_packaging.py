@@ -4,8 +4,9 @@ The full check (build, install the wheel in a fresh venv, fit outside the checko
 scripts/check_packaging.sh, which .ci/run runs after the tests.
 """
 
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 from skcausal.zeroshot._checkpoint import DEFAULT_NAME, Checkpoint, default_checkpoint_path
 
@@ -21,7 +22,9 @@ def _source_dir(package):
 
 
 def test_every_package_under_skcausal_is_listed():
-    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "skcausal").rglob("__init__.py")}
+    found = {
+        ".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "skcausal").rglob("__init__.py")
+    }
     missing = found - set(CONFIG["packages"])
     assert not missing, f"add {sorted(missing)} to [tool.setuptools] packages in pyproject.toml"
 
@@ -35,8 +38,13 @@ def test_package_data_covers_the_checkpoint_and_model_card():
     patterns = CONFIG["package-data"]["skcausal.pretrained"]
     folder = _source_dir("skcausal.pretrained")
     shipped = {p.name for pattern in patterns for p in folder.glob(pattern)}
-    for name in (f"{DEFAULT_NAME}.safetensors", f"{DEFAULT_NAME}.json", "README.md",
-                 "skcausal-zeroshot-v1.safetensors", "skcausal-zeroshot-v1.json"):
+    for name in (
+        f"{DEFAULT_NAME}.safetensors",
+        f"{DEFAULT_NAME}.json",
+        "README.md",
+        "skcausal-zeroshot-v1.safetensors",
+        "skcausal-zeroshot-v1.json",
+    ):
         assert name in shipped
     assert not any(name.endswith(".pt") for name in shipped)
 

@@ -13,8 +13,7 @@ from sklearn.model_selection import GridSearchCV, KFold, cross_validate
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skcausal import BaseCausalDiscovery, ZeroShotCausalDiscovery
-from skcausal import Discovery
+from skcausal import BaseCausalDiscovery, Discovery, ZeroShotCausalDiscovery
 from skcausal.datasets import make_scm
 from skcausal.metrics import edge_f1, make_graph_scorer
 
@@ -46,16 +45,22 @@ def data():
 
 
 def _recorder():
-    return MaskRecorder().set_fit_request(intervention_mask=True).set_score_request(
-        intervention_mask=True
+    return (
+        MaskRecorder()
+        .set_fit_request(intervention_mask=True)
+        .set_score_request(intervention_mask=True)
     )
 
 
 def test_cross_validate_routes_each_folds_rows_of_the_mask(data, routing):
     X, mask, _ = data
     result = cross_validate(
-        _recorder(), X, params={"intervention_mask": mask},
-        cv=KFold(4, shuffle=True, random_state=1), return_estimator=True, return_indices=True,
+        _recorder(),
+        X,
+        params={"intervention_mask": mask},
+        cv=KFold(4, shuffle=True, random_state=1),
+        return_estimator=True,
+        return_indices=True,
     )
     folds = zip(result["estimator"], result["indices"]["train"], result["indices"]["test"])
     for estimator, train, test in folds:
@@ -84,8 +89,12 @@ def test_cross_validate_without_routing_passes_the_mask_to_fit_only(data):
     # the scorer (here estimator.score) gets none.
     X, mask, _ = data
     result = cross_validate(
-        MaskRecorder(), X, params={"intervention_mask": mask}, cv=KFold(3),
-        return_estimator=True, return_indices=True,
+        MaskRecorder(),
+        X,
+        params={"intervention_mask": mask},
+        cv=KFold(3),
+        return_estimator=True,
+        return_indices=True,
     )
     for estimator, train in zip(result["estimator"], result["indices"]["train"]):
         np.testing.assert_array_equal(estimator.fit_mask_, mask[train])
@@ -103,8 +112,13 @@ def test_cross_validate_routes_the_mask_through_a_pipeline(data, routing):
     X, mask, true_graph = data
     pipe = make_pipeline(StandardScaler(), _recorder())
     result = cross_validate(
-        pipe, X, params={"intervention_mask": mask}, cv=KFold(3),
-        scoring=make_graph_scorer("shd", true_graph), return_estimator=True, return_indices=True,
+        pipe,
+        X,
+        params={"intervention_mask": mask},
+        cv=KFold(3),
+        scoring=make_graph_scorer("shd", true_graph),
+        return_estimator=True,
+        return_indices=True,
     )
     for fitted, train in zip(result["estimator"], result["indices"]["train"]):
         np.testing.assert_array_equal(fitted[-1].fit_mask_, mask[train])
@@ -116,8 +130,12 @@ def test_pipeline_score_routes_the_mask(data, routing):
     pipe.score(X, intervention_mask=mask)
     np.testing.assert_array_equal(pipe[-1].score_mask_, mask)
     # and so does cross_validate's default scoring through a Pipeline
-    result = cross_validate(make_pipeline(StandardScaler(), _recorder()), X,
-                            params={"intervention_mask": mask}, cv=KFold(3))
+    result = cross_validate(
+        make_pipeline(StandardScaler(), _recorder()),
+        X,
+        params={"intervention_mask": mask},
+        cv=KFold(3),
+    )
     assert np.all(np.isfinite(result["test_score"]))
 
 
@@ -167,8 +185,10 @@ def test_grid_search_routes_the_mask_and_picks_the_best_threshold(data, routing)
 def test_grid_search_with_shd_scorer_prefers_lower_shd(data):
     X, _, true_graph = data
     search = GridSearchCV(
-        ZeroShotCausalDiscovery(), {"threshold": [0.2, 0.5, 0.8]},
-        scoring=make_graph_scorer("shd", true_graph), cv=KFold(2),
+        ZeroShotCausalDiscovery(),
+        {"threshold": [0.2, 0.5, 0.8]},
+        scoring=make_graph_scorer("shd", true_graph),
+        cv=KFold(2),
     ).fit(X)
     # The scorer negates the SHD: the best mean score is the smallest mean SHD.
     assert search.best_score_ == search.cv_results_["mean_test_score"].max()

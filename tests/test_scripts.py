@@ -8,14 +8,20 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-TINY = {"steps": 4, "warmup_steps": 1, "validation_samples": 60, "validation_datasets": 1,
-        "model": {"dim": 16, "n_layers": 1, "n_heads": 2},
-        "simulation": {"max_nodes": 6, "min_samples": 40, "max_samples": 80, "tokens_per_batch": 100}}
+TINY = {
+    "steps": 4,
+    "warmup_steps": 1,
+    "validation_samples": 60,
+    "validation_datasets": 1,
+    "model": {"dim": 16, "n_layers": 1, "n_heads": 2},
+    "simulation": {"max_nodes": 6, "min_samples": 40, "max_samples": 80, "tokens_per_batch": 100},
+}
 
 
 def _run(*args, timeout=300):
-    result = subprocess.run([sys.executable, *map(str, args)], capture_output=True, text=True,
-                            timeout=timeout, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, *map(str, args)], capture_output=True, text=True, timeout=timeout, cwd=ROOT
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout
 
@@ -28,16 +34,35 @@ def tiny_config(tmp_path):
 
 
 def test_bench_pretrain_prints_a_row_per_setting(tiny_config):
-    out = _run("benchmarks/bench_pretrain.py", "--config", tiny_config, "--workers", "0", "1",
-               "--rounds", "1", "--warmup", "1", "--steps", "2")
+    out = _run(
+        "benchmarks/bench_pretrain.py",
+        "--config",
+        tiny_config,
+        "--workers",
+        "0",
+        "1",
+        "--rounds",
+        "1",
+        "--warmup",
+        "1",
+        "--steps",
+        "2",
+    )
     rows = [line for line in out.splitlines() if line.startswith("| cpu |")]
     assert len(rows) == 2 and "waiting for data" in out
 
 
 def test_validate_checkpoint_compares_checkpoints_by_kind(tiny_config, tmp_path):
-    out = _run("research/experiments/validate_checkpoint.py", "--config", tiny_config,
-               "--plot", tmp_path / "bars.png")
-    assert "| in-distribution | **mean** |" in out and "| out-of-distribution | **ood-mean** |" in out
+    out = _run(
+        "research/experiments/validate_checkpoint.py",
+        "--config",
+        tiny_config,
+        "--plot",
+        tmp_path / "bars.png",
+    )
+    assert (
+        "| in-distribution | **mean** |" in out and "| out-of-distribution | **ood-mean** |" in out
+    )
     assert (tmp_path / "bars.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -62,8 +87,21 @@ def test_validate_checkpoint_reports_environments_for_a_prior_with_them(tmp_path
 
 def test_environments_benchmark_prints_a_row_per_mechanism_and_seed():
     env = ROOT / "pretrained" / "skcausal-zeroshot.safetensors"
-    out = _run("research/experiments/environments_benchmark.py", env, "--seeds", "1",
-               "--datasets", "2", "--nodes", "6", "--samples", "300",
-               "--baseline", ROOT / "pretrained" / "skcausal-zeroshot-v1.safetensors")
-    rows = [line for line in out.splitlines() if line.startswith(("| linear |", "| mlp |", "| tanh |"))]
+    out = _run(
+        "research/experiments/environments_benchmark.py",
+        env,
+        "--seeds",
+        "1",
+        "--datasets",
+        "2",
+        "--nodes",
+        "6",
+        "--samples",
+        "300",
+        "--baseline",
+        ROOT / "pretrained" / "skcausal-zeroshot-v1.safetensors",
+    )
+    rows = [
+        line for line in out.splitlines() if line.startswith(("| linear |", "| mlp |", "| tanh |"))
+    ]
     assert len(rows) == 3 and "| all |" in out

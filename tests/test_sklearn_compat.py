@@ -68,8 +68,9 @@ def test_every_parameter_is_declared_in_parameter_constraints(estimator):
 
 
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=lambda est: type(est).__name__)
-@pytest.mark.parametrize("params", [{"n_bootstrap": -1}, {"knowledge": "x -> y"},
-                                    {"random_state": "seed"}])
+@pytest.mark.parametrize(
+    "params", [{"n_bootstrap": -1}, {"knowledge": "x -> y"}, {"random_state": "seed"}]
+)
 def test_parameters_are_validated_before_the_data(estimator, params):
     from sklearn.utils._param_validation import InvalidParameterError
 

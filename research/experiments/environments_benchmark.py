@@ -35,20 +35,35 @@ SEED_BASE = 3_000_000_000
 
 def simulate(mechanism, seed, n_datasets, n_nodes, n_samples):
     """Datasets with environments: (X, labels, has_reference, targets (E, d), adjacency) each."""
-    config = SimulationConfig(environment_probability=1.0, known_targets_probability=0.0,
-                              intervention_kinds=("hard", "far", "shift", "soft"), off_target_probability=0.2)
-    sampler = SCMBatchSampler(config, generator=SEED_BASE + 1000 * seed + MECHANISMS.index(mechanism))
+    config = SimulationConfig(
+        environment_probability=1.0,
+        known_targets_probability=0.0,
+        intervention_kinds=("hard", "far", "shift", "soft"),
+        off_target_probability=0.2,
+    )
+    sampler = SCMBatchSampler(
+        config, generator=SEED_BASE + 1000 * seed + MECHANISMS.index(mechanism)
+    )
     batch = sampler.sample(n_datasets, n_nodes, n_samples, mechanism=mechanism)
-    return [(batch.X[k].double().numpy(), batch.environments[k].numpy(), bool(batch.has_reference[k]),
-             batch.environment_targets[k].numpy(), batch.adjacency[k].numpy()) for k in range(n_datasets)]
+    return [
+        (
+            batch.X[k].double().numpy(),
+            batch.environments[k].numpy(),
+            bool(batch.has_reference[k]),
+            batch.environment_targets[k].numpy(),
+            batch.adjacency[k].numpy(),
+        )
+        for k in range(n_datasets)
+    ]
 
 
 def evaluate(checkpoint, data, baseline=None):
     """Per dataset: (AUPRC with environments, AUPRC pooled, target AUROC, baseline's pooled AUPRC)."""
     rows = []
     for X, labels, has_reference, targets, adjacency in data:
-        est = ZeroShotCausalDiscovery(checkpoint, device="cpu",
-                                      reference_environment=0 if has_reference else None)
+        est = ZeroShotCausalDiscovery(
+            checkpoint, device="cpu", reference_environment=0 if has_reference else None
+        )
         pooled = edge_auprc(adjacency, est.fit(X).edge_probabilities_)
         est.fit(X, environments=labels)
         scored = est.environments_[1:] if has_reference else est.environments_
@@ -57,7 +72,10 @@ def evaluate(checkpoint, data, baseline=None):
         target_auroc = roc_auc_score(truth, scores) if 0 < truth.sum() < truth.size else np.nan
         other = np.nan
         if baseline is not None:
-            other = edge_auprc(adjacency, ZeroShotCausalDiscovery(baseline, device="cpu").fit(X).edge_probabilities_)
+            other = edge_auprc(
+                adjacency,
+                ZeroShotCausalDiscovery(baseline, device="cpu").fit(X).edge_probabilities_,
+            )
         rows.append((edge_auprc(adjacency, est.edge_probabilities_), pooled, target_auroc, other))
     return np.array(rows)
 
@@ -75,24 +93,35 @@ def main(argv=None) -> int:
     parser.add_argument("--samples", type=int, default=1000)
     parser.add_argument("--baseline", help="a checkpoint whose pooled AUPRC is added as a column")
     args = parser.parse_args(argv)
-    print(f"checkpoint {args.checkpoint}; d = {args.nodes}, n = {args.samples}, {args.datasets} datasets "
-          "per mechanism and seed\n")
-    print("| mechanism | seed | AUPRC, environments | AUPRC, pooled | difference | datasets < -0.02 "
-          "| target AUROC | AUPRC, pooled, baseline |")
+    print(
+        f"checkpoint {args.checkpoint}; d = {args.nodes}, n = {args.samples}, {args.datasets} datasets "
+        "per mechanism and seed\n"
+    )
+    print(
+        "| mechanism | seed | AUPRC, environments | AUPRC, pooled | difference | datasets < -0.02 "
+        "| target AUROC | AUPRC, pooled, baseline |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     every = []
     for mechanism in MECHANISMS:
         for seed in range(args.seeds):
-            r = evaluate(args.checkpoint, simulate(mechanism, seed, args.datasets, args.nodes, args.samples),
-                         args.baseline)
+            r = evaluate(
+                args.checkpoint,
+                simulate(mechanism, seed, args.datasets, args.nodes, args.samples),
+                args.baseline,
+            )
             every.append(r)
             diff = r[:, 0] - r[:, 1]
-            print(f"| {mechanism} | {seed} | {r[:, 0].mean():.3f} | {r[:, 1].mean():.3f} | {diff.mean():+.3f} "
-                  f"| {int((diff < -0.02).sum())} | {np.nanmean(r[:, 2]):.3f} | {_mean(r[:, 3])} |")
+            print(
+                f"| {mechanism} | {seed} | {r[:, 0].mean():.3f} | {r[:, 1].mean():.3f} | {diff.mean():+.3f} "
+                f"| {int((diff < -0.02).sum())} | {np.nanmean(r[:, 2]):.3f} | {_mean(r[:, 3])} |"
+            )
     r = np.concatenate(every)
     diff = r[:, 0] - r[:, 1]
-    print(f"| all | | {r[:, 0].mean():.3f} | {r[:, 1].mean():.3f} | {diff.mean():+.3f} | "
-          f"{int((diff < -0.02).sum())} of {len(r)} | {np.nanmean(r[:, 2]):.3f} | {_mean(r[:, 3])} |")
+    print(
+        f"| all | | {r[:, 0].mean():.3f} | {r[:, 1].mean():.3f} | {diff.mean():+.3f} | "
+        f"{int((diff < -0.02).sum())} of {len(r)} | {np.nanmean(r[:, 2]):.3f} | {_mean(r[:, 3])} |"
+    )
     return 0
 
 

@@ -35,7 +35,9 @@ TRANSFORMS = {
     "exp of every column": lambda X, rng: np.exp(_standardize(X)),
     "cube of every column": lambda X, rng: _standardize(X) ** 3,
     "normal scores": lambda X, rng: norm.ppf((np.apply_along_axis(rankdata, 0, X) - 0.5) / len(X)),
-    "rounded to 8 levels": lambda X, rng: np.round(_standardize(X) * 8 / (np.ptp(_standardize(X), 0))),
+    "rounded to 8 levels": lambda X, rng: np.round(
+        _standardize(X) * 8 / (np.ptp(_standardize(X), 0))
+    ),
     "measurement noise 0.5 sd": lambda X, rng: _standardize(X) + 0.5 * rng.standard_normal(X.shape),
 }
 
@@ -51,9 +53,14 @@ def main(argv=None) -> int:
     for seed in range(args.seeds):
         for mechanism in ("linear", "mlp"):
             interventional = seed % 2 == 1
-            X, mask, A = make_scm(1000, 20, mechanism=mechanism, random_state=5000 + seed,
-                                  n_intervention_targets=10 if interventional else 0,
-                                  intervention_fraction=0.5 if interventional else 0.0)
+            X, mask, A = make_scm(
+                1000,
+                20,
+                mechanism=mechanism,
+                random_state=5000 + seed,
+                n_intervention_targets=10 if interventional else 0,
+                intervention_fraction=0.5 if interventional else 0.0,
+            )
             datasets.append((X, mask, A, seed))
 
     print(f"AUPRC, mean over {len(datasets)} datasets (linear and MLP, d = 20, n = 1,000)\n")
@@ -64,9 +71,15 @@ def main(argv=None) -> int:
         for path in paths:
             est = ZeroShotCausalDiscovery(checkpoint=path, device="cpu")
             # the same noise for every checkpoint: a generator per dataset, made afresh
-            scores = [edge_auprc(A, est.fit(transform(X, np.random.default_rng(seed)),
-                                            intervention_mask=mask).edge_probabilities_)
-                      for X, mask, A, seed in datasets]
+            scores = [
+                edge_auprc(
+                    A,
+                    est.fit(
+                        transform(X, np.random.default_rng(seed)), intervention_mask=mask
+                    ).edge_probabilities_,
+                )
+                for X, mask, A, seed in datasets
+            ]
             row.append(f"{np.mean(scores):.3f}")
         print(f"| {name} | " + " | ".join(row) + " |")
     return 0

@@ -28,32 +28,54 @@ ROOT = Path(__file__).resolve().parents[2]
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("checkpoints", nargs="*", help="weights files (default: the shipped one)")
-    parser.add_argument("--config", default=str(ROOT / "configs" / "default.json"),
-                        help="training config whose validation sets are used")
+    parser.add_argument(
+        "--config",
+        default=str(ROOT / "configs" / "default.json"),
+        help="training config whose validation sets are used",
+    )
     parser.add_argument("--metric", default="auprc", choices=["auprc", "auroc", "shd"])
-    parser.add_argument("--plot", metavar="PNG", help="also draw the table as grouped bars, one colour per checkpoint")
+    parser.add_argument(
+        "--plot",
+        metavar="PNG",
+        help="also draw the table as grouped bars, one colour per checkpoint",
+    )
     args = parser.parse_args(argv)
 
     config = TrainConfig.from_json(args.config)
-    suite = ValidationSuite(config.simulation, config.validation_samples, config.validation_datasets,
-                            ood=True, structures=True)
+    suite = ValidationSuite(
+        config.simulation,
+        config.validation_samples,
+        config.validation_datasets,
+        ood=True,
+        structures=True,
+    )
     counts = suite.counts()
     paths = [Path(p) for p in args.checkpoints] or [default_checkpoint_path()]
     columns = []
     for path in paths:
         checkpoint = Checkpoint.load(path)
         results = suite.evaluate(checkpoint.build_model(), torch.device("cpu"))
-        columns.append((f"{path.parent.name}/{path.name} (step {checkpoint.metadata.get('step')})", results))
+        columns.append(
+            (f"{path.parent.name}/{path.name} (step {checkpoint.metadata.get('step')})", results)
+        )
 
-    print(f"validation sets of `{Path(args.config).name}`: n = {config.validation_samples} rows per dataset; "
-          f"{args.metric.upper()} per family (datasets in brackets)\n")
+    print(
+        f"validation sets of `{Path(args.config).name}`: n = {config.validation_samples} rows per dataset; "
+        f"{args.metric.upper()} per family (datasets in brackets)\n"
+    )
     print("| kind | family | datasets | " + " | ".join(name for name, _ in columns) + " |")
     print("|---|---|---:|" + "---:|" * len(columns))
-    kinds = {"mean": "in-distribution", "ood-mean": "out-of-distribution", "real-mean": "real structures",
-             "env-mean": "environments, unknown targets"}
+    kinds = {
+        "mean": "in-distribution",
+        "ood-mean": "out-of-distribution",
+        "real-mean": "real structures",
+        "env-mean": "environments, unknown targets",
+    }
 
     def cells(key):
-        return " | ".join(f"{results[key]:.3f}" if key in results else "-" for _, results in columns)
+        return " | ".join(
+            f"{results[key]:.3f}" if key in results else "-" for _, results in columns
+        )
 
     for group, families in suite.groups.items():
         for family in families + [group]:
@@ -62,12 +84,22 @@ def main(argv=None) -> int:
             print(f"| {kinds[group]} | {label} | {n} | {cells(f'{family}/{args.metric}')} |")
         if group == "env-mean":  # the same rows without labels, and the target head
             n = sum(counts[f] for f in families)
-            print(f"| {kinds[group]} | {group}, pooled rows: AUPRC | {n} | {cells(f'{group}/pooled-auprc')} |")
-            print(f"| {kinds[group]} | {group}, targets: AUROC | {n} | {cells(f'{group}/target-auroc')} |")
+            print(
+                f"| {kinds[group]} | {group}, pooled rows: AUPRC | {n} | {cells(f'{group}/pooled-auprc')} |"
+            )
+            print(
+                f"| {kinds[group]} | {group}, targets: AUROC | {n} | {cells(f'{group}/target-auroc')} |"
+            )
     if args.plot:
-        rows = [(f"{family} ({sum(counts[f] for f in families) if family == group else counts[family]})",
-                 f"{family}/{args.metric}", family == group)
-                for group, families in suite.groups.items() for family in families + [group]]
+        rows = [
+            (
+                f"{family} ({sum(counts[f] for f in families) if family == group else counts[family]})",
+                f"{family}/{args.metric}",
+                family == group,
+            )
+            for group, families in suite.groups.items()
+            for family in families + [group]
+        ]
         _plot(rows, columns, args.metric, Path(args.config).name, args.plot)
         print(f"\nwrote {args.plot}")
     return 0
@@ -91,8 +123,12 @@ def _plot(rows, columns, metric, config_name, path):
     for tick, (_, _, bold) in zip(ax.get_yticklabels(), rows):
         tick.set_fontweight("bold" if bold else "normal")
     ax.set_xlabel(f"{metric.upper()} (validation sets of {config_name}; datasets in brackets)")
-    if metric != "shd":  # the differences that matter are a few hundredths: start near the lowest bar
-        lowest = np.nanmin([results.get(key, np.nan) for _, results in columns for _, key, _ in rows])
+    if (
+        metric != "shd"
+    ):  # the differences that matter are a few hundredths: start near the lowest bar
+        lowest = np.nanmin(
+            [results.get(key, np.nan) for _, results in columns for _, key, _ in rows]
+        )
         ax.set_xlim(max(0.0, np.floor(lowest * 10) / 10 - 0.1), 1.0)
     ax.grid(axis="x", alpha=0.3)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.06 - 0.4 / len(rows)), fontsize=8)

@@ -93,8 +93,15 @@ class GES(BaseCausalDiscovery):
         **SHARED_PARAMETER_CONSTRAINTS,
     }
 
-    def __init__(self, score_func="local_score_BIC", max_parents=None, *, knowledge=None,
-                 n_bootstrap=0, random_state=None):
+    def __init__(
+        self,
+        score_func="local_score_BIC",
+        max_parents=None,
+        *,
+        knowledge=None,
+        n_bootstrap=0,
+        random_state=None,
+    ):
         self.score_func = score_func
         self.max_parents = max_parents
         self.knowledge = knowledge

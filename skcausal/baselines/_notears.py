@@ -265,8 +265,17 @@ class NOTEARS(BaseCausalDiscovery):
     }
 
     def __init__(
-        self, lambda1=0.1, loss="l2", w_threshold=0.3, max_iter=100, h_tol=1e-8, rho_max=1e16, *,
-        knowledge=None, n_bootstrap=0, random_state=None,
+        self,
+        lambda1=0.1,
+        loss="l2",
+        w_threshold=0.3,
+        max_iter=100,
+        h_tol=1e-8,
+        rho_max=1e16,
+        *,
+        knowledge=None,
+        n_bootstrap=0,
+        random_state=None,
     ):
         self.lambda1 = lambda1
         self.loss = loss
@@ -317,8 +326,14 @@ class NOTEARS(BaseCausalDiscovery):
                 required, forbidden = knowledge if knowledge is not None else (None, None)
                 with threadpool_limits(limits=1, user_api="blas"):
                     W, n_iter, converged = _fit_notears(
-                        X, float(self.lambda1), self.loss, int(self.max_iter), float(self.h_tol),
-                        float(self.rho_max), forbidden=forbidden, unpenalised=required,
+                        X,
+                        float(self.lambda1),
+                        self.loss,
+                        int(self.max_iter),
+                        float(self.h_tol),
+                        float(self.rho_max),
+                        forbidden=forbidden,
+                        unpenalised=required,
                     )
             except _NonFiniteObjective as error:
                 raise ValueError(
@@ -337,6 +352,4 @@ class NOTEARS(BaseCausalDiscovery):
         scale = float(self.w_threshold) if self.w_threshold > 0 else 1.0
         probabilities = np.abs(W) / (np.abs(W) + scale)
         weights = _break_cycles(np.where(np.abs(W) >= self.w_threshold, W, 0.0))
-        return Discovery(
-            probabilities, weights != 0, info={"weights_": weights, "n_iter_": n_iter}
-        )
+        return Discovery(probabilities, weights != 0, info={"weights_": weights, "n_iter_": n_iter})

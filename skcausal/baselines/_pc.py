@@ -38,7 +38,12 @@ def _cdnod_graph(data, context, alpha, indep_test, stable, knowledge, node_names
     data = np.column_stack([data, np.asarray(context, dtype=float)])
     test = CIT(data, indep_test)
     cg = SkeletonDiscovery.skeleton_discovery(
-        data, alpha, test, stable, background_knowledge=knowledge, show_progress=False,
+        data,
+        alpha,
+        test,
+        stable,
+        background_knowledge=knowledge,
+        show_progress=False,
         node_names=[*node_names, _CONTEXT_NODE],
     )
     # The context is exogenous: every edge at it points away from it (cdnod does the same).
@@ -186,8 +191,17 @@ class PC(BaseCausalDiscovery):
         **SHARED_PARAMETER_CONSTRAINTS,
     }
 
-    def __init__(self, alpha=0.05, indep_test="fisherz", stable=True, *, knowledge=None,
-                 n_bootstrap=0, random_state=None, reference_environment=0):
+    def __init__(
+        self,
+        alpha=0.05,
+        indep_test="fisherz",
+        stable=True,
+        *,
+        knowledge=None,
+        n_bootstrap=0,
+        random_state=None,
+        reference_environment=0,
+    ):
         self.alpha = alpha
         self.indep_test = indep_test
         self.stable = stable
@@ -231,11 +245,17 @@ class PC(BaseCausalDiscovery):
         context = environments.codes.astype(float)
         if fisherz:
             check_full_rank(
-                np.column_stack([X, context]), [*self._node_names(), _CONTEXT_NODE],
+                np.column_stack([X, context]),
+                [*self._node_names(), _CONTEXT_NODE],
                 "PC with indep_test='fisherz' and environments",
             )
         G = _cdnod_graph(
-            X, context, float(self.alpha), self.indep_test, bool(self.stable), knowledge,
+            X,
+            context,
+            float(self.alpha),
+            self.indep_test,
+            bool(self.stable),
+            knowledge,
             node_names,
         )
         adjacency = causallearn_to_adjacency(G[:d, :d])

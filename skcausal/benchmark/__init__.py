@@ -6,6 +6,7 @@ stopped with a time limit and a failing one is recorded, not raised. From the co
     python -m skcausal benchmark --suite standard --methods zeroshot,pc,ges --out results/
 """
 
+from skcausal.benchmark._dataset_spec import DatasetSpec, dataset_seed
 from skcausal.benchmark._estimators import make_estimators
 from skcausal.benchmark._report import (
     markdown_table,
@@ -17,7 +18,7 @@ from skcausal.benchmark._report import (
 )
 from skcausal.benchmark._run import run_benchmark
 from skcausal.benchmark._scoring import METRICS
-from skcausal.benchmark._suites import SUITES, DatasetSpec, dataset_seed, get_suite
+from skcausal.benchmark._suites import SUITES, get_suite
 
 __all__ = [
     "METRICS",

@@ -41,7 +41,8 @@ def make_estimators(methods, *, checkpoint=None):
     if unknown or not methods:
         raise ValueError(
             f"unknown method(s) {unknown}; choose among {', '.join(METHODS)} (comma-separated)."
-            if unknown else f"no method given; choose among {', '.join(METHODS)}."
+            if unknown
+            else f"no method given; choose among {', '.join(METHODS)}."
         )
     if len(set(methods)) != len(methods):
         raise ValueError(f"a method is listed twice: {methods}.")
@@ -49,11 +50,18 @@ def make_estimators(methods, *, checkpoint=None):
     from skcausal import ZeroShotCausalDiscovery
     from skcausal.baselines import GES, GIES, NOTEARS, PC
 
-    factories = {"zeroshot": ZeroShotCausalDiscovery, "pc": PC, "ges": GES, "notears": NOTEARS,
-                 "gies": GIES}
+    factories = {
+        "zeroshot": ZeroShotCausalDiscovery,
+        "pc": PC,
+        "ges": GES,
+        "notears": NOTEARS,
+        "gies": GIES,
+    }
     estimators = {name: factories[name]() for name in methods}
     if checkpoint is not None:
         if "zeroshot" not in estimators:
-            raise ValueError("a checkpoint was given but the zeroshot method is not among the methods.")
+            raise ValueError(
+                "a checkpoint was given but the zeroshot method is not among the methods."
+            )
         estimators["zeroshot"].set_params(checkpoint=str(checkpoint))
     return estimators

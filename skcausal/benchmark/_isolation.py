@@ -81,8 +81,11 @@ def _fit_and_extract(estimator, X, mask, environments=None):
                 "error": "",
             }
         except Exception as exc:  # a failing method is a result, not a crash of the run
-            result = {"status": "error", "fit_seconds": time.perf_counter() - start,
-                      "error": _describe(exc)}
+            result = {
+                "status": "error",
+                "fit_seconds": time.perf_counter() - start,
+                "error": _describe(exc),
+            }
     messages = list(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught))
     result["warnings"] = "; ".join(messages)[:_MAX_MESSAGE]
     return result
@@ -158,24 +161,36 @@ def _fit_in_child(estimator, X, mask, time_limit, threads, environments=None):
     exited = False  # the child sent its last message and is about to exit by itself
     try:
         if not receiver.poll(_STARTUP_TIMEOUT):
-            return {"status": "error", "fit_seconds": np.nan, "warnings": "",
-                    "error": f"the worker process did not start within {_STARTUP_TIMEOUT:.0f} s"}
+            return {
+                "status": "error",
+                "fit_seconds": np.nan,
+                "warnings": "",
+                "error": f"the worker process did not start within {_STARTUP_TIMEOUT:.0f} s",
+            }
         kind, payload = receiver.recv()
         if kind == "error":
             exited = True
             return {"status": "error", "fit_seconds": np.nan, "warnings": "", "error": payload}
         start = time.perf_counter()
         if not receiver.poll(time_limit):
-            return {"status": "timeout", "fit_seconds": time.perf_counter() - start,
-                    "warnings": "", "error": f"fit exceeded the time limit of {time_limit:g} s"}
+            return {
+                "status": "timeout",
+                "fit_seconds": time.perf_counter() - start,
+                "warnings": "",
+                "error": f"fit exceeded the time limit of {time_limit:g} s",
+            }
         kind, payload = receiver.recv()
         exited = True
         return payload
     except EOFError:  # the child died without a word: a crash in C code, or killed (e.g. OOM)
         process.join(5)
         seconds = np.nan if start is None else time.perf_counter() - start
-        return {"status": "error", "fit_seconds": seconds, "warnings": "",
-                "error": f"the worker process died (exit code {process.exitcode})"}
+        return {
+            "status": "error",
+            "fit_seconds": seconds,
+            "warnings": "",
+            "error": f"the worker process died (exit code {process.exitcode})",
+        }
     finally:
         if exited:
             process.join(5)

@@ -150,10 +150,14 @@ def markdown_table(header, rows, align=None):
         ]
         return "| " + " | ".join(padded) + " |"
 
-    rule = "|" + "|".join(
-        (":" + "-" * (w + 1)) if how == "left" else ("-" * (w + 1) + ":")
-        for w, how in zip(widths, align)
-    ) + "|"
+    rule = (
+        "|"
+        + "|".join(
+            (":" + "-" * (w + 1)) if how == "left" else ("-" * (w + 1) + ":")
+            for w, how in zip(widths, align)
+        )
+        + "|"
+    )
     return "\n".join([line(cells[0]), rule, *(line(row) for row in cells[1:])])
 
 
@@ -258,9 +262,15 @@ def plot_accuracy_vs_time(results, path=None):
             if not (np.isfinite(x) and np.isfinite(y)):
                 continue
             axis.errorbar(
-                max(x, 1e-4), y, yerr=None if math.isnan(err) else err,
-                marker=_MARKERS[k % len(_MARKERS)], markersize=9, capsize=4, linestyle="none",
-                color=f"C{k}", label=_method_label(record),
+                max(x, 1e-4),
+                y,
+                yerr=None if math.isnan(err) else err,
+                marker=_MARKERS[k % len(_MARKERS)],
+                markersize=9,
+                capsize=4,
+                linestyle="none",
+                color=f"C{k}",
+                label=_method_label(record),
             )
         axis.set_xscale("log")
         axis.set_xlabel("mean fit time per dataset (s, log scale)")
@@ -275,8 +285,9 @@ def plot_accuracy_vs_time(results, path=None):
     if handles:
         # One row (up to six methods fit even with long "(n/m finished)" labels): several rows
         # are filled column by column, which scatters the methods' order.
-        figure.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 6),
-                      frameon=False)
+        figure.legend(
+            handles, labels, loc="outside lower center", ncol=min(len(labels), 6), frameon=False
+        )
     figure.suptitle(f"Accuracy against fit time, suite '{suite}' (mean ± std over datasets)")
     if path is not None:
         figure.savefig(path)
@@ -319,16 +330,28 @@ def plot_auprc_by_family(results, path=None):
         part = summary[summary["method"] == method].set_index("family").reindex(families)
         means = part["auprc_mean"].to_numpy(dtype=float)
         stds = np.nan_to_num(part["auprc_std"].to_numpy(dtype=float))
-        axis.bar(positions + (k - (len(methods) - 1) / 2) * width, np.nan_to_num(means), width,
-                 yerr=stds, capsize=2, label=method, color=f"C{k}", error_kw={"alpha": 0.6})
+        axis.bar(
+            positions + (k - (len(methods) - 1) / 2) * width,
+            np.nan_to_num(means),
+            width,
+            yerr=stds,
+            capsize=2,
+            label=method,
+            color=f"C{k}",
+            error_kw={"alpha": 0.6},
+        )
     axis.set_xticks(positions, [f"{f}\n(all datasets)" if f == ALL else f for f in families])
     axis.set_xlabel("mechanism family")
     axis.set_ylabel("AUPRC (higher is better)")
     axis.set_ylim(0, 1.05)
     axis.grid(True, axis="y", alpha=0.3)
     # Below the axes, in one row: beside them, its title collided with a narrow figure's title.
-    figure.legend(*axis.get_legend_handles_labels(), loc="outside lower center",
-                  ncol=min(len(methods), 6), frameon=False)
+    figure.legend(
+        *axis.get_legend_handles_labels(),
+        loc="outside lower center",
+        ncol=min(len(methods), 6),
+        frameon=False,
+    )
     figure.suptitle(f"AUPRC by mechanism family, suite '{suite}' (mean ± std; finished fits)")
     if path is not None:
         figure.savefig(path)

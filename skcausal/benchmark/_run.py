@@ -36,6 +36,7 @@ from sklearn.base import clone
 from tqdm.auto import tqdm
 
 from skcausal._utils import check_random_state
+from skcausal.benchmark._dataset_spec import DatasetSpec, dataset_seed
 from skcausal.benchmark._isolation import (
     _WARM_IMPORTS,
     _fit_and_extract,
@@ -43,11 +44,25 @@ from skcausal.benchmark._isolation import (
     _thread_settings,
 )
 from skcausal.benchmark._scoring import METRICS, _score
-from skcausal.benchmark._suites import DatasetSpec, dataset_seed, get_suite
+from skcausal.benchmark._suites import get_suite
 
 COLUMNS = [
-    "method", "suite", "dataset", "family", "graph", "n_nodes", "n_samples", "n_edges",
-    "interventional", "environments", "repeat", "seed", *METRICS, "fit_seconds", "status", "error",
+    "method",
+    "suite",
+    "dataset",
+    "family",
+    "graph",
+    "n_nodes",
+    "n_samples",
+    "n_edges",
+    "interventional",
+    "environments",
+    "repeat",
+    "seed",
+    *METRICS,
+    "fit_seconds",
+    "status",
+    "error",
     "warnings",
 ]
 
@@ -62,7 +77,9 @@ class _Task:
     method: str
     estimator: object
     data_key: tuple
-    environments: str = NO_ENVIRONMENTS  # NO_ENVIRONMENTS, ENVIRONMENTS_GIVEN or ENVIRONMENTS_POOLED
+    environments: str = (
+        NO_ENVIRONMENTS  # NO_ENVIRONMENTS, ENVIRONMENTS_GIVEN or ENVIRONMENTS_POOLED
+    )
 
 
 # -- environments ----------------------------------------------------------------------------------
@@ -102,8 +119,7 @@ def _resolve_suite(suite):
     specs = list(suite) if suite is not None else []
     if not specs or not all(isinstance(spec, DatasetSpec) for spec in specs):
         raise ValueError(
-            "suite must be the name of a suite or a non-empty list of DatasetSpec; "
-            f"got {suite!r}."
+            f"suite must be the name of a suite or a non-empty list of DatasetSpec; got {suite!r}."
         )
     names = [spec.name for spec in specs]
     if len(set(names)) != len(names):
@@ -255,8 +271,14 @@ def run_benchmark(
             # C order for every fit: a fit in this process gets a copy (C order), a child gets the
             # array as pickled, and the simulator's are in Fortran order. NOTEARS and the zero-shot
             # model round differently on the two layouts of the same values.
-            data[key] = (spec, seed, np.ascontiguousarray(X, dtype=float),
-                         np.asarray(mask, dtype=bool), np.asarray(adjacency), environments)
+            data[key] = (
+                spec,
+                seed,
+                np.ascontiguousarray(X, dtype=float),
+                np.asarray(mask, dtype=bool),
+                np.asarray(adjacency),
+                environments,
+            )
             for method, estimator in estimators.items():
                 prepared, how = _prepare(estimator, environments, spec.reference_environment)
                 tasks.append(_Task(len(tasks), method, prepared, key, how))
@@ -276,8 +298,12 @@ def run_benchmark(
             return task, _fit_in_child(task.estimator, X, mask, time_limit, threads, environments)
         # A copy (in C order, as X), so that an estimator that writes into X cannot change the
         # next method's data.
-        return task, _fit_and_extract(task.estimator, X.copy(), mask.copy(),
-                                      None if environments is None else environments.copy())
+        return task, _fit_and_extract(
+            task.estimator,
+            X.copy(),
+            mask.copy(),
+            None if environments is None else environments.copy(),
+        )
 
     if jobs > 1:
         outcomes = Parallel(n_jobs=n_jobs, backend="threading", return_as="generator_unordered")(
@@ -287,8 +313,9 @@ def run_benchmark(
         outcomes = map(run, tasks)
 
     rows = [None] * len(tasks)
-    with tqdm(total=len(tasks), desc=f"benchmark {suite_name}", unit="fit",
-              disable=not progress) as bar:
+    with tqdm(
+        total=len(tasks), desc=f"benchmark {suite_name}", unit="fit", disable=not progress
+    ) as bar:
         for task, result in outcomes:
             spec, seed, X, _, adjacency, _ = data[task.data_key]
             scores = _score(adjacency, result)  # may turn the status into "error"
@@ -317,7 +344,11 @@ def run_benchmark(
     results = pd.DataFrame(rows, columns=COLUMNS)
     results["seed"] = results["seed"].astype("Int64")  # missing for fixed data (Sachs)
     results.attrs.update(
-        suite=suite_name, n_repeats=n_repeats, random_state=base_seed, time_limit=time_limit,
-        n_jobs=n_jobs, methods={name: repr(est) for name, est in estimators.items()},
+        suite=suite_name,
+        n_repeats=n_repeats,
+        random_state=base_seed,
+        time_limit=time_limit,
+        n_jobs=n_jobs,
+        methods={name: repr(est) for name, est in estimators.items()},
     )
     return results

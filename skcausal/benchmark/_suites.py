@@ -1,158 +1,17 @@
-"""Named benchmark suites: lists of dataset specifications, and the seeds that draw them.
+"""Named benchmark suites: lists of dataset specifications (:class:`DatasetSpec`).
 
-A suite is data, not code: a list of :class:`DatasetSpec`. Each spec knows how to produce
-``(X, intervention_mask, true_adjacency)`` from a seed, through :func:`skcausal.datasets.make_scm`
-or :func:`skcausal.datasets.load_sachs`, so every method of a run is scored on the very same arrays.
-A spec with ``environments=True`` (the ``*-env`` Sachs datasets) also gives each row's environment
-label, for interventions with unknown targets (see :meth:`DatasetSpec.load`).
-
-Seeds and the pretraining data
-------------------------------
-The seed of a synthetic dataset is derived from ``(random_state, repeat, dataset name)`` with
-:class:`numpy.random.SeedSequence` (see :func:`dataset_seed`). ``make_scm(random_state=seed)`` then
-seeds a fresh ``torch.Generator`` with ``numpy.random.default_rng(seed).integers(2**63 - 1)``, a
-pseudo-random 63-bit number. The pretraining stream seeds its torch generators directly with small
-integers: ``random_state * 1_000_003 + rank`` for training in the training process and
-``2_000_003`` for the validation sets; data workers and re-seeded resumes use
-``skcausal.pretraining._stream.stream_seed``, which lies in [2**32, 2**48). :func:`dataset_seed`
-rejects (and re-draws) any seed whose torch seed is below ``2**48``, so a benchmark dataset can never
-be drawn from the same torch stream as the pretraining or validation data (for any pretraining
-``random_state`` below about 2.8e8).
+A suite is data, not code: the families of simulated datasets, the real structures and the Sachs
+setups, each a :class:`DatasetSpec` that draws its arrays from a seed
+(``benchmark/_dataset_spec.py``, which also says how the seeds stay apart from the pretraining
+data).
 """
 
 from __future__ import annotations
 
-import zlib
-from dataclasses import dataclass, field
-
-import numpy as np
-
-from skcausal.datasets import load_bnlearn_structure, load_sachs, make_scm
+from skcausal.benchmark._dataset_spec import DatasetSpec
 from skcausal.datasets._bnlearn import NETWORK_SIZES
-from skcausal.datasets._make_scm import torch_seed
-
-# Pretraining seeds are small integers (see the module docstring); benchmark torch seeds stay above.
-_MIN_TORCH_SEED = 2**48
 
 _GRAPH_SHORT = {"erdos_renyi": "er", "scale_free": "sf", "scale_free_transposed": "sft"}
-
-
-@dataclass(frozen=True)
-class DatasetSpec:
-    """One dataset of a suite: how to draw it, and the labels it carries in the results.
-
-    Parameters
-    ----------
-    name : str
-        A readable identifier, unique within its suite, e.g. ``"linear-gaussian-er-d10-obs"``.
-    family : str
-        The mechanism family the results are grouped by: ``"linear-gaussian"``,
-        ``"linear-nongaussian"``, ``"mlp"``, ``"rff"`` or ``"sachs"``.
-    graph : str
-        The graph model (``"erdos_renyi"``, ``"scale_free"``) or ``"sachs-consensus"``.
-    n_nodes, n_samples : int
-    interventional : bool
-        Whether some values were set by interventions: the intervention mask has a True entry,
-        or (with ``environments=True``) some environments are interventional, their targets
-        unknown to the methods.
-    source : {"scm", "sachs", "structure"}, default="scm"
-        ``"scm"`` calls ``make_scm(**params)``; ``"sachs"`` calls ``load_sachs(**params)``;
-        ``"structure"`` simulates with ``make_scm`` on the real graph ``params["network"]`` (see
-        :func:`skcausal.datasets.load_bnlearn_structure`; needs pgmpy 1.0).
-    params : dict, default={}
-        Keyword arguments of that function, apart from ``random_state``.
-    environments : bool, default=False
-        Whether the data come with per-row environment labels and no intervention mask
-        (interventions with unknown targets): the experimental conditions of Sachs. Only for
-        ``source="sachs"``. :func:`~skcausal.benchmark.run_benchmark` then fits the methods that
-        use environments with ``fit(X, intervention_mask=M, environments=E)`` (M all False) and
-        the others on the pooled rows.
-    reference_environment : label or None, default=None
-        With ``environments=True``: the label of the observational environment, set as the
-        ``reference_environment`` parameter of the methods that use environments. None: no
-        environment is taken as observational.
-
-    Examples
-    --------
-    >>> from skcausal.benchmark import DatasetSpec
-    >>> spec = DatasetSpec("tiny", "linear-gaussian", "erdos_renyi", n_nodes=4, n_samples=50,
-    ...                    interventional=False)
-    >>> X, mask, adjacency = spec.load(seed=0)
-    >>> X.shape, mask.shape, adjacency.shape
-    ((50, 4), (50, 4), (4, 4))
-    """
-
-    name: str
-    family: str
-    graph: str
-    n_nodes: int
-    n_samples: int
-    interventional: bool
-    source: str = "scm"
-    params: dict = field(default_factory=dict, hash=False)
-    environments: bool = False
-    reference_environment: object = None
-
-    def __post_init__(self):
-        if self.environments and self.source != "sachs":
-            raise ValueError(
-                f"environments=True needs source='sachs' (the data with condition labels); got "
-                f"source={self.source!r}."
-            )
-
-    @property
-    def seeded(self) -> bool:
-        """True when the data depend on the seed (synthetic data); Sachs data are fixed."""
-        return self.source in ("scm", "structure")
-
-    def load(self, seed=None, *, return_environments=False):
-        """Return ``(X, intervention_mask, true_adjacency)`` as numpy arrays.
-
-        Parameters
-        ----------
-        seed : int or None
-            Passed to ``make_scm(random_state=seed)``; ignored by fixed data (Sachs).
-        return_environments : bool, default=False
-            If True, also return the environment label of each row as a fourth element: an
-            array of shape (n_samples,) for a spec with ``environments=True``, None for every
-            other spec.
-
-        Returns
-        -------
-        X : ndarray of shape (n_samples, n_nodes)
-        intervention_mask : ndarray of shape (n_samples, n_nodes), bool
-            All False for a spec with ``environments=True``: the targets are not given.
-        true_adjacency : ndarray of shape (n_nodes, n_nodes)
-        environments : ndarray of shape (n_samples,) or None
-            Only when ``return_environments=True``.
-        """
-        environments = None
-        if self.source == "scm":
-            X, mask, adjacency = make_scm(
-                self.n_samples,
-                self.n_nodes,
-                graph=self.graph,
-                random_state=seed,
-                **self.params,
-            )
-        elif self.source == "sachs":
-            if self.environments:
-                X, mask, adjacency, environments = load_sachs(**self.params, return_conditions=True)
-                mask = np.zeros_like(mask)  # unknown targets: the conditions only
-            else:
-                X, mask, adjacency = load_sachs(**self.params)
-        elif self.source == "structure":
-            params = dict(self.params)
-            graph, _ = load_bnlearn_structure(params.pop("network"))
-            X, mask, adjacency = make_scm(self.n_samples, self.n_nodes, graph=graph,
-                                          random_state=seed, **params)
-        else:
-            raise ValueError(
-                f"unknown dataset source {self.source!r}; expected 'scm', 'sachs' or 'structure'."
-            )
-        if return_environments:
-            return X, mask, adjacency, environments
-        return X, mask, adjacency
 
 
 def _scm(family, graph, d, n, *, interventional, mechanism="linear", noise="gaussian"):
@@ -167,7 +26,10 @@ def _scm(family, graph, d, n, *, interventional, mechanism="linear", noise="gaus
 
 # family -> make_scm mechanism; the non-Gaussian family cycles through these noises.
 _FAMILIES = {
-    "linear-gaussian": "linear", "linear-nongaussian": "linear", "mlp": "mlp", "rff": "rff",
+    "linear-gaussian": "linear",
+    "linear-nongaussian": "linear",
+    "mlp": "mlp",
+    "rff": "rff",
 }
 _NONGAUSSIAN_NOISES = ("laplace", "uniform", "student_t")
 
@@ -185,8 +47,15 @@ def _grid(sizes, n_samples, families=tuple(_FAMILIES), graphs=("erdos_renyi", "s
                         # without tripling the number of datasets.
                         noise = _NONGAUSSIAN_NOISES[(i + g + k) % len(_NONGAUSSIAN_NOISES)]
                     specs.append(
-                        _scm(family, graph, d, n_samples, interventional=interventional,
-                             mechanism=_FAMILIES[family], noise=noise)
+                        _scm(
+                            family,
+                            graph,
+                            d,
+                            n_samples,
+                            interventional=interventional,
+                            mechanism=_FAMILIES[family],
+                            noise=noise,
+                        )
                     )
     return specs
 
@@ -195,19 +64,35 @@ def _structure_specs(n_samples=1000):
     """Simulated data on bnlearn's real network structures (the development networks only)."""
     specs = []
     for network, d in NETWORK_SIZES.items():
-        for family, mechanism, noise in (("linear-gaussian", "linear", "gaussian"),
-                                         ("linear-nongaussian", "linear", "laplace"),
-                                         ("mlp", "mlp", "gaussian"),
-                                         ("linear-raw", "linear", "gaussian")):
+        for family, mechanism, noise in (
+            ("linear-gaussian", "linear", "gaussian"),
+            ("linear-nongaussian", "linear", "laplace"),
+            ("mlp", "mlp", "gaussian"),
+            ("linear-raw", "linear", "gaussian"),
+        ):
             for interventional in (False, True):
-                params = {"network": network, "mechanism": mechanism, "noise": noise,
-                          "raw_units": family == "linear-raw"}
+                params = {
+                    "network": network,
+                    "mechanism": mechanism,
+                    "noise": noise,
+                    "raw_units": family == "linear-raw",
+                }
                 if interventional:
                     params.update(n_intervention_targets=max(1, d // 2), intervention_fraction=0.5)
                 label = family if family != "linear-nongaussian" else f"linear-{noise}"
                 name = f"{label}-{network}-{'int' if interventional else 'obs'}"
-                specs.append(DatasetSpec(name, family, f"bnlearn-{network}", d, n_samples, interventional,
-                                         "structure", params))
+                specs.append(
+                    DatasetSpec(
+                        name,
+                        family,
+                        f"bnlearn-{network}",
+                        d,
+                        n_samples,
+                        interventional,
+                        "structure",
+                        params,
+                    )
+                )
     return specs
 
 
@@ -229,13 +114,38 @@ def _sachs_specs():
     # for a method to find out, not for the benchmark to assume. (sachs-obs and sachs-int, with
     # known targets, treat both as observational, as is customary.)
     return [
-        DatasetSpec("sachs-obs", "sachs", "sachs-consensus", 11, 1755, False, "sachs",
-                    {"interventional": False}),
-        DatasetSpec("sachs-int", "sachs", "sachs-consensus", 11, 7466, True, "sachs",
-                    {"interventional": True}),
-        DatasetSpec("sachs-env", "sachs", "sachs-consensus", 11, 7466, True, "sachs",
-                    {"interventional": True}, environments=True,
-                    reference_environment=SACHS_REFERENCE),
+        DatasetSpec(
+            "sachs-obs",
+            "sachs",
+            "sachs-consensus",
+            11,
+            1755,
+            False,
+            "sachs",
+            {"interventional": False},
+        ),
+        DatasetSpec(
+            "sachs-int",
+            "sachs",
+            "sachs-consensus",
+            11,
+            7466,
+            True,
+            "sachs",
+            {"interventional": True},
+        ),
+        DatasetSpec(
+            "sachs-env",
+            "sachs",
+            "sachs-consensus",
+            11,
+            7466,
+            True,
+            "sachs",
+            {"interventional": True},
+            environments=True,
+            reference_environment=SACHS_REFERENCE,
+        ),
     ]
 
 
@@ -246,13 +156,38 @@ def _sachs_bnlearn_specs():
     # mask); the reference is the one observational condition there, CD3/CD28.
     params = {"observational": "first", "graph": "bnlearn"}
     return [
-        DatasetSpec("sachs853-obs", "sachs", "sachs-bnlearn", 11, 853, False, "sachs",
-                    {"interventional": False, **params}),
-        DatasetSpec("sachs853-int", "sachs", "sachs-bnlearn", 11, 853 + 5711, True, "sachs",
-                    {"interventional": True, **params}),
-        DatasetSpec("sachs853-env", "sachs", "sachs-bnlearn", 11, 853 + 5711, True, "sachs",
-                    {"interventional": True, **params}, environments=True,
-                    reference_environment=SACHS_REFERENCE),
+        DatasetSpec(
+            "sachs853-obs",
+            "sachs",
+            "sachs-bnlearn",
+            11,
+            853,
+            False,
+            "sachs",
+            {"interventional": False, **params},
+        ),
+        DatasetSpec(
+            "sachs853-int",
+            "sachs",
+            "sachs-bnlearn",
+            11,
+            853 + 5711,
+            True,
+            "sachs",
+            {"interventional": True, **params},
+        ),
+        DatasetSpec(
+            "sachs853-env",
+            "sachs",
+            "sachs-bnlearn",
+            11,
+            853 + 5711,
+            True,
+            "sachs",
+            {"interventional": True, **params},
+            environments=True,
+            reference_environment=SACHS_REFERENCE,
+        ),
     ]
 
 
@@ -268,8 +203,7 @@ SUITES = {
     # Wide and long data, where the cost of a method shows.
     "large": [
         _scm("linear-gaussian", "erdos_renyi", 100, 10_000, interventional=False),
-        _scm("linear-nongaussian", "scale_free", 100, 10_000, interventional=True,
-             noise="laplace"),
+        _scm("linear-nongaussian", "scale_free", 100, 10_000, interventional=True, noise="laplace"),
         _scm("mlp", "erdos_renyi", 100, 10_000, interventional=True, mechanism="mlp"),
         _scm("rff", "scale_free", 100, 10_000, interventional=False, mechanism="rff"),
     ],
@@ -310,44 +244,3 @@ def get_suite(name):
     if not isinstance(name, str) or name not in SUITES:
         raise ValueError(f"unknown suite {name!r}; choose one of {sorted(SUITES)}.")
     return list(SUITES[name])
-
-
-def dataset_seed(random_state, repeat, name):
-    """The seed of dataset ``name`` in repeat ``repeat`` of a run seeded with ``random_state``.
-
-    Derived with :class:`numpy.random.SeedSequence` from the run's ``random_state``, the repeat
-    index and a CRC-32 of the dataset name (stable across Python sessions, unlike ``hash``), so
-    datasets are independent of each other and of the order of the suite. A seed whose torch seed
-    in ``make_scm`` would fall below ``2**48`` is skipped, which keeps benchmark data apart from the
-    pretraining streams (see the module docstring).
-
-    Parameters
-    ----------
-    random_state : int
-        The run's seed (>= 0).
-    repeat : int
-        The repeat index (>= 0).
-    name : str
-        The dataset's name.
-
-    Returns
-    -------
-    seed : int
-        A 32-bit seed for ``make_scm(random_state=seed)``.
-
-    Examples
-    --------
-    >>> from skcausal.benchmark import dataset_seed
-    >>> dataset_seed(0, 0, "mlp-er-d5-int") == dataset_seed(0, 0, "mlp-er-d5-int")
-    True
-    >>> dataset_seed(0, 0, "mlp-er-d5-int") != dataset_seed(0, 1, "mlp-er-d5-int")
-    True
-    """
-    key = zlib.crc32(name.encode("utf-8"))
-    attempt = 0
-    while True:
-        sequence = np.random.SeedSequence(random_state, spawn_key=(repeat, key, attempt))
-        seed = int(sequence.generate_state(1)[0])
-        if torch_seed(seed) >= _MIN_TORCH_SEED:
-            return seed
-        attempt += 1  # probability 2**-15 per draw

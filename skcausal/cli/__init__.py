@@ -43,17 +43,32 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("pretrain", help="train the zero-shot model on simulated SCMs")
     p.add_argument("--config", help="JSON file with a TrainConfig (default: the built-in one)")
     p.add_argument("--out", required=True, help="folder for checkpoints, resume file, log and plot")
-    p.add_argument("--hours", type=float, help="stop after this many hours (a checkpoint is written)")
-    p.add_argument("--steps", type=int, help="stop at this step (default: the config's schedule length)")
+    p.add_argument(
+        "--hours", type=float, help="stop after this many hours (a checkpoint is written)"
+    )
+    p.add_argument(
+        "--steps", type=int, help="stop at this step (default: the config's schedule length)"
+    )
     p.add_argument("--resume", help="resume.pt (or its folder) of the run to continue")
     p.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda, cuda:N")
-    p.add_argument("--init-from", default=None,
-                   help="start a new run from this checkpoint's weights (same model config)")
-    p.add_argument("--workers", type=int, default=0,
-                   help="simulate the data in this many worker processes (0: in the training process)")
-    p.add_argument("--threads", type=int, default=0,
-                   help="torch threads of the training process (0: torch's default without workers, "
-                        "else the cores less one per worker)")
+    p.add_argument(
+        "--init-from",
+        default=None,
+        help="start a new run from this checkpoint's weights (same model config)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="simulate the data in this many worker processes (0: in the training process)",
+    )
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="torch threads of the training process (0: torch's default without workers, "
+        "else the cores less one per worker)",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(run=_run_pretrain)
 
@@ -63,27 +78,51 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--out", required=True)
     b.add_argument("--repeats", type=int, default=None)
     b.add_argument("--seed", type=int, default=0)
-    b.add_argument("--time-limit", type=float, default=None, help="seconds per fit before 'timeout'")
-    b.add_argument("--n-jobs", type=int, default=1, help="fits run at the same time (-1: all cores)")
-    b.add_argument("--checkpoint", default=None,
-                   help="weights for the zeroshot method (default: the shipped checkpoint)")
+    b.add_argument(
+        "--time-limit", type=float, default=None, help="seconds per fit before 'timeout'"
+    )
+    b.add_argument(
+        "--n-jobs", type=int, default=1, help="fits run at the same time (-1: all cores)"
+    )
+    b.add_argument(
+        "--checkpoint",
+        default=None,
+        help="weights for the zeroshot method (default: the shipped checkpoint)",
+    )
     b.set_defaults(run=_run_benchmark)
 
     d = commands.add_parser("discover", help="discover a causal graph (default: the Sachs data)")
     d.add_argument("--data", default="sachs", help="'sachs' or a CSV file with a header row")
     d.add_argument("--methods", default="zeroshot,pc,ges,notears,gies")
-    d.add_argument("--out", default=None,
-                   help="folder for the outputs: per method the graph (GraphML, JSON), the edge table "
-                        "(CSV, probabilities and bootstrap frequencies) and the picture (PNG)")
-    d.add_argument("--mask", default=None,
-                   help="CSV of the intervention mask (True/False or 1/0), same columns as --data")
-    d.add_argument("--knowledge", default=None,
-                   help='JSON background knowledge: {"required": [[cause, effect], ...], '
-                        '"forbidden": [...], "tiers": [[...], ...]} with column names')
-    d.add_argument("--threshold", type=float, default=None,
-                   help="edge-probability threshold of the zeroshot method (default 0.5)")
-    d.add_argument("--bootstrap", type=int, default=0,
-                   help="bootstrap resamples for the edge frequencies (default 0: none)")
+    d.add_argument(
+        "--out",
+        default=None,
+        help="folder for the outputs: per method the graph (GraphML, JSON), the edge table "
+        "(CSV, probabilities and bootstrap frequencies) and the picture (PNG)",
+    )
+    d.add_argument(
+        "--mask",
+        default=None,
+        help="CSV of the intervention mask (True/False or 1/0), same columns as --data",
+    )
+    d.add_argument(
+        "--knowledge",
+        default=None,
+        help='JSON background knowledge: {"required": [[cause, effect], ...], '
+        '"forbidden": [...], "tiers": [[...], ...]} with column names',
+    )
+    d.add_argument(
+        "--threshold",
+        type=float,
+        default=None,
+        help="edge-probability threshold of the zeroshot method (default 0.5)",
+    )
+    d.add_argument(
+        "--bootstrap",
+        type=int,
+        default=0,
+        help="bootstrap resamples for the edge frequencies (default 0: none)",
+    )
     d.add_argument("--seed", type=int, default=0, help="seed of the bootstrap resamples")
     d.set_defaults(run=_run_discover)
     return parser
@@ -97,4 +136,3 @@ def main(argv=None):
     except (ValueError, MemoryError, FileNotFoundError) as err:
         # Bad input or configuration: the message says what is wrong; a traceback would bury it.
         parser.exit(2, f"error: {err}\n")
-

@@ -10,9 +10,20 @@ from pathlib import Path
 
 from skcausal.benchmark import make_estimators, run_benchmark, save_plots, to_markdown
 
+
 def _command(args, methods):
-    parts = ["python", "-m", "skcausal", "benchmark", "--suite", args.suite, "--methods",
-             ",".join(methods), "--out", str(args.out)]
+    parts = [
+        "python",
+        "-m",
+        "skcausal",
+        "benchmark",
+        "--suite",
+        args.suite,
+        "--methods",
+        ",".join(methods),
+        "--out",
+        str(args.out),
+    ]
     if args.repeats is not None:
         parts += ["--repeats", str(args.repeats)]
     parts += ["--seed", str(args.seed)]
@@ -63,8 +74,10 @@ def _status_lines(results):
     lines = ["Fits that did not finish (their metrics are left out of the means):", ""]
     for record in failed.to_dict("records"):
         message = record["error"].splitlines()[0] if record["error"] else ""
-        lines.append(f"- {record['method']} on {record['dataset']} (repeat {record['repeat']}): "
-                     f"{record['status']}, {message}")
+        lines.append(
+            f"- {record['method']} on {record['dataset']} (repeat {record['repeat']}): "
+            f"{record['status']}, {message}"
+        )
     return lines
 
 
@@ -78,11 +91,17 @@ def _environment_note(results):
     datasets = ", ".join(f"`{name}`" for name in dict.fromkeys(with_labels["dataset"]))
     given = list(dict.fromkeys(with_labels.loc[with_labels["environments"] == "given", "method"]))
     pooled = list(dict.fromkeys(with_labels.loc[with_labels["environments"] == "pooled", "method"]))
-    line = (f"On {datasets} the conditions are given as environments (unknown targets, no "
-            "intervention mask)")
+    line = (
+        f"On {datasets} the conditions are given as environments (unknown targets, no "
+        "intervention mask)"
+    )
     line += f": {', '.join(given)} fitted with them" if given else ""
-    line += (f"{';' if given else ':'} {', '.join(pooled)} (no environment support) fitted on the "
-             "pooled rows" if pooled else "")
+    line += (
+        f"{';' if given else ':'} {', '.join(pooled)} (no environment support) fitted on the "
+        "pooled rows"
+        if pooled
+        else ""
+    )
     return [line + " (column `environments` of results.csv).", ""]
 
 
@@ -151,8 +170,9 @@ def main(args):
         n_jobs=n_jobs,
         progress=True,
     )
-    paths = write_report(results, args.out, command=_command(args, list(estimators)),
-                         estimators=estimators)
+    paths = write_report(
+        results, args.out, command=_command(args, list(estimators)), estimators=estimators
+    )
     print(to_markdown(results))
     for path in paths:
         print(f"wrote {path}")

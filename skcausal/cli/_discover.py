@@ -92,7 +92,9 @@ def _csv(args):
     knowledge = BackgroundKnowledge.from_json(args.knowledge) if args.knowledge else None
     estimators = make_estimators(args.methods)
     if args.threshold is not None and "zeroshot" not in estimators:
-        raise ValueError("--threshold applies to the zeroshot method, which is not among the methods.")
+        raise ValueError(
+            "--threshold applies to the zeroshot method, which is not among the methods."
+        )
     out = None
     if args.out is not None:
         out = Path(args.out)
@@ -138,8 +140,15 @@ def _write_outputs(est, name, out, save_graph):
 def main(args):
     """Run discovery on ``args.data`` ("sachs" or a CSV path) with ``args.methods``."""
     if args.data == "sachs":
-        extras = [flag for flag, value in (("--mask", args.mask), ("--knowledge", args.knowledge),
-                                           ("--threshold", args.threshold)) if value is not None]
+        extras = [
+            flag
+            for flag, value in (
+                ("--mask", args.mask),
+                ("--knowledge", args.knowledge),
+                ("--threshold", args.threshold),
+            )
+            if value is not None
+        ]
         if extras or args.bootstrap:
             raise ValueError(
                 "--data sachs runs the Sachs benchmark, which takes no "

@@ -6,4 +6,11 @@ from skcausal.datasets._make_scm import make_scm
 from skcausal.datasets._sachs import load_sachs
 from skcausal.datasets._simulator import SCMBatchSampler, SimulationConfig
 
-__all__ = ["SCMBatchSampler", "SimulationConfig", "load_bnlearn_structure", "load_sachs", "make_environments", "make_scm"]
+__all__ = [
+    "SCMBatchSampler",
+    "SimulationConfig",
+    "load_bnlearn_structure",
+    "load_sachs",
+    "make_environments",
+    "make_scm",
+]

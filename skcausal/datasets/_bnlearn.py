@@ -22,8 +22,17 @@ from importlib import resources
 import numpy as np
 
 # bnlearn's discrete networks that are open for development (training, validation, selection).
-NETWORK_SIZES = {"child": 20, "insurance": 27, "water": 32, "alarm": 37, "hailfinder": 56,
-                 "hepar2": 70, "win95pts": 76, "pathfinder": 109, "andes": 223}
+NETWORK_SIZES = {
+    "child": 20,
+    "insurance": 27,
+    "water": 32,
+    "alarm": 37,
+    "hailfinder": 56,
+    "hepar2": 70,
+    "win95pts": 76,
+    "pathfinder": 109,
+    "andes": 223,
+}
 DEVELOPMENT_NETWORKS = tuple(NETWORK_SIZES)
 RESERVED_NETWORKS = {
     "ecoli70": "reserved for independent evaluation",

@@ -81,12 +81,17 @@ def simulate(
     batch, d, _ = upper_adjacency.shape
     X = torch.zeros(batch, n_samples, d)
     hard = INTERVENTION_KINDS["hard"].draw(batch, n_samples, d, generator)
-    sigma = noise_scale[0] + (noise_scale[1] - noise_scale[0]) * torch.rand(batch, d, generator=generator)
+    sigma = noise_scale[0] + (noise_scale[1] - noise_scale[0]) * torch.rand(
+        batch, d, generator=generator
+    )
     kinds, drawn = None, {}
     if intervention_kinds is not None:  # every kind's parameters, for batches that name kinds
         kinds = intervention_kinds[:, None]
-        drawn = {name: kind.draw(batch, n_samples, d, generator)
-                 for name, kind in INTERVENTION_KINDS.items() if name != "hard"}
+        drawn = {
+            name: kind.draw(batch, n_samples, d, generator)
+            for name, kind in INTERVENTION_KINDS.items()
+            if name != "hard"
+        }
     root_laws = tuple(ROOT_LAWS) if root_laws is None else tuple(root_laws)
     mechanism_groups = _groups(mechanisms)
     noise_groups = _groups(noises)
@@ -113,12 +118,18 @@ def simulate(
             groups = mechanism_groups
             if mixed is not None and mixed.any():
                 picks = torch.randint(len(mixed_choices), (batch,), generator=generator).tolist()
-                groups = _groups([mixed_choices[p] if m else name
-                                  for name, m, p in zip(mechanisms, mixed.tolist(), picks)])
+                groups = _groups(
+                    [
+                        mixed_choices[p] if m else name
+                        for name, m, p in zip(mechanisms, mixed.tolist(), picks)
+                    ]
+                )
             for name, idx in groups.items():
                 f[idx] = MECHANISMS[name](parents[idx], parent_mask[idx], generator)
             has_parents = parent_mask.sum(1) > 0
-            f = torch.where(has_parents[:, None], torch.where(raw, f, _standardize_rows(f, observed)), 0.0)
+            f = torch.where(
+                has_parents[:, None], torch.where(raw, f, _standardize_rows(f, observed)), 0.0
+            )
             v = torch.randn(batch, t, generator=generator) * parent_mask
             spread = torch.nn.functional.softplus(torch.einsum("bnt,bt->bn", parents, v))
             spread = spread / torch.sqrt((spread**2).mean(1, keepdim=True) + 1e-8)
@@ -131,8 +142,17 @@ def simulate(
         # (On standardised SCMs cap is 1 and the division exact.)
         cap = torch.where(raw, (sd / 100).clamp(min=1), 1.0)
         x, f, mean, sd = x / cap, f / cap, mean / cap, sd / cap
-        node = Node(t, x, f, mean, sd, raw, torch.where(raw, x, standardized),
-                    hard["values"][:, :, t], hard["mu"][:, :, t])
+        node = Node(
+            t,
+            x,
+            f,
+            mean,
+            sd,
+            raw,
+            torch.where(raw, x, standardized),
+            hard["values"][:, :, t],
+            hard["mu"][:, :, t],
+        )
         do = INTERVENTION_KINDS["hard"].value(node, hard)
         for name, params in drawn.items():
             value = INTERVENTION_KINDS[name].value(node, params)

@@ -97,8 +97,14 @@ class Layered:
             for (a, b_), (c, d) in zip(zip(bounds, bounds[1:]), zip(bounds[1:], bounds[2:])):
                 width = b_ - a
                 for node in range(c, d):
-                    k = int(torch.randint(1, max(2, int(2 * float(epn[b])) + 1), (1,), generator=generator))
-                    adjacency[b, a + torch.randperm(width, generator=generator)[: min(k, width)], node] = True
+                    k = int(
+                        torch.randint(
+                            1, max(2, int(2 * float(epn[b])) + 1), (1,), generator=generator
+                        )
+                    )
+                    adjacency[
+                        b, a + torch.randperm(width, generator=generator)[: min(k, width)], node
+                    ] = True
         return adjacency
 
 

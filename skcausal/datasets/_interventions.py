@@ -68,7 +68,9 @@ class Shift:
         return {"delta": sign * (0.5 + 4.5 * torch.rand(batch, 1, d, generator=generator))}
 
     def value(self, node, params):
-        return node.standardized + torch.where(node.raw, node.sd, 1.0) * params["delta"][:, :, node.t]
+        return (
+            node.standardized + torch.where(node.raw, node.sd, 1.0) * params["delta"][:, :, node.t]
+        )
 
 
 class Soft:
@@ -78,8 +80,9 @@ class Soft:
     def draw(self, batch, n_samples, d, generator):
         g, shape = generator, (batch, 1, d)
         weaker = torch.rand(shape, generator=g) < 0.5
-        gain = torch.where(weaker, 0.6 * torch.rand(shape, generator=g),
-                           1.4 + 1.1 * torch.rand(shape, generator=g))
+        gain = torch.where(
+            weaker, 0.6 * torch.rand(shape, generator=g), 1.4 + 1.1 * torch.rand(shape, generator=g)
+        )
         return {"gain": gain, "noise_gain": torch.exp(2 * torch.rand(shape, generator=g) - 1)}
 
     def value(self, node, params):
@@ -123,7 +126,9 @@ def _environments(batch, n_samples, n_nodes, cfg, generator):
     targets = torch.zeros(batch, cfg.max_environments, n_nodes, dtype=torch.bool)
     uses = torch.rand(batch, generator=g) < cfg.probability
     for k in uses.nonzero(as_tuple=True)[0].tolist():
-        n_envs = int(torch.randint(cfg.min_environments, cfg.max_environments + 1, (1,), generator=g))
+        n_envs = int(
+            torch.randint(cfg.min_environments, cfg.max_environments + 1, (1,), generator=g)
+        )
         n_envs = max(2, min(n_envs, n_samples // 2))
         labels[k] = (torch.arange(n_samples) * n_envs) // n_samples  # near-equal blocks, in order
         reference = float(torch.rand(1, generator=g)) < cfg.reference_probability

@@ -9,7 +9,13 @@ import numpy as np
 from skcausal._utils import standardize_columns
 from skcausal.datasets._graphs import GRAPHS
 from skcausal.datasets._interventions import INTERVENTIONS
-from skcausal.datasets._make_scm import _check_choice, _check_dag, _check_int, _sample_one, torch_generator
+from skcausal.datasets._make_scm import (
+    _check_choice,
+    _check_dag,
+    _check_int,
+    _sample_one,
+    torch_generator,
+)
 from skcausal.datasets._mechanisms import MECHANISMS, NOISES
 from skcausal.datasets._simulator import SCMBatchSampler, SimulationConfig
 
@@ -83,8 +89,10 @@ def make_environments(
     _check_int("n_environments", n_environments, 2)
     _check_int("max_targets", max_targets, 1, n_nodes)
     if n_samples < 2 * n_environments:
-        raise ValueError(f"n_samples={n_samples} gives fewer than 2 rows to each of the "
-                         f"{n_environments} environments.")
+        raise ValueError(
+            f"n_samples={n_samples} gives fewer than 2 rows to each of the "
+            f"{n_environments} environments."
+        )
     _check_choice("intervention", intervention, INTERVENTIONS)
     order = None
     if isinstance(graph, str) or np.ndim(graph) == 0:
@@ -96,18 +104,37 @@ def make_environments(
     for name, flag in (("reference", reference), ("standardize", standardize)):
         if not isinstance(flag, (bool, np.bool_)):
             raise ValueError(f"{name} must be True or False; got {flag!r}.")
-    if isinstance(off_target_probability, bool) or not isinstance(off_target_probability, numbers.Real) \
-            or not 0 <= off_target_probability <= 1:
-        raise ValueError(f"off_target_probability must be in [0, 1]; got {off_target_probability!r}.")
+    if (
+        isinstance(off_target_probability, bool)
+        or not isinstance(off_target_probability, numbers.Real)
+        or not 0 <= off_target_probability <= 1
+    ):
+        raise ValueError(
+            f"off_target_probability must be in [0, 1]; got {off_target_probability!r}."
+        )
 
     config = SimulationConfig(
-        environment_probability=1.0, min_environments=n_environments, max_environments=n_environments,
-        max_environment_targets=max_targets, reference_probability=float(bool(reference)),
-        known_targets_probability=0.0, intervention_kinds=(intervention,),
-        off_target_probability=float(off_target_probability))
+        environment_probability=1.0,
+        min_environments=n_environments,
+        max_environments=n_environments,
+        max_environment_targets=max_targets,
+        reference_probability=float(bool(reference)),
+        known_targets_probability=0.0,
+        intervention_kinds=(intervention,),
+        off_target_probability=float(off_target_probability),
+    )
     sampler = SCMBatchSampler(config, generator=torch_generator(random_state))
-    batch, back = _sample_one(sampler, graph, order, n_nodes, n_samples, edges_per_node=edges_per_node,
-                              mechanism=mechanism, noise=noise, heteroscedastic=False)
+    batch, back = _sample_one(
+        sampler,
+        graph,
+        order,
+        n_nodes,
+        n_samples,
+        edges_per_node=edges_per_node,
+        mechanism=mechanism,
+        noise=noise,
+        heteroscedastic=False,
+    )
     X = batch.X[0].double().numpy()[:, back]
     targets = batch.environment_targets[0].numpy()[:, back]
     adjacency = batch.adjacency[0].numpy().astype(int) if order is None else graph.copy()

@@ -7,12 +7,12 @@ import numbers
 import numpy as np
 import torch
 
-from skcausal.graph import find_cycle, topological_order
-from skcausal._utils import check_random_state, standardize_columns
 from skcausal._system import InsufficientMemoryError, available_bytes
+from skcausal._utils import check_random_state, standardize_columns
 from skcausal.datasets._graphs import GRAPHS
 from skcausal.datasets._mechanisms import MECHANISMS, NOISES
 from skcausal.datasets._simulator import SCMBatchSampler
+from skcausal.graph import find_cycle, topological_order
 
 
 def torch_seed(random_state) -> int:
@@ -32,8 +32,11 @@ def _check_choice(name, value, allowed):
 
 
 def _check_int(name, value, low, high=None):
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low or (
-        high is not None and value > high
+    if (
+        not isinstance(value, numbers.Integral)
+        or isinstance(value, bool)
+        or value < low
+        or (high is not None and value > high)
     ):
         bound = f">= {low}" if high is None else f"in [{low}, {high}]"
         raise ValueError(f"{name} must be an integer {bound}; got {value!r}.")
@@ -44,16 +47,22 @@ def _check_dag(graph, n_nodes):
     try:
         adjacency = np.asarray(graph)
     except Exception as err:  # ragged nested lists and the like
-        raise ValueError(f"graph must be a graph family name or an adjacency matrix ({err}).") from None
+        raise ValueError(
+            f"graph must be a graph family name or an adjacency matrix ({err})."
+        ) from None
     if adjacency.shape != (n_nodes, n_nodes):
-        raise ValueError(f"graph must have shape (n_nodes, n_nodes) = ({n_nodes}, {n_nodes}); "
-                         f"got {adjacency.shape}.")
+        raise ValueError(
+            f"graph must have shape (n_nodes, n_nodes) = ({n_nodes}, {n_nodes}); "
+            f"got {adjacency.shape}."
+        )
     if not np.isin(adjacency, (0, 1)).all():
         raise ValueError("graph must hold only 0 and 1 (A[i, j] = 1 means i -> j).")
     adjacency = adjacency.astype(int)
     cycle = find_cycle(adjacency)
     if cycle:
-        raise ValueError(f"graph must be acyclic; it has the cycle {' -> '.join(map(str, cycle + cycle[:1]))}.")
+        raise ValueError(
+            f"graph must be acyclic; it has the cycle {' -> '.join(map(str, cycle + cycle[:1]))}."
+        )
     return adjacency, topological_order(adjacency)
 
 
@@ -150,8 +159,11 @@ def make_scm(
         graph, order = _check_dag(graph, n_nodes)
     _check_choice("mechanism", mechanism, MECHANISMS)
     _check_choice("noise", noise, NOISES)
-    for name, flag in (("heteroscedastic", heteroscedastic), ("standardize", standardize),
-                       ("raw_units", raw_units)):
+    for name, flag in (
+        ("heteroscedastic", heteroscedastic),
+        ("standardize", standardize),
+        ("raw_units", raw_units),
+    ):
         if not isinstance(flag, (bool, np.bool_)):
             raise ValueError(f"{name} must be True or False; got {flag!r}.")
     # The simulator holds a few float32 arrays of shape (n_samples, n_nodes) at once.
@@ -162,7 +174,11 @@ def make_scm(
             f"simulating n_samples={n_samples} x n_nodes={n_nodes} needs about {need / 2**30:.1f} GB; "
             f"{free / 2**30:.1f} GB are available. Use fewer samples or nodes."
         )
-    if isinstance(edges_per_node, bool) or not isinstance(edges_per_node, numbers.Real) or not edges_per_node >= 0:
+    if (
+        isinstance(edges_per_node, bool)
+        or not isinstance(edges_per_node, numbers.Real)
+        or not edges_per_node >= 0
+    ):
         raise ValueError(f"edges_per_node must be a number >= 0; got {edges_per_node!r}.")
     _check_int("n_intervention_targets", n_intervention_targets, 0, n_nodes)
     if not isinstance(intervention_fraction, numbers.Real) or not 0 <= intervention_fraction <= 1:
@@ -179,10 +195,20 @@ def make_scm(
         )
 
     sampler = SCMBatchSampler(generator=torch_generator(random_state))
-    batch, back = _sample_one(sampler, graph, order, n_nodes, n_samples, edges_per_node=edges_per_node,
-                              mechanism=mechanism, noise=noise, heteroscedastic=heteroscedastic,
-                              n_targets=n_intervention_targets, intervention_fraction=intervention_fraction,
-                              raw_units=bool(raw_units))
+    batch, back = _sample_one(
+        sampler,
+        graph,
+        order,
+        n_nodes,
+        n_samples,
+        edges_per_node=edges_per_node,
+        mechanism=mechanism,
+        noise=noise,
+        heteroscedastic=heteroscedastic,
+        n_targets=n_intervention_targets,
+        intervention_fraction=intervention_fraction,
+        raw_units=bool(raw_units),
+    )
     X, mask = batch.X[0].double().numpy()[:, back], batch.intervention_mask[0].numpy()[:, back]
     adjacency = batch.adjacency[0].numpy().astype(int) if order is None else graph.copy()
     if standardize:
@@ -196,8 +222,17 @@ def _sample_one(sampler, graph, order, n_nodes, n_samples, **options):
     Returns the batch and the column permutation that puts a given graph's columns back in its
     order (the identity for a random graph).
     """
-    given = None if order is None else torch.as_tensor(graph[np.ix_(order, order)], dtype=torch.bool)
-    batch = sampler.sample(1, n_nodes, n_samples, graph=None if order is not None else graph, dag=given,
-                           standardize=False, **options)
+    given = (
+        None if order is None else torch.as_tensor(graph[np.ix_(order, order)], dtype=torch.bool)
+    )
+    batch = sampler.sample(
+        1,
+        n_nodes,
+        n_samples,
+        graph=None if order is not None else graph,
+        dag=given,
+        standardize=False,
+        **options,
+    )
     back = np.arange(n_nodes) if order is None else np.argsort(order)
     return batch, back

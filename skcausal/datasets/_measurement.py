@@ -39,8 +39,11 @@ def _log(x, generator):
 def _power(x, generator):
     k = x.shape[1]
     _slope(k, generator)  # drawn and unused: the stream of every distortion starts with it
-    p = torch.where(torch.rand(k, generator=generator) < 0.5, 0.3 + 0.6 * torch.rand(k, generator=generator),
-                    1.5 + 1.5 * torch.rand(k, generator=generator))
+    p = torch.where(
+        torch.rand(k, generator=generator) < 0.5,
+        0.3 + 0.6 * torch.rand(k, generator=generator),
+        1.5 + 1.5 * torch.rand(k, generator=generator),
+    )
     return torch.sign(x) * x.abs() ** p
 
 
@@ -63,7 +66,11 @@ def observe(X, config, generator):
     b, n, d = X.shape
     g = generator
     p_distort, p_noise = config.distortion_probability, config.noise_probability
-    p_round, p_clip, p_outlier = config.rounding_probability, config.clipping_probability, config.outlier_probability
+    p_round, p_clip, p_outlier = (
+        config.rounding_probability,
+        config.clipping_probability,
+        config.outlier_probability,
+    )
     if not config.active:
         return X
     X = _standardize(X)
@@ -105,7 +112,7 @@ def observe(X, config, generator):
         share = 0.005 + 0.015 * torch.rand(b, 1, d, generator=g)
         hit = has & (torch.rand(b, n, d, generator=g) < share)
         size = (5 + 5 * torch.rand(b, n, d, generator=g)) * torch.where(
-            torch.rand(b, n, d, generator=g) < 0.5, -1.0, 1.0)
+            torch.rand(b, n, d, generator=g) < 0.5, -1.0, 1.0
+        )
         X = torch.where(hit, size, X)
     return X
-

@@ -106,7 +106,9 @@ class Hill:
         h = 1.0 + 3.0 * torch.rand(shape, generator=generator)
         k = 0.5 + 1.5 * torch.rand(shape, generator=generator)
         z = torch.nn.functional.softplus(parents + 1.0)  # positive, like a concentration
-        return torch.einsum("bnt,bt->bn", z ** h[:, None] / (k[:, None] ** h[:, None] + z ** h[:, None]), a)
+        return torch.einsum(
+            "bnt,bt->bn", z ** h[:, None] / (k[:, None] ** h[:, None] + z ** h[:, None]), a
+        )
 
 
 class PiecewiseLinear:

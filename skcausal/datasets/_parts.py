@@ -33,8 +33,9 @@ def _kinds(part, name, registry):
     values = tuple(getattr(part, name))
     object.__setattr__(part, name, values)
     if not values or any(v not in registry for v in values):
-        raise ValueError(f"{_label(part, name)} must be a non-empty subset of {sorted(registry)}; "
-                         f"got {values}.")
+        raise ValueError(
+            f"{_label(part, name)} must be a non-empty subset of {sorted(registry)}; got {values}."
+        )
 
 
 def _probabilities(part, *names):
@@ -196,14 +197,27 @@ class MeasurementPrior:
 
     def __post_init__(self):
         _kinds(self, "distortions", DISTORTION_MAPS)
-        _probabilities(self, "distortion_probability", "noise_probability", "rounding_probability",
-                       "clipping_probability", "outlier_probability")
+        _probabilities(
+            self,
+            "distortion_probability",
+            "noise_probability",
+            "rounding_probability",
+            "clipping_probability",
+            "outlier_probability",
+        )
 
     @property
     def active(self) -> bool:
         """Whether any distortion can happen (if not, ``observe`` draws nothing)."""
-        return any((self.distortion_probability, self.noise_probability, self.rounding_probability,
-                    self.clipping_probability, self.outlier_probability))
+        return any(
+            (
+                self.distortion_probability,
+                self.noise_probability,
+                self.rounding_probability,
+                self.clipping_probability,
+                self.outlier_probability,
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -222,8 +236,10 @@ class EnvironmentPrior:
 
     def __post_init__(self):
         if not 2 <= self.min_environments <= self.max_environments or self.max_targets < 1:
-            raise ValueError(f"need 2 <= min_environments <= max_environments and "
-                             f"{_label(self, 'max_targets')} >= 1.")
+            raise ValueError(
+                f"need 2 <= min_environments <= max_environments and "
+                f"{_label(self, 'max_targets')} >= 1."
+            )
         _probabilities(self, "probability", "reference_probability", "known_targets_probability")
 
 
@@ -245,9 +261,16 @@ class CleanBatches:
         _probabilities(self, "probability")
 
 
-PARTS = {"sizes": Sizes, "graph": GraphPrior, "mechanism": MechanismPrior, "noise": NoisePrior,
-         "intervention": InterventionPrior, "measurement": MeasurementPrior,
-         "environment": EnvironmentPrior, "clean": CleanBatches}
+PARTS = {
+    "sizes": Sizes,
+    "graph": GraphPrior,
+    "mechanism": MechanismPrior,
+    "noise": NoisePrior,
+    "intervention": InterventionPrior,
+    "measurement": MeasurementPrior,
+    "environment": EnvironmentPrior,
+    "clean": CleanBatches,
+}
 
 # The flat keys of earlier versions (configs, resume files, keywords): name -> (part, field).
 FLAT_FIELDS = {

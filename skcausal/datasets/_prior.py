@@ -19,12 +19,31 @@ import dataclasses
 from dataclasses import asdict, dataclass, field
 
 from skcausal.datasets._graphs import GRAPHS
-from skcausal.datasets._parts import (FLAT_FIELDS, PARTS, CleanBatches, EnvironmentPrior,
-                                      GraphPrior, InterventionPrior, MeasurementPrior,
-                                      MechanismPrior, NoisePrior, Sizes)
+from skcausal.datasets._parts import (
+    FLAT_FIELDS,
+    PARTS,
+    CleanBatches,
+    EnvironmentPrior,
+    GraphPrior,
+    InterventionPrior,
+    MeasurementPrior,
+    MechanismPrior,
+    NoisePrior,
+    Sizes,
+)
 
-_V2_MECHANISMS = ("linear", "mlp", "sine", "tanh", "quadratic", "threshold", "rff", "hill",
-                  "piecewise", "interaction")
+_V2_MECHANISMS = (
+    "linear",
+    "mlp",
+    "sine",
+    "tanh",
+    "quadratic",
+    "threshold",
+    "rff",
+    "hill",
+    "piecewise",
+    "interaction",
+)
 _V2_KINDS = ("hard", "far", "shift", "soft", "soft")  # soft twice as often as each other kind
 # Named priors, as nested dicts over the defaults. A preset never changes once a model has been
 # trained on it: a new prior gets a new name, so every old stream stays reproducible.
@@ -33,16 +52,28 @@ PRESETS = {
     "v1": {"sizes": {"max_nodes": 100, "node_distribution": "log_uniform", "max_samples": 2000}},
     # The prior of the v2 fine-tunes that the shipped v2 averages with v1 (configs/v2-soft2.json).
     "v2": {
-        "sizes": {"max_nodes": 200, "node_distribution": "log_uniform", "min_samples": 50,
-                  "max_samples": 2000, "samples_distribution": "log_uniform"},
+        "sizes": {
+            "max_nodes": 200,
+            "node_distribution": "log_uniform",
+            "min_samples": 50,
+            "max_samples": 2000,
+            "samples_distribution": "log_uniform",
+        },
         "graph": {"kinds": tuple(GRAPHS), "min_edges_per_node": 0.3, "max_edges_per_node": 4.0},
-        "mechanism": {"kinds": _V2_MECHANISMS, "mixed_probability": 0.3,
-                      "raw_units_probability": 0.25},
+        "mechanism": {
+            "kinds": _V2_MECHANISMS,
+            "mixed_probability": 0.3,
+            "raw_units_probability": 0.25,
+        },
         "noise": {"min_scale": 0.05, "max_scale": 3.0, "root_law_probability": 0.5},
         "intervention": {"kinds": _V2_KINDS, "max_fraction": 0.95, "off_target_probability": 0.2},
-        "measurement": {"distortion_probability": 0.3, "noise_probability": 0.3,
-                        "rounding_probability": 0.1, "clipping_probability": 0.1,
-                        "outlier_probability": 0.1},
+        "measurement": {
+            "distortion_probability": 0.3,
+            "noise_probability": 0.3,
+            "rounding_probability": 0.1,
+            "clipping_probability": 0.1,
+            "outlier_probability": 0.1,
+        },
         "environment": {"probability": 0.3, "known_targets_probability": 0.25},
         "clean": {"probability": 0.5, "intervention_kinds": _V2_KINDS},
     },
@@ -95,15 +126,35 @@ class SimulationConfig:
     environment: EnvironmentPrior = field(default_factory=EnvironmentPrior)
     clean: CleanBatches = field(default_factory=CleanBatches)
 
-    def __init__(self, *, sizes=None, graph=None, mechanism=None, noise=None, intervention=None,
-                 measurement=None, environment=None, clean=None, **flat):
-        given = dict(sizes=sizes, graph=graph, mechanism=mechanism, noise=noise,
-                     intervention=intervention, measurement=measurement, environment=environment,
-                     clean=clean)
+    def __init__(
+        self,
+        *,
+        sizes=None,
+        graph=None,
+        mechanism=None,
+        noise=None,
+        intervention=None,
+        measurement=None,
+        environment=None,
+        clean=None,
+        **flat,
+    ):
+        given = dict(
+            sizes=sizes,
+            graph=graph,
+            mechanism=mechanism,
+            noise=noise,
+            intervention=intervention,
+            measurement=measurement,
+            environment=environment,
+            clean=clean,
+        )
         unknown = sorted(set(flat) - set(FLAT_FIELDS))
         if unknown:
-            raise TypeError(f"SimulationConfig got unknown keys {unknown}; parts: {list(PARTS)}, "
-                            f"flat keys: {sorted(FLAT_FIELDS)}.")
+            raise TypeError(
+                f"SimulationConfig got unknown keys {unknown}; parts: {list(PARTS)}, "
+                f"flat keys: {sorted(FLAT_FIELDS)}."
+            )
         changes = {name: {} for name in PARTS}
         for key, value in flat.items():
             part, name = FLAT_FIELDS[key]
@@ -115,8 +166,9 @@ class SimulationConfig:
             elif part is None:
                 part = cls()
             elif not isinstance(part, cls):
-                raise TypeError(f"{name} must be a {cls.__name__} or a dict; "
-                                f"got {type(part).__name__}.")
+                raise TypeError(
+                    f"{name} must be a {cls.__name__} or a dict; got {type(part).__name__}."
+                )
             if changes[name]:
                 part = dataclasses.replace(part, **changes[name])
             object.__setattr__(self, name, part)
@@ -168,8 +220,10 @@ class SimulationConfig:
         data = dict(data)
         unknown = sorted(set(data) - set(PARTS) - set(FLAT_FIELDS) - {"preset"})
         if unknown:
-            raise ValueError(f"unknown simulation config keys {unknown}; allowed: 'preset', the "
-                             f"parts {list(PARTS)} and the flat keys {sorted(FLAT_FIELDS)}.")
+            raise ValueError(
+                f"unknown simulation config keys {unknown}; allowed: 'preset', the "
+                f"parts {list(PARTS)} and the flat keys {sorted(FLAT_FIELDS)}."
+            )
         preset = data.pop("preset", None)
         return cls.preset(preset, **data) if preset is not None else cls(**data)
 
@@ -184,5 +238,6 @@ class SimulationConfig:
     def clean_config(self) -> SimulationConfig:
         """The prior of the clean batches: the v1 preset at this config's sizes, with the clean
         batches' intervention kinds."""
-        return SimulationConfig.preset("v1", sizes=self.sizes,
-                                       intervention={"kinds": self.clean.intervention_kinds})
+        return SimulationConfig.preset(
+            "v1", sizes=self.sizes, intervention={"kinds": self.clean.intervention_kinds}
+        )

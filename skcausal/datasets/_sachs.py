@@ -72,8 +72,19 @@ def _read_sachs():
 
 
 # bnlearn's names (pgmpy's sachs.bif.gz) -> the names of the bundled data.
-_BNLEARN_NAMES = {"Raf": "praf", "Mek": "pmek", "Plcg": "plcg", "PIP2": "PIP2", "PIP3": "PIP3",
-                  "Erk": "p44/42", "Akt": "pakts473", "PKA": "PKA", "PKC": "PKC", "P38": "P38", "Jnk": "pjnk"}
+_BNLEARN_NAMES = {
+    "Raf": "praf",
+    "Mek": "pmek",
+    "Plcg": "plcg",
+    "PIP2": "PIP2",
+    "PIP3": "PIP3",
+    "Erk": "p44/42",
+    "Akt": "pakts473",
+    "PKA": "PKA",
+    "PKC": "PKC",
+    "P38": "P38",
+    "Jnk": "pjnk",
+}
 
 
 def _bnlearn_graph(names):
@@ -86,8 +97,15 @@ def _bnlearn_graph(names):
     return adjacency[np.ix_(order, order)]
 
 
-def load_sachs(*, interventional=True, log_transform=True, as_frame=False, return_conditions=False,
-               observational="both", graph="consensus"):
+def load_sachs(
+    *,
+    interventional=True,
+    log_transform=True,
+    as_frame=False,
+    return_conditions=False,
+    observational="both",
+    graph="consensus",
+):
     """Load the Sachs et al. (2005) flow-cytometry data and its consensus causal graph.
 
     7,466 single-cell measurements of 11 phosphorylated proteins and phospholipids in human

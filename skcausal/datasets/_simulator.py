@@ -15,8 +15,12 @@ import torch
 
 from skcausal.datasets._equations import _groups, simulate
 from skcausal.datasets._graphs import GRAPHS
-from skcausal.datasets._interventions import (INTERVENTIONS, _environments, _intervention_mask,
-                                             _off_target)
+from skcausal.datasets._interventions import (
+    INTERVENTIONS,
+    _environments,
+    _intervention_mask,
+    _off_target,
+)
 from skcausal.datasets._measurement import observe
 from skcausal.datasets._prior import SimulationConfig
 
@@ -34,10 +38,14 @@ class SCMBatch:
     mechanisms: list = field(default_factory=list)
     noises: list = field(default_factory=list)
     # Only for batches with environments (SimulationConfig.environment.probability > 0):
-    environments: torch.Tensor | None = None  # (b, n) int64 label of each row; 0 for single-regime data
+    environments: torch.Tensor | None = (
+        None  # (b, n) int64 label of each row; 0 for single-regime data
+    )
     # (b, max_environments, d) bool: what each label's interventions hit, off-target effects included
     environment_targets: torch.Tensor | None = None
-    has_reference: torch.Tensor | None = None  # (b,) bool: label 0 is observational (and labels vary)
+    has_reference: torch.Tensor | None = (
+        None  # (b,) bool: label 0 is observational (and labels vary)
+    )
 
 
 def _relabel(perm, X, mask, adjacency, environment_targets=None):
@@ -48,9 +56,10 @@ def _relabel(perm, X, mask, adjacency, environment_targets=None):
     adjacency = adjacency.gather(1, perm[:, :, None].expand(-1, -1, d))
     adjacency = adjacency.gather(2, perm[:, None, :].expand(-1, d, -1))
     if environment_targets is not None:
-        environment_targets = environment_targets.gather(2, perm[:, None, :].expand(-1, environment_targets.shape[1], -1))
+        environment_targets = environment_targets.gather(
+            2, perm[:, None, :].expand(-1, environment_targets.shape[1], -1)
+        )
     return X.gather(2, cols), mask.gather(2, cols), adjacency, environment_targets
-
 
 
 class SCMBatchSampler:
@@ -87,9 +96,23 @@ class SCMBatchSampler:
     def _uniform(self, low, high, size):
         return low + (high - low) * torch.rand(size, generator=self.generator)
 
-    def sample(self, batch_size: int, n_nodes: int, n_samples: int, *, graph=None, edges_per_node=None,
-               mechanism=None, noise=None, heteroscedastic=None, n_targets=None, intervention_fraction=None,
-               standardize: bool = True, dag=None, raw_units=None) -> SCMBatch:
+    def sample(
+        self,
+        batch_size: int,
+        n_nodes: int,
+        n_samples: int,
+        *,
+        graph=None,
+        edges_per_node=None,
+        mechanism=None,
+        noise=None,
+        heteroscedastic=None,
+        n_targets=None,
+        intervention_fraction=None,
+        standardize: bool = True,
+        dag=None,
+        raw_units=None,
+    ) -> SCMBatch:
         """One batch; keyword arguments fix a property for every dataset instead of drawing it.
 
         ``dag``, a (n_nodes, n_nodes) boolean tensor that is upper triangular (its nodes in a causal
@@ -110,8 +133,9 @@ class SCMBatchSampler:
             upper = torch.zeros(batch_size, n_nodes, n_nodes, dtype=torch.bool)
             for name, idx in _groups(graphs).items():
                 upper[idx] = GRAPHS[name](epn[idx]).sample(len(idx), n_nodes, g)
-        mechanisms = ([mechanism] * batch_size if mechanism
-                      else self._choice(cfg.mechanism.kinds, batch_size))
+        mechanisms = (
+            [mechanism] * batch_size if mechanism else self._choice(cfg.mechanism.kinds, batch_size)
+        )
         noises = [noise] * batch_size if noise else self._choice(cfg.noise.kinds, batch_size)
         if heteroscedastic is None:
             hetero = torch.rand(batch_size, generator=g) < cfg.noise.heteroscedastic_probability
@@ -121,8 +145,9 @@ class SCMBatchSampler:
         if n_targets is None:
             interventional = torch.rand(batch_size, generator=g) < intervention.probability
             targets = torch.randint(1, n_nodes + 1, (batch_size,), generator=g) * interventional
-            fractions = self._uniform(intervention.min_fraction, intervention.max_fraction,
-                                      batch_size)
+            fractions = self._uniform(
+                intervention.min_fraction, intervention.max_fraction, batch_size
+            )
         else:
             targets = torch.full((batch_size,), int(n_targets))
             fractions = torch.full((batch_size,), float(intervention_fraction), dtype=torch.float64)
@@ -130,7 +155,8 @@ class SCMBatchSampler:
         environments = environment_targets = None
         if environment.probability > 0 and n_targets is None:
             environments, environment_targets, env_mask = _environments(
-                batch_size, n_samples, n_nodes, environment, g)
+                batch_size, n_samples, n_nodes, environment, g
+            )
             uses = (environments.max(1).values > 0)[:, None, None]
             mask = torch.where(uses, env_mask, mask)
         # From here on, each part that is switched off draws nothing (see datasets/_prior.py).
@@ -143,16 +169,29 @@ class SCMBatchSampler:
         kinds, applied = None, mask
         if intervention.kinds != ("hard",):
             kinds = torch.tensor([INTERVENTIONS.index(k) for k in intervention.kinds])[
-                torch.randint(len(intervention.kinds), (batch_size,), generator=g)]
+                torch.randint(len(intervention.kinds), (batch_size,), generator=g)
+            ]
         if intervention.off_target_probability > 0:
             applied = _off_target(mask, intervention.off_target_probability, g)
         mixed = None
         if cfg.mechanism.mixed_probability > 0 and mechanism is None:
             mixed = torch.rand(batch_size, generator=g) < cfg.mechanism.mixed_probability
-        X = simulate(upper, n_samples, mechanisms, noises, hetero, applied, g,
-                     noise_scale=(cfg.noise.min_scale, cfg.noise.max_scale), raw_units=raw,
-                     root_law_probability=cfg.noise.root_law_probability, intervention_kinds=kinds,
-                     mixed=mixed, mixed_choices=cfg.mechanism.kinds, root_laws=cfg.noise.root_laws)
+        X = simulate(
+            upper,
+            n_samples,
+            mechanisms,
+            noises,
+            hetero,
+            applied,
+            g,
+            noise_scale=(cfg.noise.min_scale, cfg.noise.max_scale),
+            raw_units=raw,
+            root_law_probability=cfg.noise.root_law_probability,
+            intervention_kinds=kinds,
+            mixed=mixed,
+            mixed_choices=cfg.mechanism.kinds,
+            root_laws=cfg.noise.root_laws,
+        )
         if mixed is not None:
             mechanisms = ["mixed" if m else name for name, m in zip(mechanisms, mixed.tolist())]
         X = observe(X, cfg.measurement, g)
@@ -164,17 +203,30 @@ class SCMBatchSampler:
             environment_targets = torch.where(used[:, None, None], hit, environment_targets)
             has_reference = used & ~environment_targets[:, 0].any(-1)
             if environment.known_targets_probability < 1:
-                hidden = used & (torch.rand(batch_size, generator=g) >= environment.known_targets_probability)
+                hidden = used & (
+                    torch.rand(batch_size, generator=g) >= environment.known_targets_probability
+                )
                 mask = mask & ~hidden[:, None, None]
         # Hide the simulation order: relabel the nodes of each dataset at random.
         perm = torch.rand(batch_size, n_nodes, generator=g).argsort(dim=1)
         if dag is not None:
             perm = torch.arange(n_nodes).expand(batch_size, n_nodes)
-        X, mask, adjacency, environment_targets = _relabel(perm, X, mask, upper.float(), environment_targets)
+        X, mask, adjacency, environment_targets = _relabel(
+            perm, X, mask, upper.float(), environment_targets
+        )
         if standardize:
             X = (X - X.mean(1, keepdim=True)) / (X.std(1, keepdim=True, correction=0) + 1e-8)
-        return SCMBatch(X, mask, adjacency, graphs, mechanisms, noises, environments, environment_targets,
-                        has_reference)
+        return SCMBatch(
+            X,
+            mask,
+            adjacency,
+            graphs,
+            mechanisms,
+            noises,
+            environments,
+            environment_targets,
+            has_reference,
+        )
 
     def _clean_sampler(self):
         """A sampler of the clean batches (:meth:`SimulationConfig.clean_config`), sharing this

@@ -45,7 +45,7 @@ def find_cycle(adjacency) -> list:
                 stack.pop()
                 path.pop()
             elif state[child] == 1:
-                return [int(k) for k in path[path.index(child):]]
+                return [int(k) for k in path[path.index(child) :]]
             elif state[child] == 0:
                 state[child] = 1
                 stack.append((child, iter(np.flatnonzero(a[child]))))

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from skcausal.graph._dag import _as_bool as _square, find_cycle, greedy_dag, topological_order
+from skcausal.graph._dag import _as_bool as _square
+from skcausal.graph._dag import find_cycle, greedy_dag, topological_order
 
 
 def _as_bool(adjacency):
@@ -174,7 +175,8 @@ def pdag_to_dag(pdag) -> tuple[np.ndarray, bool]:
             undirected = work[x] & work[:, x] & remaining
             neighbours = adjacent[x] & remaining
             ok = all(
-                np.all(adjacent[y, neighbours & (np.arange(d) != y)]) for y in np.flatnonzero(undirected)
+                np.all(adjacent[y, neighbours & (np.arange(d) != y)])
+                for y in np.flatnonzero(undirected)
             )
             if ok:
                 dag[undirected, x] = True  # y - x becomes y -> x

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from skcausal.graph import dag_to_cpdag, pdag_to_dag
-from skcausal.graph import find_cycle
+from skcausal.graph import dag_to_cpdag, find_cycle, pdag_to_dag
 from skcausal.metrics._graph import _check_pair, _ratio, structural_hamming_distance
 
 
@@ -15,7 +14,9 @@ def _as_cpdag(adjacency):
     if np.any(a & a.T):
         return a.astype(int)
     if find_cycle(a):
-        raise ValueError("a graph without undirected edges must be a DAG to have a CPDAG; it has a cycle.")
+        raise ValueError(
+            "a graph without undirected edges must be a DAG to have a CPDAG; it has a cycle."
+        )
     return dag_to_cpdag(a)
 
 
@@ -129,7 +130,9 @@ def structural_intervention_distance(true_adjacency, predicted_adjacency) -> int
         )
         return int(count)
     if find_cycle(predicted):
-        raise ValueError("predicted_adjacency has a directed cycle; the SID needs a DAG or a CPDAG.")
+        raise ValueError(
+            "predicted_adjacency has a directed cycle; the SID needs a DAG or a CPDAG."
+        )
     _, count = gadjid.sid(
         true.astype(np.int8), predicted.astype(np.int8), edge_direction="from row to column"
     )

@@ -33,7 +33,9 @@ class TrainConfig:
     # variables) beside the edge loss; used when the model has a target head and the batch has
     # environments.
     target_loss_weight: float = 0.5
-    precision: str = "fp32"  # or "bf16": the network runs under bfloat16 autocast (features stay fp32)
+    precision: str = (
+        "fp32"  # or "bf16": the network runs under bfloat16 autocast (features stay fp32)
+    )
 
     def __post_init__(self):
         if self.precision not in ("fp32", "bf16"):

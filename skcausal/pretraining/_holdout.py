@@ -43,8 +43,8 @@ import torch
 from sklearn.metrics import roc_auc_score
 
 from skcausal.datasets._bnlearn import NETWORK_SIZES
-from skcausal.graph import topological_order
 from skcausal.datasets._simulator import SCMBatch, SCMBatchSampler, SimulationConfig, _relabel
+from skcausal.graph import topological_order
 from skcausal.metrics import edge_auprc, edge_auroc, structural_hamming_distance
 from skcausal.zeroshot._environment_features import N_ENVIRONMENT_PAIR_FEATURES
 from skcausal.zeroshot._features import pair_features
@@ -109,8 +109,16 @@ class ValidationSuite:
     interventional, plus larger mixed graphs up to the training range), and optionally the
     out-of-distribution and real-structure families described in the module docstring."""
 
-    def __init__(self, simulation_config, n_samples=500, n_datasets=8, sizes=(10, 20), large=(50, 100),
-                 ood=False, structures=False):
+    def __init__(
+        self,
+        simulation_config,
+        n_samples=500,
+        n_datasets=8,
+        sizes=(10, 20),
+        large=(50, 100),
+        ood=False,
+        structures=False,
+    ):
         sampler = SCMBatchSampler(simulation_config, generator=VALIDATION_SEED)
         self.families = {}
         for mechanism in simulation_config.mechanism.kinds:
@@ -139,14 +147,22 @@ class ValidationSuite:
         d = min(20, config.max_nodes)
         base = [sampler.sample(n_datasets, d, n_samples) for _ in range(2)]
         self.families["ood-normal-scores"] = [
-            SCMBatch(normal_scores(b.X), b.intervention_mask, b.adjacency) for b in base]
+            SCMBatch(normal_scores(b.X), b.intervention_mask, b.adjacency) for b in base
+        ]
         base = [sampler.sample(n_datasets, d, n_samples) for _ in range(2)]
         self.families["ood-quantized"] = [
-            SCMBatch(quantize(b.X, g), b.intervention_mask, b.adjacency) for b in base]
+            SCMBatch(quantize(b.X, g), b.intervention_mask, b.adjacency) for b in base
+        ]
         wide = min(40, config.max_nodes)
         self.families["ood-clustered"] = [
-            _shuffled(sampler.sample(max(1, n_datasets // 2), wide, n_samples, dag=clustered_dag(wide, g)), g)
-            for _ in range(4)]
+            _shuffled(
+                sampler.sample(
+                    max(1, n_datasets // 2), wide, n_samples, dag=clustered_dag(wide, g)
+                ),
+                g,
+            )
+            for _ in range(4)
+        ]
         self.groups["ood-mean"] = [f"ood-{name}" for name in OOD_FAMILIES]
 
     def _add_structures(self, config, n_samples, n_datasets):
@@ -159,26 +175,47 @@ class ValidationSuite:
         per_network = max(1, n_datasets // 4)
         for name, mechanism, raw in REAL_FAMILIES:
             self.families[f"real-{name}"] = [
-                _shuffled(sampler.sample(per_network, dag.shape[0], n_samples, mechanism=mechanism, dag=dag,
-                                         raw_units=raw), g)
-                for dag in dags.values()]
+                _shuffled(
+                    sampler.sample(
+                        per_network,
+                        dag.shape[0],
+                        n_samples,
+                        mechanism=mechanism,
+                        dag=dag,
+                        raw_units=raw,
+                    ),
+                    g,
+                )
+                for dag in dags.values()
+            ]
         self.groups["real-mean"] = [f"real-{name}" for name, _, _ in REAL_FAMILIES]
 
     def _add_environments(self, config, n_samples, n_datasets):
-        config = dataclasses.replace(config, environment_probability=1.0, known_targets_probability=0.0)
-        sampler = SCMBatchSampler(config, generator=torch.Generator().manual_seed(VALIDATION_SEED + 3))
+        config = dataclasses.replace(
+            config, environment_probability=1.0, known_targets_probability=0.0
+        )
+        sampler = SCMBatchSampler(
+            config, generator=torch.Generator().manual_seed(VALIDATION_SEED + 3)
+        )
         for mechanism in ("linear", "mlp"):
             self.families[f"env-{mechanism}"] = [
-                sampler.sample(n_datasets, min(20, config.max_nodes), n_samples, mechanism=mechanism)]
+                sampler.sample(
+                    n_datasets, min(20, config.max_nodes), n_samples, mechanism=mechanism
+                )
+            ]
         self.groups["env-mean"] = ["env-linear", "env-mlp"]
 
     def _environment_scores(self, model, device, key, batch, scores):
         """Pooled AUPRC and target AUROC of a batch with environments; returns its edge logits."""
         if key not in self._tokens:
             tokens, (variable, valid) = pair_features(
-                batch.X, batch.intervention_mask, environments=batch.environments,
-                has_reference=batch.has_reference, n_environments=batch.environment_targets.shape[1],
-                return_environments=True)
+                batch.X,
+                batch.intervention_mask,
+                environments=batch.environments,
+                has_reference=batch.has_reference,
+                n_environments=batch.environment_targets.shape[1],
+                return_environments=True,
+            )
             self._tokens[key] = (tokens, variable, valid)
         tokens, variable, valid = self._tokens[key]
         # The pooled rows' tokens are these with the environment features at zero, as pair_features
@@ -194,13 +231,17 @@ class ValidationSuite:
         targets = target_logits.cpu().numpy()
         hit = batch.environment_targets.numpy()
         scores["target-auroc"] = [
-            roc_auc_score(h[v].ravel(), t[v].ravel()) for h, t, v in zip(hit, targets, valid.numpy())
-            if 0 < h[v].sum() < h[v].size]
+            roc_auc_score(h[v].ravel(), t[v].ravel())
+            for h, t, v in zip(hit, targets, valid.numpy())
+            if 0 < h[v].sum() < h[v].size
+        ]
         return logits
 
     def counts(self) -> dict:
         """Number of datasets in each family."""
-        return {family: sum(b.X.shape[0] for b in batches) for family, batches in self.families.items()}
+        return {
+            family: sum(b.X.shape[0] for b in batches) for family, batches in self.families.items()
+        }
 
     @torch.no_grad()
     def evaluate(self, model, device) -> dict:
@@ -232,6 +273,8 @@ class ValidationSuite:
         for group, families in self.groups.items():
             for metric in ("auroc", "auprc", "shd", "pooled-auprc", "target-auroc"):
                 if all(f"{f}/{metric}" in results for f in families):
-                    results[f"{group}/{metric}"] = float(np.mean([results[f"{f}/{metric}"] for f in families]))
+                    results[f"{group}/{metric}"] = float(
+                        np.mean([results[f"{f}/{metric}"] for f in families])
+                    )
         model.train(was_training)
         return results

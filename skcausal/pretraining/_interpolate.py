@@ -6,7 +6,7 @@ from numbers import Real
 
 import torch
 
-from skcausal.pretraining._train import _load_widened
+from skcausal.pretraining._run_state import load_widened
 from skcausal.zeroshot._checkpoint import Checkpoint
 from skcausal.zeroshot._model import PairGridTransformer
 
@@ -52,7 +52,7 @@ def interpolate_checkpoints(base, finetuned, alpha: float) -> Checkpoint:
     finetuned = finetuned if isinstance(finetuned, Checkpoint) else Checkpoint.load(finetuned)
     # The widening rules (and their refusals) are init_from's.
     model = PairGridTransformer(finetuned.model_config)
-    _load_widened(model, base)
+    load_widened(model, base)
     widened = model.state_dict()
     state = {}
     with torch.no_grad():

@@ -23,7 +23,13 @@ from skcausal.zeroshot._checkpoint import DEFAULT_NAME, Checkpoint
 
 RESUME_NAME = "resume.pt"
 # Settings that do not change what is trained, or only the schedule's length.
-_RESUMABLE_CHANGES = {"steps", "validate_every", "checkpoint_every", "validation_ood", "validation_structures"}
+_RESUMABLE_CHANGES = {
+    "steps",
+    "validate_every",
+    "checkpoint_every",
+    "validation_ood",
+    "validation_structures",
+}
 
 
 def load_resume(path) -> dict:
@@ -36,7 +42,9 @@ def load_resume(path) -> dict:
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # torch raises several types for a damaged zip archive
-        raise ValueError(f"{path} is not a complete resume file ({type(err).__name__}: {err}).") from None
+        raise ValueError(
+            f"{path} is not a complete resume file ({type(err).__name__}: {err})."
+        ) from None
 
 
 def _stream_states(state):
@@ -79,8 +87,10 @@ def resolve_run(config=None, *, resume=None, init_from=None, steps=None) -> Run:
                     f"{sorted(_RESUMABLE_CHANGES)} may change on resume (or pass config=None)."
                 )
             if config.steps != saved.steps:
-                warnings.warn(f"schedule length changed from {saved.steps} to {config.steps} steps at "
-                              f"step {state['step']}.")
+                warnings.warn(
+                    f"schedule length changed from {saved.steps} to {config.steps} steps at "
+                    f"step {state['step']}."
+                )
         config = config or saved
     config = config or TrainConfig()
     if init_from is not None and state is not None:
@@ -122,12 +132,16 @@ class RunState:
             return None, 0
         streams = _stream_states(self.resumed)
         if len(streams) != world:
-            warnings.warn(f"resumed with a different number of processes ({len(streams)} -> {world}): "
-                          "data streams are re-seeded.")
+            warnings.warn(
+                f"resumed with a different number of processes ({len(streams)} -> {world}): "
+                "data streams are re-seeded."
+            )
             return None, self.step + 1
         if streams[rank]["num_workers"] != num_workers:
-            warnings.warn(f"resumed with a different number of data workers ({streams[rank]['num_workers']} "
-                          f"-> {num_workers}): data streams are re-seeded.")
+            warnings.warn(
+                f"resumed with a different number of data workers ({streams[rank]['num_workers']} "
+                f"-> {num_workers}): data streams are re-seeded."
+            )
             return None, self.step + 1
         return streams[rank], 0
 
@@ -135,24 +149,89 @@ class RunState:
         """Record this call of pretrain() as a phase starting at the current step."""
         self.phases.append({"step": self.step, **facts, "started": round(time.time())})
 
-    def write(self, out, *, model, optimizer, config, seen, streams, world, rank, num_workers,
-              metrics, log_rows):
+    def write(
+        self,
+        out,
+        *,
+        model,
+        optimizer,
+        config,
+        seen,
+        streams,
+        world,
+        rank,
+        num_workers,
+        metrics,
+        log_rows,
+    ):
         """Write the resume file, then the checkpoint, and note it in ``checkpoints.log``.
 
         ``seen`` is the datasets seen by all ranks, ``streams`` every rank's stream state.
         Returns the weights file.
         """
         out = Path(out)
-        meta = {"training_config": config.to_dict(), "step": self.step, "datasets_seen": seen,
-                "wall_time_seconds": round(self.wall_time, 1), "world_size": world, "validation": metrics,
-                "phases": self.phases}
-        resume_state = {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                        "config": config.to_dict(), "step": self.step, "datasets_seen": seen,
-                        "wall_time": self.wall_time, "data_streams": streams, "num_workers": num_workers,
-                        "phases": self.phases, "log": log_rows}
+        meta = {
+            "training_config": config.to_dict(),
+            "step": self.step,
+            "datasets_seen": seen,
+            "wall_time_seconds": round(self.wall_time, 1),
+            "world_size": world,
+            "validation": metrics,
+            "phases": self.phases,
+        }
+        resume_state = {
+            "model": model.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "config": config.to_dict(),
+            "step": self.step,
+            "datasets_seen": seen,
+            "wall_time": self.wall_time,
+            "data_streams": streams,
+            "num_workers": num_workers,
+            "phases": self.phases,
+            "log": log_rows,
+        }
         atomic_write(out / RESUME_NAME, lambda tmp: torch.save(resume_state, tmp))
         path = Checkpoint.from_model(model, meta).save(out / f"{DEFAULT_NAME}.safetensors")
         with open(out / "checkpoints.log", "a") as f:
-            f.write(f"step={self.step} rank={rank} world_size={world} datasets_seen={seen} "
-                    f"time={time.time():.0f}\n")
+            f.write(
+                f"step={self.step} rank={rank} world_size={world} datasets_seen={seen} "
+                f"time={time.time():.0f}\n"
+            )
         return path
+
+
+_ARCHITECTURE = ("dim", "n_layers", "n_heads", "mlp_ratio")
+
+
+def load_widened(model, checkpoint) -> str:
+    """Load a checkpoint's weights into ``model``, whose config may read more token features or
+    add the target head (nothing else may differ).
+
+    The embedding's weights for the new features start at zero, so the widened network computes
+    what the checkpoint did; the target head keeps its fresh initialisation. Returns a note of
+    what was widened ("" when the configs are equal).
+    """
+    old, new = checkpoint.model_config, model.config
+    differ = [k for k in _ARCHITECTURE if getattr(old, k) != getattr(new, k)]
+    if differ or old.n_features > new.n_features or (old.target_head and not new.target_head):
+        raise ValueError(
+            f"init_from's model config {old} cannot start a run of {new}: only more token "
+            "features and an added target head are allowed."
+        )
+    state = model.state_dict()
+    for key, value in checkpoint.state_dict.items():
+        if key == "embed.0.weight" and value.shape[1] < state[key].shape[1]:
+            widened = torch.zeros_like(state[key])
+            widened[:, : value.shape[1]] = value
+            value = widened
+        state[key] = value
+    model.load_state_dict(state)
+    notes = []
+    if old.n_features < new.n_features:
+        notes.append(
+            f"token features {old.n_features} -> {new.n_features} (new embedding weights zero)"
+        )
+    if new.target_head and not old.target_head:
+        notes.append("target head added (fresh initialisation)")
+    return "; ".join(notes)

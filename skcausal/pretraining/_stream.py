@@ -44,15 +44,20 @@ class TrainingBatch(NamedTuple):
     adjacency: torch.Tensor
     environment: torch.Tensor | None = None  # (b, E, d, k) statistics for the target head
     valid: torch.Tensor | None = None  # (b, E) bool: environments whose targets are scored
-    targets: torch.Tensor | None = None  # (b, E, d) float: what each environment's interventions hit
+    targets: torch.Tensor | None = (
+        None  # (b, E, d) float: what each environment's interventions hit
+    )
 
 
 def _raw_item(batch):
     """The fields of a simulated batch that features are computed from (tensors only)."""
     item = {"X": batch.X, "mask": batch.intervention_mask, "adjacency": batch.adjacency}
     if batch.environments is not None:
-        item.update(environments=batch.environments, has_reference=batch.has_reference,
-                    targets=batch.environment_targets)
+        item.update(
+            environments=batch.environments,
+            has_reference=batch.has_reference,
+            targets=batch.environment_targets,
+        )
     return item
 
 
@@ -65,8 +70,13 @@ def _featurize(item, **copy):
         return out
     targets = item["targets"].to(**copy)
     tokens, (variable, valid) = pair_features(
-        X, mask, environments=item["environments"].to(**copy), has_reference=item["has_reference"].to(**copy),
-        n_environments=targets.shape[1], return_environments=True)
+        X,
+        mask,
+        environments=item["environments"].to(**copy),
+        has_reference=item["has_reference"].to(**copy),
+        n_environments=targets.shape[1],
+        return_environments=True,
+    )
     out.update(tokens=tokens, environment=variable, valid=valid, targets=targets.float())
     return out
 
@@ -125,30 +135,49 @@ class TrainingStream:
         copied asynchronously, and the features are computed on the GPU.
     """
 
-    def __init__(self, config, *, seed, rank, num_workers=0, state=None, restart=0, device=torch.device("cpu")):
+    def __init__(
+        self,
+        config,
+        *,
+        seed,
+        rank,
+        num_workers=0,
+        state=None,
+        restart=0,
+        device=torch.device("cpu"),
+    ):
         if num_workers < 0:
             raise ValueError(f"num_workers must be >= 0; got {num_workers}.")
         self.config, self.num_workers = config, int(num_workers)
         if state is not None and state.get("num_workers", 0) != self.num_workers:
-            raise ValueError(f"the stream state is for {state.get('num_workers', 0)} workers, not {num_workers}.")
+            raise ValueError(
+                f"the stream state is for {state.get('num_workers', 0)} workers, not {num_workers}."
+            )
         self._loader, self.device, self.last_wait = None, torch.device(device), 0.0
         self._features_in_workers = self.num_workers > 0 and self.device.type == "cpu"
         if self.num_workers == 0:
             # The seeding of runs made before workers existed, so their resume files still continue.
             seed0 = seed * 1_000_003 + rank if restart == 0 else stream_seed(seed, rank, 0, restart)
-            self._sampler = SCMBatchSampler(config, generator=_generator(
-                seed=seed0, state=None if state is None else state["rng"][0]))
+            self._sampler = SCMBatchSampler(
+                config,
+                generator=_generator(seed=seed0, state=None if state is None else state["rng"][0]),
+            )
             self._batches = iter(self._sampler)
             return
         if state is None:
-            self._states = [_generator(seed=stream_seed(seed, rank, w, restart)).get_state()
-                            for w in range(self.num_workers)]
+            self._states = [
+                _generator(seed=stream_seed(seed, rank, w, restart)).get_state()
+                for w in range(self.num_workers)
+            ]
             self._next = 0
         else:
             self._states, self._next = [s.clone() for s in state["rng"]], int(state["next_worker"])
         self._loader = DataLoader(
-            _WorkerBatches(config, self._states, self._next, self._features_in_workers), batch_size=None,
-            num_workers=self.num_workers, pin_memory=self.device.type == "cuda", prefetch_factor=2,
+            _WorkerBatches(config, self._states, self._next, self._features_in_workers),
+            batch_size=None,
+            num_workers=self.num_workers,
+            pin_memory=self.device.type == "cuda",
+            prefetch_factor=2,
         )
         self._batches = iter(self._loader)
 
@@ -165,7 +194,9 @@ class TrainingStream:
         self.last_wait = time.perf_counter() - tick
         if self._loader is not None:
             worker = int(item["worker"])
-            if worker != self._next:  # the DataLoader's round-robin order is what makes resume exact
+            if (
+                worker != self._next
+            ):  # the DataLoader's round-robin order is what makes resume exact
                 raise RuntimeError(f"batch from worker {worker} where worker {self._next} was due.")
             self._states[worker] = item["rng"]
             self._next = (worker + 1) % self.num_workers
@@ -178,9 +209,16 @@ class TrainingStream:
     def state(self) -> dict:
         """Where the stream stands after the last batch handed out (tensors and ints only)."""
         if self._loader is None:
-            return {"num_workers": 0, "rng": [self._sampler.generator.get_state()], "next_worker": 0}
-        return {"num_workers": self.num_workers, "rng": [s.clone() for s in self._states],
-                "next_worker": self._next}
+            return {
+                "num_workers": 0,
+                "rng": [self._sampler.generator.get_state()],
+                "next_worker": 0,
+            }
+        return {
+            "num_workers": self.num_workers,
+            "rng": [s.clone() for s in self._states],
+            "next_worker": self._next,
+        }
 
     def close(self):
         """Stop the worker processes (the stream cannot be used afterwards)."""

@@ -1,7 +1,7 @@
 """pretrain(): the training loop of the zero-shot model, single-process or under torchrun (DDP).
 
-A call resolves its run (``_run.resolve_run``), builds the model, optimiser, data stream and
-validation sets around the run's state (``_run.RunState``, which owns the resume file), and
+A call resolves its run (``_run_state.resolve_run``), builds the model, optimiser, data stream and
+validation sets around the run's state (``_run_state.RunState``, which owns the resume file), and
 runs :func:`_loop`.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import os
 import time
 from pathlib import Path
 
@@ -20,11 +19,11 @@ from torch.nn.parallel import DistributedDataParallel
 from tqdm.auto import tqdm
 
 from skcausal.pretraining._config import TrainConfig
+from skcausal.pretraining._distributed import any_rank, gather, init_distributed, local_cores
 from skcausal.pretraining._holdout import ValidationSuite
 from skcausal.pretraining._log import TrainingLog
-from skcausal.pretraining._run_state import RESUME_NAME, RunState, load_resume, resolve_run  # noqa: F401
+from skcausal.pretraining._run_state import RunState, load_widened, resolve_run
 from skcausal.pretraining._stream import TrainingStream
-from skcausal.zeroshot._checkpoint import torch_device
 from skcausal.zeroshot._model import PairGridTransformer
 
 
@@ -44,84 +43,20 @@ def edge_loss(logits, adjacency):
     return F.binary_cross_entropy_with_logits(logits[:, off], adjacency[:, off])
 
 
-def _init_distributed(device):
-    """Join the process group torchrun set up (gloo on CPU, nccl on CUDA).
-
-    Returns (rank, world size, device, whether this call created the group and must destroy it).
-    """
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    if world == 1:
-        return 0, 1, torch_device(device), False
-    if dist.is_initialized():
-        return dist.get_rank(), dist.get_world_size(), torch_device(device), False
-    local_rank = int(os.environ.get("LOCAL_RANK", "0"))
-    dev = torch_device(device)
-    if dev.type == "cuda":
-        dev = torch.device("cuda", local_rank)
-        torch.cuda.set_device(dev)
-    dist.init_process_group("nccl" if dev.type == "cuda" else "gloo")
-    return dist.get_rank(), dist.get_world_size(), dev, True
-
-
-def _any_rank(flag: bool, world: int, device) -> bool:
-    if world == 1:
-        return flag
-    t = torch.tensor([float(flag)], device=device)
-    dist.all_reduce(t, op=dist.ReduceOp.MAX)
-    return bool(t.item())
-
-
-def _gather(obj, world):
-    if world == 1:
-        return [obj]
-    out = [None] * world
-    dist.all_gather_object(out, obj)
-    return out
-
-
-def _local_cores() -> int:
-    """Cores this process may use, shared among the ranks torchrun started on this machine."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, cores // int(os.environ.get("LOCAL_WORLD_SIZE", "1")))
-
-
-_ARCHITECTURE = ("dim", "n_layers", "n_heads", "mlp_ratio")
-
-
-def _load_widened(model, checkpoint) -> str:
-    """Load a checkpoint's weights into ``model``, whose config may read more token features or
-    add the target head (nothing else may differ).
-
-    The embedding's weights for the new features start at zero, so the widened network computes
-    what the checkpoint did; the target head keeps its fresh initialisation. Returns a note of
-    what was widened ("" when the configs are equal).
-    """
-    old, new = checkpoint.model_config, model.config
-    differ = [k for k in _ARCHITECTURE if getattr(old, k) != getattr(new, k)]
-    if differ or old.n_features > new.n_features or (old.target_head and not new.target_head):
-        raise ValueError(f"init_from's model config {old} cannot start a run of {new}: only more token "
-                         "features and an added target head are allowed.")
-    state = model.state_dict()
-    for key, value in checkpoint.state_dict.items():
-        if key == "embed.0.weight" and value.shape[1] < state[key].shape[1]:
-            widened = torch.zeros_like(state[key])
-            widened[:, : value.shape[1]] = value
-            value = widened
-        state[key] = value
-    model.load_state_dict(state)
-    notes = []
-    if old.n_features < new.n_features:
-        notes.append(f"token features {old.n_features} -> {new.n_features} (new embedding weights zero)")
-    if new.target_head and not old.target_head:
-        notes.append("target head added (fresh initialisation)")
-    return "; ".join(notes)
-
-
-def pretrain(config=None, *, out, steps=None, time_budget=None, resume=None, device="auto",
-             num_workers=0, threads=None, init_from=None, callbacks=(), random_state=0):
+def pretrain(
+    config=None,
+    *,
+    out,
+    steps=None,
+    time_budget=None,
+    resume=None,
+    device="auto",
+    num_workers=0,
+    threads=None,
+    init_from=None,
+    callbacks=(),
+    random_state=0,
+):
     """Pretrain the zero-shot model on an endless stream of simulated SCMs.
 
     Parameters
@@ -183,17 +118,19 @@ def pretrain(config=None, *, out, steps=None, time_budget=None, resume=None, dev
         raise ValueError(f"num_workers must be an int >= 0; got {num_workers!r}.")
     if threads is not None and (not isinstance(threads, int) or threads < 1):
         raise ValueError(f"threads must be an int >= 1 or None; got {threads!r}.")
-    rank, world, dev, owns_group = _init_distributed(device)
+    rank, world, dev, owns_group = init_distributed(device)
     if threads is None and num_workers > 0:
-        threads = max(1, _local_cores() - num_workers)
+        threads = max(1, local_cores() - num_workers)
     out = Path(out)
     run = resolve_run(config, resume=resume, init_from=init_from, steps=steps)
     config, state = run.config, RunState(run.resumed)
 
     torch.manual_seed(random_state)
     model = PairGridTransformer(config.model).to(dev)
-    widened = _load_widened(model, run.initial) if run.initial is not None else ""
-    optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
+    widened = load_widened(model, run.initial) if run.initial is not None else ""
+    optimizer = torch.optim.AdamW(
+        model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
+    )
     state.restore(model, optimizer)
     # Each rank draws its share of the global batch from its own stream.
     per_rank = dataclasses.replace(
@@ -202,12 +139,27 @@ def pretrain(config=None, *, out, steps=None, time_budget=None, resume=None, dev
         max_batch_size=max(1, config.simulation.sizes.max_batch_size // world),
     )
     stream_state, restart = state.stream_start(rank, world, num_workers)
-    stream = TrainingStream(per_rank, seed=random_state, rank=rank, num_workers=num_workers,
-                            state=stream_state, restart=restart, device=dev)
+    stream = TrainingStream(
+        per_rank,
+        seed=random_state,
+        rank=rank,
+        num_workers=num_workers,
+        state=stream_state,
+        restart=restart,
+        device=dev,
+    )
     # A batch without environments leaves the target head unused, which DDP must be told.
-    net = DistributedDataParallel(model, find_unused_parameters=model.targets is not None) if world > 1 else model
-    state.start_phase(world_size=world, num_workers=num_workers, device=str(dev),
-                      threads=threads or torch.get_num_threads())
+    net = (
+        DistributedDataParallel(model, find_unused_parameters=model.targets is not None)
+        if world > 1
+        else model
+    )
+    state.start_phase(
+        world_size=world,
+        num_workers=num_workers,
+        device=str(dev),
+        threads=threads or torch.get_num_threads(),
+    )
     if run.initial is not None:
         state.phases[-1]["init_from_sha256"] = run.initial.metadata.get("weights_sha256")
         if widened:
@@ -220,31 +172,73 @@ def pretrain(config=None, *, out, steps=None, time_budget=None, resume=None, dev
         log.phase_starts = [phase["step"] for phase in state.phases[1:]]
         if log.rows:
             log.write()  # a run continued in a new folder has its history there at once
-    validation = ValidationSuite(config.simulation, config.validation_samples, config.validation_datasets,
-                                 ood=config.validation_ood, structures=config.validation_structures) \
-        if rank == 0 else None
+    validation = (
+        ValidationSuite(
+            config.simulation,
+            config.validation_samples,
+            config.validation_datasets,
+            ood=config.validation_ood,
+            structures=config.validation_structures,
+        )
+        if rank == 0
+        else None
+    )
 
     def save(metrics):
         # Every rank takes part in the gathers; rank 0 writes.
-        seen = sum(_gather(state.datasets_seen, world))
-        streams = _gather(stream.state(), world)
+        seen = sum(gather(state.datasets_seen, world))
+        streams = gather(stream.state(), world)
         if rank != 0:
             return None
-        return state.write(out, model=model, optimizer=optimizer, config=config, seen=seen,
-                           streams=streams, world=world, rank=rank, num_workers=num_workers,
-                           metrics=metrics, log_rows=log.rows)
+        return state.write(
+            out,
+            model=model,
+            optimizer=optimizer,
+            config=config,
+            seen=seen,
+            streams=streams,
+            world=world,
+            rank=rank,
+            num_workers=num_workers,
+            metrics=metrics,
+            log_rows=log.rows,
+        )
 
     metrics = {}
     if state.step == 0 and log is not None:
         metrics = validation.evaluate(model, dev)
-        log.append({"step": 0, "wall_time": 0.0, "datasets_seen": 0, "loss": float("nan"), "lr": 0.0,
-                    **metrics})
+        log.append(
+            {
+                "step": 0,
+                "wall_time": 0.0,
+                "datasets_seen": 0,
+                "loss": float("nan"),
+                "lr": 0.0,
+                **metrics,
+            }
+        )
     previous_threads = torch.get_num_threads()
     if threads is not None:
         torch.set_num_threads(threads)
     try:
-        last_saved = _loop(net, model, optimizer, stream, state, config, run.stop_step, save,
-                           validation, log, metrics, dev, rank, world, time_budget, callbacks)
+        last_saved = _loop(
+            net,
+            model,
+            optimizer,
+            stream,
+            state,
+            config,
+            run.stop_step,
+            save,
+            validation,
+            log,
+            metrics,
+            dev,
+            rank,
+            world,
+            time_budget,
+            callbacks,
+        )
     finally:
         stream.close()  # the workers stop with the run, also when it fails
         torch.set_num_threads(previous_threads)
@@ -271,8 +265,9 @@ def _step(net, model, optimizer, batch, config, step):
     loss = edge_loss(logits.float(), batch.adjacency)
     target_loss = None
     if target_logits is not None and bool(batch.valid.any()):
-        target_loss = F.binary_cross_entropy_with_logits(target_logits.float()[batch.valid],
-                                                         batch.targets[batch.valid])
+        target_loss = F.binary_cross_entropy_with_logits(
+            target_logits.float()[batch.valid], batch.targets[batch.valid]
+        )
         loss = loss + config.target_loss_weight * target_loss
     elif target_logits is not None:
         loss = loss + 0.0 * target_logits.sum()  # every parameter in the graph (DDP)
@@ -286,15 +281,33 @@ def _step(net, model, optimizer, batch, config, step):
     return loss, target_loss, lr
 
 
-def _loop(net, model, optimizer, stream, state, config, stop_step, save, validation, log, metrics,
-          dev, rank, world, time_budget, callbacks):
+def _loop(
+    net,
+    model,
+    optimizer,
+    stream,
+    state,
+    config,
+    stop_step,
+    save,
+    validation,
+    log,
+    metrics,
+    dev,
+    rank,
+    world,
+    time_budget,
+    callbacks,
+):
     """Train from ``state.step`` to ``stop_step`` (or a stop); returns the last weights file.
 
     ``metrics`` are the last validation's; rank 0 validates, logs and saves (``save(metrics)``,
     called on every rank).
     """
     start = time.perf_counter()
-    bar = tqdm(total=stop_step, initial=state.step, disable=rank != 0, desc="pretrain", mininterval=5.0)
+    bar = tqdm(
+        total=stop_step, initial=state.step, disable=rank != 0, desc="pretrain", mininterval=5.0
+    )
     last_saved, saved = None, False  # last_saved is only ever set on rank 0; saved on every rank
     model.train()
     recent_losses, waited, spent, interval_waited, interval_spent = [], 0.0, 0.0, 0.0, 0.0
@@ -311,23 +324,37 @@ def _loop(net, model, optimizer, stream, state, config, stop_step, save, validat
             logs["step_seconds"] = time.perf_counter() - tick
             state.wall_time += logs["step_seconds"]
             waited, spent = waited + stream.last_wait, spent + logs["step_seconds"]
-            interval_waited, interval_spent = interval_waited + stream.last_wait, interval_spent + logs["step_seconds"]
+            interval_waited, interval_spent = (
+                interval_waited + stream.last_wait,
+                interval_spent + logs["step_seconds"],
+            )
             recent_losses.append(logs["loss"])
             bar.update(1)
-            bar.set_postfix(loss=f"{logs['loss']:.4f}", auprc=f"{metrics.get('mean/auprc', float('nan')):.3f}",
-                            data_wait=f"{waited / spent:.0%}", refresh=False)
+            bar.set_postfix(
+                loss=f"{logs['loss']:.4f}",
+                auprc=f"{metrics.get('mean/auprc', float('nan')):.3f}",
+                data_wait=f"{waited / spent:.0%}",
+                refresh=False,
+            )
             out_of_time = time_budget is not None and time.perf_counter() - start >= time_budget
             if rank == 0 and (state.step % config.validate_every == 0 or state.step == stop_step):
                 metrics = validation.evaluate(model, dev)
                 logs.update(metrics)
-                log.append({"step": state.step, "wall_time": round(state.wall_time, 2),
-                            "datasets_seen": state.datasets_seen * world,
-                            "loss": sum(recent_losses) / len(recent_losses), "lr": lr,
-                            "data_wait": round(interval_waited / interval_spent, 4), **metrics})
+                log.append(
+                    {
+                        "step": state.step,
+                        "wall_time": round(state.wall_time, 2),
+                        "datasets_seen": state.datasets_seen * world,
+                        "loss": sum(recent_losses) / len(recent_losses),
+                        "lr": lr,
+                        "data_wait": round(interval_waited / interval_spent, 4),
+                        **metrics,
+                    }
+                )
                 recent_losses.clear()
                 interval_waited, interval_spent = 0.0, 0.0
             requested = any(bool(cb(state.step, logs)) for cb in callbacks)
-            stop = _any_rank(out_of_time or requested, world, dev)
+            stop = any_rank(out_of_time or requested, world, dev)
             if state.step % config.checkpoint_every == 0 or state.step == stop_step or stop:
                 last_saved, saved = save(metrics) or last_saved, True
             if stop:

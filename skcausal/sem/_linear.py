@@ -57,7 +57,9 @@ class LinearGaussianSEM:
                 pa = np.flatnonzero(parents[:, j])
                 if pa.size:
                     # lstsq, not solve: collinear parents get the minimum-norm coefficients.
-                    coefficients[pa, j] = np.linalg.lstsq(gram[np.ix_(pa, pa)], gram[pa, j], rcond=None)[0]
+                    coefficients[pa, j] = np.linalg.lstsq(
+                        gram[np.ix_(pa, pa)], gram[pa, j], rcond=None
+                    )[0]
                 intercepts[j] = means[j] - means @ coefficients[:, j]
             residuals = centred[:, members] - centred @ coefficients[:, members]
             spread = np.maximum(np.diag(gram)[members] / n_rows, np.finfo(float).tiny)

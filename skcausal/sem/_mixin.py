@@ -143,7 +143,11 @@ class SEMMixin:
         2.0
         """
         check_is_fitted(self)
-        if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral) or n_samples < 1:
+        if (
+            isinstance(n_samples, bool)
+            or not isinstance(n_samples, numbers.Integral)
+            or n_samples < 1
+        ):
             raise ValueError(f"n_samples must be an integer >= 1; got {n_samples!r}.")
         names = self._node_names()
         index = {name: k for k, name in enumerate(names)}
@@ -160,7 +164,11 @@ class SEMMixin:
                         f"interventions names the unknown variable {variable!r}; the variables are "
                         f"{names[:20]}{' ...' if len(names) > 20 else ''}."
                     )
-                if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+                if (
+                    isinstance(value, bool)
+                    or not isinstance(value, numbers.Real)
+                    or not np.isfinite(value)
+                ):
                     raise ValueError(
                         f"the value of do({variable!r}) must be a finite number; got {value!r}."
                     )

@@ -115,14 +115,22 @@ class NonparametricSEM(BaseEstimator):
     def sample(self, n_samples, *, interventions=None, random_state=None):
         """Draw ``n_samples`` rows, observationally or under do() (``{column index: value}``)."""
         check_is_fitted(self)
-        if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral) or n_samples < 1:
+        if (
+            isinstance(n_samples, bool)
+            or not isinstance(n_samples, numbers.Integral)
+            or n_samples < 1
+        ):
             raise ValueError(f"n_samples must be an integer >= 1; got {n_samples!r}.")
         interventions = dict(interventions or {})
         d = self.n_features_in_
         for j, value in interventions.items():
             if isinstance(j, bool) or not isinstance(j, numbers.Integral) or not 0 <= j < d:
                 raise ValueError(f"interventions names the unknown variable {j!r}.")
-            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, numbers.Real)
+                or not np.isfinite(value)
+            ):
                 raise ValueError(f"the value of do({j!r}) must be a finite number; got {value!r}.")
         rng = check_random_state(random_state)
         samples = np.zeros((n_samples, d))

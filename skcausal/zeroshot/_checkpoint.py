@@ -71,6 +71,8 @@ def default_checkpoint_path() -> Path:
     # Installed on a file system, the resource is a plain file; the loader needs a real path for
     # the weights and the JSON beside them, which a zipped install cannot give.
     return Path(str(shipped))
+
+
 def _finish_interrupted_save(weights: Path, meta_path: Path, actual: str) -> dict | None:
     """The metadata of the weights on disk, when a save was killed between its two renames.
 
@@ -103,7 +105,9 @@ class Checkpoint:
 
     @classmethod
     def from_model(cls, model: PairGridTransformer, metadata: dict | None = None) -> Checkpoint:
-        state = {k: v.detach().to("cpu").contiguous().clone() for k, v in model.state_dict().items()}
+        state = {
+            k: v.detach().to("cpu").contiguous().clone() for k, v in model.state_dict().items()
+        }
         return cls(model.config, state, dict(metadata or {}))
 
     def save(self, path) -> Path:
@@ -122,25 +126,38 @@ class Checkpoint:
         )
         # Both files are staged before either is replaced: a training run killed while saving
         # leaves a pair that matches its checksum (the old one or the new one).
-        atomic_write_all([
-            (weights, lambda tmp: Path(tmp).write_bytes(data)),
-            (meta_path, lambda tmp: Path(tmp).write_text(json.dumps(meta, indent=2, default=str))),
-        ])
+        atomic_write_all(
+            [
+                (weights, lambda tmp: Path(tmp).write_bytes(data)),
+                (
+                    meta_path,
+                    lambda tmp: Path(tmp).write_text(json.dumps(meta, indent=2, default=str)),
+                ),
+            ]
+        )
         return weights
 
     @classmethod
     def load(cls, path=None) -> Checkpoint:
         """Read a checkpoint (default: the shipped one) and check it before trusting it."""
-        weights, meta_path = checkpoint_files(path if path is not None else default_checkpoint_path())
+        weights, meta_path = checkpoint_files(
+            path if path is not None else default_checkpoint_path()
+        )
         for p in (weights, meta_path):
             if not p.exists():
-                hint = (" The installation is incomplete: reinstall skcausal, or pass checkpoint= "
-                        "the path of a checkpoint." if path is None else "")
+                hint = (
+                    " The installation is incomplete: reinstall skcausal, or pass checkpoint= "
+                    "the path of a checkpoint."
+                    if path is None
+                    else ""
+                )
                 raise CheckpointError(f"checkpoint file not found: {p}.{hint}")
         try:
             meta = json.loads(meta_path.read_text())
         except (json.JSONDecodeError, UnicodeDecodeError) as err:
-            raise CheckpointError(f"{meta_path} is not valid JSON ({err}); the file is corrupted.") from None
+            raise CheckpointError(
+                f"{meta_path} is not valid JSON ({err}); the file is corrupted."
+            ) from None
         if meta.get("format_version") != FORMAT_VERSION:
             raise CheckpointError(
                 f"{meta_path}: unsupported checkpoint format {meta.get('format_version')!r} "
@@ -167,7 +184,10 @@ class Checkpoint:
         return checkpoint
 
     def _check_architecture(self):
-        expected = {k: tuple(v.shape) for k, v in PairGridTransformer(self.model_config).state_dict().items()}
+        expected = {
+            k: tuple(v.shape)
+            for k, v in PairGridTransformer(self.model_config).state_dict().items()
+        }
         found = {k: tuple(v.shape) for k, v in self.state_dict.items()}
         if expected != found:
             missing = sorted(set(expected) - set(found))[:3]
@@ -191,4 +211,6 @@ def torch_device(device="auto") -> torch.device:
     try:
         return torch.device(device)
     except (RuntimeError, TypeError) as err:
-        raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N'; got {device!r} ({err}).") from None
+        raise ValueError(
+            f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N'; got {device!r} ({err})."
+        ) from None

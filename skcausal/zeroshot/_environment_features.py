@@ -53,7 +53,9 @@ def _within_residuals(z, labels, mean, ridge):
     eye = torch.eye(d, dtype=z.dtype, device=z.device)
     precision = torch.linalg.inv(corr + ridge * eye)
     diag = torch.diagonal(precision, dim1=1, dim2=2).clamp_min(_EPS)
-    coef = (-precision / diag[:, None, :]).masked_fill(eye.bool(), 0.0)  # coef[i, j]: x_i in x_j's fit
+    coef = (-precision / diag[:, None, :]).masked_fill(
+        eye.bool(), 0.0
+    )  # coef[i, j]: x_i in x_j's fit
     u = z / sd[:, None, :]
     return u - u @ coef
 
@@ -93,7 +95,7 @@ def environment_features(z, labels, has_reference, *, n_environments=None, ridge
     weights = F.one_hot(labels, E).to(z.dtype)  # (b, n, E)
     count = weights.sum(1)  # (b, E)
     c = count.clamp_min(1.0)[:, :, None]
-    has_environments = (labels.amax(1) > labels.amin(1))  # (b,)
+    has_environments = labels.amax(1) > labels.amin(1)  # (b,)
     env = torch.arange(E, device=z.device)
     reference = has_reference[:, None] & (env == 0)[None, :]
     valid = (count >= 2) & ~reference & has_environments[:, None]
@@ -118,18 +120,39 @@ def environment_features(z, labels, has_reference, *, n_environments=None, ridge
     spreads = _co_movement(lv, lv)
     mean_a, mean_ra = a.sum(1) / n_valid, ra.sum(1) / n_valid  # (b, d)
     flags = torch.stack([has_environments, has_reference & has_environments], dim=-1).to(z.dtype)
-    pair = torch.stack([
-        moves, moves.transpose(1, 2), own_moves, own_moves.transpose(1, 2),
-        spreads, spreads.transpose(1, 2), corr,
-        mean_a[:, :, None].expand(-1, -1, d), mean_a[:, None, :].expand(-1, d, -1),
-        mean_ra[:, :, None].expand(-1, -1, d), mean_ra[:, None, :].expand(-1, d, -1),
-        flags[:, None, None, 0].expand(-1, d, d), flags[:, None, None, 1].expand(-1, d, d),
-    ], dim=-1) * has_environments.to(z.dtype)[:, None, None, None]
+    pair = (
+        torch.stack(
+            [
+                moves,
+                moves.transpose(1, 2),
+                own_moves,
+                own_moves.transpose(1, 2),
+                spreads,
+                spreads.transpose(1, 2),
+                corr,
+                mean_a[:, :, None].expand(-1, -1, d),
+                mean_a[:, None, :].expand(-1, d, -1),
+                mean_ra[:, :, None].expand(-1, -1, d),
+                mean_ra[:, None, :].expand(-1, d, -1),
+                flags[:, None, None, 0].expand(-1, d, d),
+                flags[:, None, None, 1].expand(-1, d, d),
+            ],
+            dim=-1,
+        )
+        * has_environments.to(z.dtype)[:, None, None, None]
+    )
 
     size = torch.log(count.clamp_min(1.0) * E / n)[:, :, None].expand(-1, -1, d)
-    variable = torch.stack([
-        torch.asinh(shift) * w, torch.asinh(r_shift) * w, log_ratio * w, r_log_ratio * w,
-        size * w, reference.to(z.dtype)[:, :, None].expand(-1, -1, d),
-    ], dim=-1)
+    variable = torch.stack(
+        [
+            torch.asinh(shift) * w,
+            torch.asinh(r_shift) * w,
+            log_ratio * w,
+            r_log_ratio * w,
+            size * w,
+            reference.to(z.dtype)[:, :, None].expand(-1, -1, d),
+        ],
+        dim=-1,
+    )
     clean = lambda t: torch.nan_to_num(t, nan=0.0, posinf=10.0, neginf=-10.0).clamp(-10.0, 10.0)
     return clean(pair), clean(variable), valid

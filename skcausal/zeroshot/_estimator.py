@@ -11,8 +11,8 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from skcausal._base import SHARED_PARAMETER_CONSTRAINTS, BaseCausalDiscovery, Discovery
-from skcausal.graph import greedy_dag
 from skcausal._utils import check_random_state, standardize_columns
+from skcausal.graph import greedy_dag
 from skcausal.zeroshot._checkpoint import (
     Checkpoint,
     checkpoint_files,
@@ -153,8 +153,19 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
     }
     _supports_environments = True
 
-    def __init__(self, checkpoint=None, *, threshold=0.5, acyclic=True, device="auto", n_bootstrap=0,
-                 memory_limit="auto", reference_environment=0, knowledge=None, random_state=None):
+    def __init__(
+        self,
+        checkpoint=None,
+        *,
+        threshold=0.5,
+        acyclic=True,
+        device="auto",
+        n_bootstrap=0,
+        memory_limit="auto",
+        reference_environment=0,
+        knowledge=None,
+        random_state=None,
+    ):
         self.checkpoint = checkpoint
         self.threshold = threshold
         self.acyclic = acyclic
@@ -194,7 +205,9 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
             )
         order = np.arange(len(environments.labels))
         if environments.reference is not None:
-            order = np.concatenate([[environments.reference], np.delete(order, environments.reference)])
+            order = np.concatenate(
+                [[environments.reference], np.delete(order, environments.reference)]
+            )
         internal = np.empty_like(order)
         internal[order] = np.arange(len(order))
         return internal[environments.codes], order
@@ -220,20 +233,30 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         )
         with torch.inference_mode():
             for start in range(0, len(datasets), per_pass):
-                group = datasets[start:start + per_pass]
+                group = datasets[start : start + per_pass]
                 data = torch.as_tensor(
                     np.stack([Z[rows] for rows in group]), dtype=torch.float32, device=device
                 )
                 # A copy: the validated mask may be a read-only view of the caller's array.
-                mask = torch.tensor(np.stack([intervention_mask[rows] for rows in group]), device=device)
+                mask = torch.tensor(
+                    np.stack([intervention_mask[rows] for rows in group]), device=device
+                )
                 if env_codes is None:
                     logits = model.edge_logits(data, mask, chunk=grid_chunk, row_chunk=row_chunk)
                 else:
-                    codes = torch.as_tensor(np.stack([env_codes[rows] for rows in group]), device=device)
+                    codes = torch.as_tensor(
+                        np.stack([env_codes[rows] for rows in group]), device=device
+                    )
                     reference = torch.full((len(group),), has_reference, device=device)
                     logits, target_logits = model.edge_logits(
-                        data, mask, environments=codes, has_reference=reference, n_environments=n_env,
-                        chunk=grid_chunk, row_chunk=row_chunk)
+                        data,
+                        mask,
+                        environments=codes,
+                        has_reference=reference,
+                        n_environments=n_env,
+                        chunk=grid_chunk,
+                        row_chunk=row_chunk,
+                    )
                     targets.extend(torch.sigmoid(target_logits).double().cpu().numpy())
                 probabilities.extend(torch.sigmoid(logits).double().cpu().numpy())
         # The bootstrap resamples went through the same forward passes as the full data.
@@ -277,6 +300,9 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
             "device": str(device),
         }
         return Discovery(
-            probabilities, adjacency, targets=found_targets, resamples=resamples,
+            probabilities,
+            adjacency,
+            targets=found_targets,
+            resamples=resamples,
             info={"checkpoint_info_": checkpoint_info},
         )

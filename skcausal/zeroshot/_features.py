@@ -11,7 +11,10 @@ import math
 
 import torch
 
-from skcausal.zeroshot._environment_features import N_ENVIRONMENT_PAIR_FEATURES, environment_features
+from skcausal.zeroshot._environment_features import (
+    N_ENVIRONMENT_PAIR_FEATURES,
+    environment_features,
+)
 
 # Transforms of a standardised column whose cross-correlations carry linear, non-Gaussian and
 # nonlinear dependence: e.g. corr(x_i^2, x_j) is E[x_i^2 x_j], corr(x_i^3, x_j) is E[x_i^3 x_j].
@@ -24,7 +27,9 @@ _TRANSFORMS = (
     lambda z: torch.sin(2 * z),
 )
 N_TRANSFORMS = len(_TRANSFORMS)
-_N_PAIR_STATS = N_TRANSFORMS**2 + 3 + 4  # cross-correlations, linear partial corr + 2 coefficients, 2x2 block
+_N_PAIR_STATS = (
+    N_TRANSFORMS**2 + 3 + 4
+)  # cross-correlations, linear partial corr + 2 coefficients, 2x2 block
 _N_INTERVENTION_STATS = 11
 # v1's tokens; checkpoints with n_features == V1_FEATURES read only this leading block.
 V1_FEATURES = _N_PAIR_STATS + _N_INTERVENTION_STATS + 3  # + log n, log d, diagonal flag
@@ -116,12 +121,20 @@ def _observational_stats(cross, d, ridge):
     corr = cross[:, :d, :d]
     precision = _precision(corr, ridge)
     diag = torch.diagonal(precision, dim1=-2, dim2=-1).clamp_min(_EPS)
-    coef = -precision / diag[:, None, :]  # coef[i, j]: weight of x_i when regressing x_j on the rest
-    features += [_partial_correlation(precision)[..., None], coef[..., None], coef.transpose(1, 2)[..., None]]
+    coef = (
+        -precision / diag[:, None, :]
+    )  # coef[i, j]: weight of x_i when regressing x_j on the rest
+    features += [
+        _partial_correlation(precision)[..., None],
+        coef[..., None],
+        coef.transpose(1, 2)[..., None],
+    ]
 
     # Partial correlations among [x, x^2]: conditional dependence that is invisible linearly.
     quad = cross[:, : 2 * d, : 2 * d]
-    partial = _partial_correlation(_precision(quad, ridge)).reshape(b, 2, d, 2, d).permute(0, 2, 4, 1, 3)
+    partial = (
+        _partial_correlation(_precision(quad, ridge)).reshape(b, 2, d, 2, d).permute(0, 2, 4, 1, 3)
+    )
     features.append(partial.reshape(b, d, d, 4))
     return torch.cat(features, dim=-1)
 
@@ -132,6 +145,7 @@ def _intervention_stats(sums, fraction):
     "int" sums run over rows where i is intervened and j is not; "obs" sums over rows where
     neither is.
     """
+
     def moments(tag):
         count = sums[f"count_{tag}"].clamp_min(1.0)
         mean_j, sq_j = sums[f"j_{tag}"] / count, sums[f"jj_{tag}"] / count
@@ -149,12 +163,17 @@ def _intervention_stats(sums, fraction):
     corr_obs = corr_obs * has_obs
     d = fraction.shape[1]
     stats = [
-        shift, shift.transpose(1, 2),
-        log_var_ratio, log_var_ratio.transpose(1, 2),
-        corr_int, corr_int.transpose(1, 2),
+        shift,
+        shift.transpose(1, 2),
+        log_var_ratio,
+        log_var_ratio.transpose(1, 2),
+        corr_int,
+        corr_int.transpose(1, 2),
         corr_obs,
-        has_int, has_int.transpose(1, 2),
-        fraction[:, :, None].expand(-1, -1, d), fraction[:, None, :].expand(-1, d, -1),
+        has_int,
+        has_int.transpose(1, 2),
+        fraction[:, :, None].expand(-1, -1, d),
+        fraction[:, None, :].expand(-1, d, -1),
     ]
     return torch.stack(stats, dim=-1)
 
@@ -167,20 +186,33 @@ def _rank_stats(z, corr, ridge):
     ranks = torch.empty_like(z)
     block = max(1, 2**24 // max(1, b * n))  # columns per argsort: bounds its int64 temporaries
     for j in range(0, d, block):
-        ranks[:, :, j:j + block] = z[:, :, j:j + block].argsort(1).argsort(1).to(z.dtype)
+        ranks[:, :, j : j + block] = z[:, :, j : j + block].argsort(1).argsort(1).to(z.dtype)
     ranks = _standardize(ranks)
     rank_corr = ranks.transpose(1, 2) @ ranks / n
     partial = _partial_correlation(_precision(rank_corr, ridge))
     precision = _precision(corr, ridge)
     determined = torch.log(torch.diagonal(precision, dim1=1, dim2=2).clamp_min(1.0)) / 3
-    return torch.stack([rank_corr, partial, determined[:, :, None].expand(-1, -1, d),
-                        determined[:, None, :].expand(-1, d, -1)], dim=-1)
+    return torch.stack(
+        [
+            rank_corr,
+            partial,
+            determined[:, :, None].expand(-1, -1, d),
+            determined[:, None, :].expand(-1, d, -1),
+        ],
+        dim=-1,
+    )
 
 
-def pair_features(X: torch.Tensor, intervention_mask: torch.Tensor | None = None, *,
-                  environments: torch.Tensor | None = None, has_reference: torch.Tensor | None = None,
-                  n_environments: int | None = None, row_chunk: int | None = None,
-                  return_environments: bool = False):
+def pair_features(
+    X: torch.Tensor,
+    intervention_mask: torch.Tensor | None = None,
+    *,
+    environments: torch.Tensor | None = None,
+    has_reference: torch.Tensor | None = None,
+    n_environments: int | None = None,
+    row_chunk: int | None = None,
+    return_environments: bool = False,
+):
     """Pair tokens of a batch of datasets.
 
     Parameters
@@ -216,19 +248,29 @@ def pair_features(X: torch.Tensor, intervention_mask: torch.Tensor | None = None
     pair = _observational_stats(sums["cross"], d, ridge)
     interventional = _intervention_stats(sums, intervention_mask.to(z.dtype).mean(1))
     eye = torch.eye(d, dtype=z.dtype, device=z.device).expand(b, d, d)
-    size = torch.tensor([(math.log(n) - math.log(500)) / 2, (math.log(d) - math.log(20)) / 2],
-                        dtype=z.dtype, device=z.device)
+    size = torch.tensor(
+        [(math.log(n) - math.log(500)) / 2, (math.log(d) - math.log(20)) / 2],
+        dtype=z.dtype,
+        device=z.device,
+    )
     if environments is None:
         env_pair, env_variable = z.new_zeros(b, d, d, N_ENVIRONMENT_PAIR_FEATURES), None
     else:
         if has_reference is None:
             has_reference = torch.zeros(b, dtype=torch.bool, device=z.device)
         env_pair, *env_variable = environment_features(
-            z, environments, has_reference, n_environments=n_environments, ridge=ridge)
+            z, environments, has_reference, n_environments=n_environments, ridge=ridge
+        )
         env_variable = tuple(env_variable)
     tokens = torch.cat(
-        [pair, interventional, size.expand(b, d, d, 2), eye[..., None],
-         _rank_stats(z, sums["cross"][:, :d, :d], ridge), env_pair],
+        [
+            pair,
+            interventional,
+            size.expand(b, d, d, 2),
+            eye[..., None],
+            _rank_stats(z, sums["cross"][:, :d, :d], ridge),
+            env_pair,
+        ],
         dim=-1,
     )
     tokens = torch.nan_to_num(tokens, nan=0.0, posinf=10.0, neginf=-10.0).clamp(-10.0, 10.0)

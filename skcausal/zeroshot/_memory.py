@@ -62,7 +62,9 @@ def check_memory(n_samples: int, n_features: int, dim: int, device, memory_limit
     return need
 
 
-def datasets_per_pass(n_samples: int, n_features: int, dim: int, device, memory_limit, n_datasets: int) -> int:
+def datasets_per_pass(
+    n_samples: int, n_features: int, dim: int, device, memory_limit, n_datasets: int
+) -> int:
     """How many same-sized datasets one batched forward pass may take within the memory limit
     (at least 1; the single-dataset pass is checked by :func:`check_memory`)."""
     need = estimate_forward_bytes(n_samples, n_features, dim)

@@ -60,7 +60,9 @@ class AxialBlock(nn.Module):
         self.norm_row, self.row = nn.LayerNorm(dim), _Attention(dim, n_heads)
         self.norm_col, self.col = nn.LayerNorm(dim), _Attention(dim, n_heads)
         self.norm_mlp = nn.LayerNorm(dim)
-        self.mlp = nn.Sequential(nn.Linear(2 * dim, mlp_ratio * dim), nn.GELU(), nn.Linear(mlp_ratio * dim, dim))
+        self.mlp = nn.Sequential(
+            nn.Linear(2 * dim, mlp_ratio * dim), nn.GELU(), nn.Linear(mlp_ratio * dim, dim)
+        )
 
     def forward(self, h, chunk=None):  # (b, d, d, D)
         if chunk is not None and chunk < h.shape[1] and not torch.is_grad_enabled():
@@ -102,19 +104,26 @@ class TargetHead(nn.Module):
     def __init__(self, dim):
         super().__init__()
         self.variable = nn.Linear(3 * dim, dim)
-        self.environment = nn.Sequential(nn.Linear(N_ENVIRONMENT_VARIABLE_FEATURES + 3, dim), nn.GELU(),
-                                         nn.Linear(dim, dim))
-        self.out = nn.Sequential(nn.LayerNorm(dim), nn.Linear(dim, dim), nn.GELU(), nn.Linear(dim, 1))
+        self.environment = nn.Sequential(
+            nn.Linear(N_ENVIRONMENT_VARIABLE_FEATURES + 3, dim), nn.GELU(), nn.Linear(dim, dim)
+        )
+        self.out = nn.Sequential(
+            nn.LayerNorm(dim), nn.Linear(dim, dim), nn.GELU(), nn.Linear(dim, 1)
+        )
 
     def forward(self, h, probabilities, variable):  # h (b, d, d, D), variable (b, E, d, k)
         diag = torch.diagonal(h, dim1=1, dim2=2).transpose(1, 2)
         u = self.variable(torch.cat([diag, h.mean(2), h.mean(1)], dim=-1))  # (b, d, D)
-        p = probabilities.detach()  # the target loss does not steer the edge logits through this path
+        p = (
+            probabilities.detach()
+        )  # the target loss does not steer the edge logits through this path
         moved, residual_moved = variable[..., 0].abs(), variable[..., 1].abs()  # (b, E, d)
         parents = torch.einsum("bij,bei->bej", p, moved) / (1 + p.sum(1))[:, None]
         children = torch.einsum("bjk,bek->bej", p, residual_moved) / (1 + p.sum(2))[:, None]
         strongest_parent = (p[:, None] * moved[..., :, None]).amax(2)
-        x = torch.cat([variable, parents[..., None], children[..., None], strongest_parent[..., None]], -1)
+        x = torch.cat(
+            [variable, parents[..., None], children[..., None], strongest_parent[..., None]], -1
+        )
         return self.out(self.environment(x) + u[:, None]).squeeze(-1)
 
 
@@ -128,8 +137,12 @@ class PairGridTransformer(nn.Module):
         super().__init__()
         self.config = config or ModelConfig()
         c = self.config
-        self.embed = nn.Sequential(nn.Linear(c.n_features, c.dim), nn.GELU(), nn.Linear(c.dim, c.dim))
-        self.blocks = nn.ModuleList(AxialBlock(c.dim, c.n_heads, c.mlp_ratio) for _ in range(c.n_layers))
+        self.embed = nn.Sequential(
+            nn.Linear(c.n_features, c.dim), nn.GELU(), nn.Linear(c.dim, c.dim)
+        )
+        self.blocks = nn.ModuleList(
+            AxialBlock(c.dim, c.n_heads, c.mlp_ratio) for _ in range(c.n_layers)
+        )
         self.norm = nn.LayerNorm(c.dim)
         self.head = nn.Linear(c.dim, 1)
         self.targets = TargetHead(c.dim) if c.target_head else None
@@ -151,17 +164,34 @@ class PairGridTransformer(nn.Module):
         if environment is None:
             return logits
         if self.targets is None:
-            raise ValueError("this model has no target head (ModelConfig.target_head=False): it was "
-                             "not trained on environments with unknown targets.")
+            raise ValueError(
+                "this model has no target head (ModelConfig.target_head=False): it was "
+                "not trained on environments with unknown targets."
+            )
         return logits, self.targets(h, torch.sigmoid(logits), environment)
 
-    def edge_logits(self, X, intervention_mask=None, *, environments=None, has_reference=None,
-                    n_environments=None, chunk=None, row_chunk=None):
+    def edge_logits(
+        self,
+        X,
+        intervention_mask=None,
+        *,
+        environments=None,
+        has_reference=None,
+        n_environments=None,
+        chunk=None,
+        row_chunk=None,
+    ):
         """Data (b, n, d) -> edge logits (b, d, d); chunks bound the memory of inference.
 
         With ``environments`` (int64 codes (b, n)), returns ``(edge logits, target logits (b, E, d))``.
         """
-        tokens, env = pair_features(X, intervention_mask, environments=environments,
-                                    has_reference=has_reference, n_environments=n_environments,
-                                    row_chunk=row_chunk, return_environments=True)
+        tokens, env = pair_features(
+            X,
+            intervention_mask,
+            environments=environments,
+            has_reference=has_reference,
+            n_environments=n_environments,
+            row_chunk=row_chunk,
+            return_environments=True,
+        )
         return self(tokens, chunk=chunk, environment=None if env is None else env[0])

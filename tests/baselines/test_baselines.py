@@ -10,15 +10,26 @@ from causallearn.search.ConstraintBased.PC import pc
 from causallearn.search.ScoreBased.GES import ges
 from sklearn.exceptions import ConvergenceWarning
 
-from skcausal.graph import is_dag
-from skcausal.baselines import GES, GIES, NOTEARS, PC, causallearn_to_adjacency, notears_acyclicity
-from skcausal.baselines import _causallearn, _ges, _gies, _notears, _pc
+from skcausal.baselines import (
+    GES,
+    GIES,
+    NOTEARS,
+    PC,
+    _causallearn,
+    _ges,
+    _gies,
+    _notears,
+    _pc,
+    causallearn_to_adjacency,
+    notears_acyclicity,
+)
 from skcausal.baselines._gies import _environments
 from skcausal.baselines._notears import (
     _acyclicity_and_gradient,
     _break_cycles,
     _loss_and_gradient,
 )
+from skcausal.graph import is_dag
 
 ESTIMATORS = [PC, GES, NOTEARS, GIES]
 
@@ -129,8 +140,9 @@ def test_pc_matches_causallearn(params):
     X = collider_and_chain()
     est = PC(**params).fit(X)
     expected = decode_by_hand(
-        pc(X, params.get("alpha", 0.05), "fisherz", params.get("stable", True), show_progress=False)
-        .G.graph
+        pc(
+            X, params.get("alpha", 0.05), "fisherz", params.get("stable", True), show_progress=False
+        ).G.graph
     )
     np.testing.assert_array_equal(est.adjacency_, expected)
     both = (expected == 1) & (expected.T == 1)

@@ -187,7 +187,11 @@ def test_cross_validate_routes_environments_to_pc():
     with sklearn.config_context(enable_metadata_routing=True):
         est = PC().set_fit_request(environments=True)
         result = cross_validate(
-            est, X, params={"environments": env}, cv=cv, return_estimator=True,
+            est,
+            X,
+            params={"environments": env},
+            cv=cv,
+            return_estimator=True,
             return_indices=True,
         )
     assert np.all(np.isfinite(result["test_score"]))

@@ -11,7 +11,6 @@ import pytest
 from skcausal import Discovery, ZeroShotCausalDiscovery
 from skcausal._base import BaseCausalDiscovery
 from skcausal.baselines import NOTEARS
-from skcausal.graph import is_dag
 from skcausal.benchmark import (
     METRICS,
     DatasetSpec,
@@ -25,13 +24,20 @@ from skcausal.benchmark import (
 )
 from skcausal.benchmark._run import COLUMNS
 from skcausal.datasets._make_scm import torch_generator
+from skcausal.graph import is_dag
 
 ALL_METHODS = "zeroshot,pc,ges,notears,gies"
 TINY = [
     DatasetSpec("tiny-obs", "linear-gaussian", "erdos_renyi", 4, 60, False),
-    DatasetSpec("tiny-int", "mlp", "scale_free", 4, 60, True,
-                params={"mechanism": "mlp", "n_intervention_targets": 2,
-                        "intervention_fraction": 0.5}),
+    DatasetSpec(
+        "tiny-int",
+        "mlp",
+        "scale_free",
+        4,
+        60,
+        True,
+        params={"mechanism": "mlp", "n_intervention_targets": 2, "intervention_fraction": 0.5},
+    ),
 ]
 
 
@@ -60,7 +66,9 @@ class ThreadCountingEstimator(BaseCausalDiscovery):
         import torch
         from threadpoolctl import threadpool_info
 
-        blas = sorted({pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"})
+        blas = sorted(
+            {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
+        )
         warnings.warn(f"torch {torch.get_num_threads()} blas {blas}", UserWarning)
         d = X.shape[1]
         return Discovery(np.zeros((d, d)), np.zeros((d, d), dtype=int))
@@ -128,7 +136,9 @@ class EnvironmentRecorder(BaseCausalDiscovery):
             warnings.warn(
                 f"labels {'|'.join(map(str, environments.labels))} codes "
                 f"{_codes_hash(environments.codes)} reference {reference} rows {X.shape[0]} "
-                f"mask {int(intervention_mask.sum())}", UserWarning)
+                f"mask {int(intervention_mask.sum())}",
+                UserWarning,
+            )
         d = X.shape[1]
         return Discovery(np.zeros((d, d)), np.zeros((d, d), dtype=int))
 
@@ -149,7 +159,10 @@ def test_suites_are_well_formed():
     assert {s.family for s in standard} == {"linear-gaussian", "linear-nongaussian", "mlp", "rff"}
     assert {s.graph for s in standard} == {"erdos_renyi", "scale_free"}
     assert {s.params["noise"] for s in standard if s.family == "linear-nongaussian"} == {
-        "laplace", "uniform", "student_t"}
+        "laplace",
+        "uniform",
+        "student_t",
+    }
     assert {s.interventional for s in standard} == {False, True}
     assert {(s.n_nodes, s.n_samples) for s in get_suite("large")} == {(100, 10_000)}
 
@@ -193,7 +206,9 @@ def test_sachs_bnlearn_environment_dataset():
     assert adjacency.sum() == 17 and is_dag(adjacency)
     labels, counts = np.unique(env, return_counts=True)
     assert len(labels) == 8 and "CD3/CD28+ICAM-2" not in labels
-    assert dict(zip(labels, counts))["CD3/CD28"] == 853 == np.flatnonzero(env == "CD3/CD28").max() + 1
+    assert (
+        dict(zip(labels, counts))["CD3/CD28"] == 853 == np.flatnonzero(env == "CD3/CD28").max() + 1
+    )
     assert spec.reference_environment == "CD3/CD28"
 
 
@@ -253,8 +268,9 @@ def test_smoke_suite_runs_every_method(smoke_results):
 @pytest.mark.parametrize("time_limit", [None, 30.0])  # in this process; in child processes
 def test_every_method_gets_the_same_data_and_the_same_scoring(time_limit):
     estimators = {"a": RecordingEstimator("a"), "b": RecordingEstimator("b")}
-    results = run_benchmark(estimators, suite=TINY, n_repeats=2, random_state=3,
-                            time_limit=time_limit, progress=False)
+    results = run_benchmark(
+        estimators, suite=TINY, n_repeats=2, random_state=3, time_limit=time_limit, progress=False
+    )
     assert len(results) == 2 * 2 * 2
     results["hash"] = results["warnings"].str.extract(r"data ([0-9a-f]{16})", expand=False)
     for (name, repeat), part in results.groupby(["dataset", "repeat"]):
@@ -269,8 +285,9 @@ def test_every_method_gets_the_same_data_and_the_same_scoring(time_limit):
 
 
 def test_fixed_data_are_fitted_once():
-    results = run_benchmark({"rec": RecordingEstimator()}, suite="sachs", n_repeats=2,
-                            progress=False)
+    results = run_benchmark(
+        {"rec": RecordingEstimator()}, suite="sachs", n_repeats=2, progress=False
+    )
     assert list(results["dataset"]) == ["sachs-obs", "sachs-int", "sachs-env"]
     assert results["seed"].isna().all() and (results["status"] == "ok").all()
     assert list(results["interventional"]) == [False, True, True]
@@ -287,8 +304,14 @@ def test_environments_reach_the_methods_that_use_them(time_limit, n_jobs):
     # reference_environment=0 is no label of the data: the fit only works if the harness sets it.
     estimator = EnvironmentRecorder(reference_environment=0)
     estimators = {"env": estimator, "rec": RecordingEstimator()}
-    results = run_benchmark(estimators, suite=[spec, TINY[0]], n_repeats=1,
-                            time_limit=time_limit, n_jobs=n_jobs, progress=False)
+    results = run_benchmark(
+        estimators,
+        suite=[spec, TINY[0]],
+        n_repeats=1,
+        time_limit=time_limit,
+        n_jobs=n_jobs,
+        progress=False,
+    )
     assert (results["status"] == "ok").all(), results[["method", "error"]]
     assert estimator.reference_environment == 0  # the harness set it on a clone
     rows = results.set_index(["dataset", "method"])
@@ -296,24 +319,28 @@ def test_environments_reach_the_methods_that_use_them(time_limit, n_jobs):
     assert given["environments"] == "given"
     assert given["warnings"] == (
         f"UserWarning: labels {'|'.join(labels)} codes {_codes_hash(codes)} reference CD3/CD28 "
-        "rows 7466 mask 0")
+        "rows 7466 mask 0"
+    )
     assert len(labels) == 9 and labels.tolist() == sorted(set(conditions))
     pooled = rows.loc[("sachs-env", "rec")]
     assert pooled["environments"] == "pooled" and pooled["n_samples"] == 7466
     assert pooled["warnings"] == f"UserWarning: data {_data_hash(X, mask)}"  # every row, no labels
     # Data without environments: none for anyone, and the method that could use them gets none.
     assert (rows.loc["tiny-obs", "environments"] == "none").all()
-    assert rows.loc[("tiny-obs", "env"), "warnings"].startswith("UserWarning: no environments; data")
+    assert rows.loc[("tiny-obs", "env"), "warnings"].startswith(
+        "UserWarning: no environments; data"
+    )
     note = " ".join(_environment_note(results))
-    assert "`sachs-env`" in note and "env fitted with them" in note and "rec (no environment" in note
+    assert (
+        "`sachs-env`" in note and "env fitted with them" in note and "rec (no environment" in note
+    )
     assert _environment_note(results[results["dataset"] == "tiny-obs"]) == []
 
 
 def test_time_limit_records_a_timeout_quickly():
     estimators = {"sleepy": SleepyEstimator(30.0), "rec": RecordingEstimator()}
     start = time.perf_counter()
-    results = run_benchmark(estimators, suite=TINY[:1], n_repeats=1, time_limit=1.0,
-                            progress=False)
+    results = run_benchmark(estimators, suite=TINY[:1], n_repeats=1, time_limit=1.0, progress=False)
     assert time.perf_counter() - start < 15  # a fork server start (~4 s) plus two short fits
     sleepy, fast = results.iloc[0], results.iloc[1]
     assert sleepy["status"] == "timeout" and "time limit" in sleepy["error"]
@@ -325,8 +352,9 @@ def test_time_limit_records_a_timeout_quickly():
 @pytest.mark.parametrize("time_limit", [None, 30.0])
 def test_an_error_in_fit_is_recorded(time_limit):
     estimators = {"raising": RaisingEstimator(), "rec": RecordingEstimator()}
-    results = run_benchmark(estimators, suite=TINY[:1], n_repeats=1, time_limit=time_limit,
-                            progress=False)
+    results = run_benchmark(
+        estimators, suite=TINY[:1], n_repeats=1, time_limit=time_limit, progress=False
+    )
     failed, fine = results.iloc[0], results.iloc[1]
     assert failed["status"] == "error" and failed["error"] == "RuntimeError: boom in fit"
     assert np.isnan(failed["auprc"])
@@ -334,16 +362,18 @@ def test_an_error_in_fit_is_recorded(time_limit):
 
 
 def test_a_graph_that_cannot_be_scored_is_an_error():
-    results = run_benchmark({"wrong": WrongShapeEstimator()}, suite=TINY[:1], n_repeats=1,
-                            progress=False)
+    results = run_benchmark(
+        {"wrong": WrongShapeEstimator()}, suite=TINY[:1], n_repeats=1, progress=False
+    )
     assert results.loc[0, "status"] == "error"
     assert results.loc[0, "error"].startswith("scoring failed: ValueError")
     assert np.isnan(results.loc[0, "shd"])
 
 
 def test_n_jobs_gives_the_same_results(smoke_results):
-    parallel = run_benchmark(make_estimators(ALL_METHODS), suite="smoke", n_repeats=1, n_jobs=2,
-                             progress=False)
+    parallel = run_benchmark(
+        make_estimators(ALL_METHODS), suite="smoke", n_repeats=1, n_jobs=2, progress=False
+    )
     columns = [c for c in COLUMNS if c not in ("fit_seconds", "warnings")]
     pd.testing.assert_frame_equal(parallel[columns], smoke_results[columns])
 
@@ -352,8 +382,10 @@ def test_n_jobs_gives_bit_identical_fits():
     # Metrics hide differences too small to reorder edges; hashes of the outputs do not. The data
     # are simulated in Fortran order, which a child process used to get as such.
     estimators = {"notears": HashingNOTEARS(), "zeroshot": HashingZeroShot()}
-    serial, parallel = (run_benchmark(estimators, suite=TINY, n_repeats=1, n_jobs=n_jobs,
-                                      progress=False) for n_jobs in (1, 2))
+    serial, parallel = (
+        run_benchmark(estimators, suite=TINY, n_repeats=1, n_jobs=n_jobs, progress=False)
+        for n_jobs in (1, 2)
+    )
     assert serial["warnings"].str.contains("probabilities ").all()
     columns = [c for c in COLUMNS if c != "fit_seconds"]
     pd.testing.assert_frame_equal(parallel[columns], serial[columns], check_exact=True)
@@ -368,7 +400,11 @@ def test_progress_bar_can_be_shown(capsys):
 def test_summary_and_markdown(smoke_results):
     summary = summarize(smoke_results)
     assert list(summary["family"].unique()) == [
-        "linear-gaussian", "linear-nongaussian", "mlp", "all"]
+        "linear-gaussian",
+        "linear-nongaussian",
+        "mlp",
+        "all",
+    ]
     overall = summary[summary["family"] == "all"].set_index("method")
     assert (overall["n_fits"] == 3).all()
     ges = smoke_results[smoke_results["method"] == "ges"]
@@ -388,8 +424,19 @@ def test_summary_and_markdown(smoke_results):
 def test_cli_writes_results_report_and_plots(tmp_path):
     from skcausal.cli import main
 
-    main(["benchmark", "--suite", "smoke", "--methods", ALL_METHODS, "--repeats", "1",
-          "--out", str(tmp_path)])
+    main(
+        [
+            "benchmark",
+            "--suite",
+            "smoke",
+            "--methods",
+            ALL_METHODS,
+            "--repeats",
+            "1",
+            "--out",
+            str(tmp_path),
+        ]
+    )
     results = pd.read_csv(tmp_path / "results.csv")
     assert len(results) == 15 and (results["status"] == "ok").all()
     report = (tmp_path / "results.md").read_text()
@@ -410,8 +457,21 @@ def test_cli_benchmarks_the_checkpoint_it_is_given(tmp_path):
     for suffix in (".safetensors", ".json"):
         shutil.copy(shipped.with_suffix(suffix), tmp_path / f"my-run{suffix}")
     out = tmp_path / "out"
-    main(["benchmark", "--suite", "smoke", "--methods", "zeroshot", "--repeats", "1",
-          "--checkpoint", str(tmp_path / "my-run.safetensors"), "--out", str(out)])
+    main(
+        [
+            "benchmark",
+            "--suite",
+            "smoke",
+            "--methods",
+            "zeroshot",
+            "--repeats",
+            "1",
+            "--checkpoint",
+            str(tmp_path / "my-run.safetensors"),
+            "--out",
+            str(out),
+        ]
+    )
     report = (out / "results.md").read_text()
     assert f"--checkpoint {tmp_path / 'my-run.safetensors'}" in report
     assert "zero-shot checkpoint: `my-run.safetensors`" in report
@@ -426,9 +486,16 @@ def test_every_fit_runs_with_the_threads_of_the_caller():
     torch.set_num_threads(4)
     try:
         with threadpool_limits(limits=3, user_api="blas"):
-            runs = [run_benchmark({"count": ThreadCountingEstimator()}, suite=TINY, n_repeats=1,
-                                  progress=False, **options)
-                    for options in ({}, {"n_jobs": 2}, {"time_limit": 60.0})]
+            runs = [
+                run_benchmark(
+                    {"count": ThreadCountingEstimator()},
+                    suite=TINY,
+                    n_repeats=1,
+                    progress=False,
+                    **options,
+                )
+                for options in ({}, {"n_jobs": 2}, {"time_limit": 60.0})
+            ]
     finally:
         torch.set_num_threads(threads)
     # In this process, in concurrent children and in a child with a time limit alike: a thread

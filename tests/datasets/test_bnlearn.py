@@ -12,9 +12,17 @@ from skcausal.datasets._bnlearn import DEVELOPMENT_NETWORKS, RESERVED_NETWORKS, 
 
 pgmpy = pytest.importorskip("pgmpy")
 
-EXPECTED_SIZE = {"child": (20, 25), "insurance": (27, 52), "water": (32, 66), "alarm": (37, 46),
-                 "hailfinder": (56, 66), "hepar2": (70, 123), "win95pts": (76, 112),
-                 "pathfinder": (109, 195), "andes": (223, 338)}
+EXPECTED_SIZE = {
+    "child": (20, 25),
+    "insurance": (27, 52),
+    "water": (32, 66),
+    "alarm": (37, 46),
+    "hailfinder": (56, 66),
+    "hepar2": (70, 123),
+    "win95pts": (76, 112),
+    "pathfinder": (109, 195),
+    "andes": (223, 338),
+}
 
 
 @pytest.mark.parametrize("name", DEVELOPMENT_NETWORKS)
@@ -92,18 +100,27 @@ def test_make_scm_on_a_given_graph_follows_its_edges():
 
 def test_make_scm_on_a_given_graph_with_interventions():
     chain = np.array([[0, 1, 0], [0, 0, 1], [0, 0, 0]])
-    X, mask, truth = make_scm(300, 3, graph=chain[::-1, ::-1].copy(), n_intervention_targets=1,
-                              intervention_fraction=0.2, random_state=0)
+    X, mask, truth = make_scm(
+        300,
+        3,
+        graph=chain[::-1, ::-1].copy(),
+        n_intervention_targets=1,
+        intervention_fraction=0.2,
+        random_state=0,
+    )
     assert truth.tolist() == [[0, 0, 0], [1, 0, 0], [0, 1, 0]]  # 2 -> 1 -> 0, as given
     assert mask.sum() == 60 and mask.any(axis=0).sum() == 1
 
 
-@pytest.mark.parametrize("graph, message", [
-    (np.ones((3, 3)) - np.eye(3), "acyclic; it has the cycle"),
-    (np.zeros((2, 2)), r"shape \(n_nodes, n_nodes\) = \(3, 3\)"),
-    (np.full((3, 3), 2), "only 0 and 1"),
-    (42, "graph must be one of"),
-])
+@pytest.mark.parametrize(
+    "graph, message",
+    [
+        (np.ones((3, 3)) - np.eye(3), "acyclic; it has the cycle"),
+        (np.zeros((2, 2)), r"shape \(n_nodes, n_nodes\) = \(3, 3\)"),
+        (np.full((3, 3), 2), "only 0 and 1"),
+        (42, "graph must be one of"),
+    ],
+)
 def test_make_scm_refuses_bad_graphs(graph, message):
     with pytest.raises(ValueError, match=message):
         make_scm(50, 3, graph=graph)
@@ -112,7 +129,9 @@ def test_make_scm_refuses_bad_graphs(graph, message):
 def test_network_sizes_table_matches_the_files():
     from skcausal.datasets._bnlearn import NETWORK_SIZES
 
-    assert {name: load_bnlearn_structure(name)[0].shape[0] for name in NETWORK_SIZES} == NETWORK_SIZES
+    assert {
+        name: load_bnlearn_structure(name)[0].shape[0] for name in NETWORK_SIZES
+    } == NETWORK_SIZES
 
 
 def test_structures_suite_draws_its_data_on_the_real_graph():
@@ -131,7 +150,9 @@ def test_raw_units_leave_each_node_its_own_scale():
     # and nothing rescaled: least squares on the parents recovers residual scales in that range,
     # while the nodes' own variances spread far beyond 1.
     A, _ = load_bnlearn_structure("alarm")
-    X, _, _ = make_scm(20_000, A.shape[0], graph=A, raw_units=True, standardize=False, random_state=3)
+    X, _, _ = make_scm(
+        20_000, A.shape[0], graph=A, raw_units=True, standardize=False, random_state=3
+    )
     variances = X.var(axis=0)
     assert variances.max() > 20 * variances.min()
     for j in range(A.shape[0]):
@@ -146,8 +167,16 @@ def test_raw_units_leave_each_node_its_own_scale():
 
 def test_raw_units_interventions_are_drawn_in_the_nodes_units():
     A = np.array([[0, 1], [0, 0]])
-    X, mask, _ = make_scm(4000, 2, graph=A, raw_units=True, standardize=False, n_intervention_targets=1,
-                          intervention_fraction=0.5, random_state=0)
+    X, mask, _ = make_scm(
+        4000,
+        2,
+        graph=A,
+        raw_units=True,
+        standardize=False,
+        n_intervention_targets=1,
+        intervention_fraction=0.5,
+        random_state=0,
+    )
     target = int(np.nonzero(mask.any(axis=0))[0][0])
     observed, intervened = X[~mask[:, target], target], X[mask[:, target], target]
     # mu ~ U(-2, 2) and s ~ U(0.1, 1) in the node's own standard deviations

@@ -12,10 +12,10 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from skcausal.graph import is_dag
 from skcausal.datasets import SCMBatchSampler, SimulationConfig, make_scm
 from skcausal.datasets._graphs import GRAPHS, ErdosRenyi, ScaleFree
 from skcausal.datasets._mechanisms import MECHANISMS, NOISES
+from skcausal.graph import is_dag
 
 GRAPH_NAMES = sorted(GRAPHS)
 MECHANISM_NAMES = sorted(MECHANISMS)
@@ -28,8 +28,16 @@ FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthChe
 def sample_graphs(graph, n_nodes, edges_per_node, n_draws, seed):
     """n_draws adjacencies (n_draws, d, d) from the batch sampler (tiny n: only the graph matters)."""
     batch = SCMBatchSampler(generator=seed).sample(
-        n_draws, n_nodes, 2, graph=graph, edges_per_node=edges_per_node, mechanism="linear",
-        noise="gaussian", heteroscedastic=False, n_targets=0, intervention_fraction=0.0,
+        n_draws,
+        n_nodes,
+        2,
+        graph=graph,
+        edges_per_node=edges_per_node,
+        mechanism="linear",
+        noise="gaussian",
+        heteroscedastic=False,
+        n_targets=0,
+        intervention_fraction=0.0,
     )
     return batch.adjacency.numpy().astype(int)
 
@@ -102,7 +110,9 @@ def check_mean_edges(counts, expected, per_draw_variance, n_se=4.0):
 @pytest.mark.parametrize("n_nodes, edges_per_node", [(10, 2.0), (7, 1.3)])
 def test_make_scm_erdos_renyi_density(n_nodes, edges_per_node):
     counts = [
-        make_scm(2, n_nodes, graph="erdos_renyi", edges_per_node=edges_per_node, random_state=s)[2].sum()
+        make_scm(2, n_nodes, graph="erdos_renyi", edges_per_node=edges_per_node, random_state=s)[
+            2
+        ].sum()
         for s in range(400)
     ]
     model = ErdosRenyi(edges_per_node)
@@ -132,11 +142,15 @@ def scale_free_variance(edges_per_node, n_nodes):
 
 
 @pytest.mark.parametrize("graph", ["scale_free", "scale_free_transposed"])
-@pytest.mark.parametrize("n_nodes, edges_per_node", [(10, 1.5), (30, 2.0), (30, 0.7), (6, 4.0), (25, 3.3)])
+@pytest.mark.parametrize(
+    "n_nodes, edges_per_node", [(10, 1.5), (30, 2.0), (30, 0.7), (6, 4.0), (25, 3.3)]
+)
 def test_sampler_scale_free_density(graph, n_nodes, edges_per_node):
     A = sample_graphs(graph, n_nodes, edges_per_node, 400, seed=n_nodes + 1)
     model = ScaleFree(edges_per_node, transposed=graph.endswith("transposed"))
-    check_mean_edges(A.sum((1, 2)), model.expected_edges(n_nodes), scale_free_variance(edges_per_node, n_nodes))
+    check_mean_edges(
+        A.sum((1, 2)), model.expected_edges(n_nodes), scale_free_variance(edges_per_node, n_nodes)
+    )
 
 
 @pytest.mark.parametrize("graph", ["scale_free", "scale_free_transposed"])
@@ -192,7 +206,9 @@ def test_sampler_node_labels_are_exchangeable(graph):
 
 def test_make_scm_first_and_last_nodes_equally_often_roots():
     n_draws, d = 300, 6
-    roots = np.array([make_scm(2, d, edges_per_node=2.0, random_state=s)[2].sum(0) == 0 for s in range(n_draws)])
+    roots = np.array(
+        [make_scm(2, d, edges_per_node=2.0, random_state=s)[2].sum(0) == 0 for s in range(n_draws)]
+    )
     q = roots.mean()
     # In simulation order node 0 is always a root and node d-1 one with probability (1-p)^(d-1).
     se = math.sqrt(2 * q * (1 - q) / n_draws)
@@ -206,7 +222,9 @@ def test_linear_data_are_markov_to_the_graph(heteroscedastic):
     """Regressing x_j on its true parents leaves a residual uncorrelated with every non-descendant."""
     n = 20000
     for seed in range(3):
-        X, _, A = make_scm(n, 8, edges_per_node=1.5, heteroscedastic=heteroscedastic, random_state=seed)
+        X, _, A = make_scm(
+            n, 8, edges_per_node=1.5, heteroscedastic=heteroscedastic, random_state=seed
+        )
         reach = ancestors(A)
         for j in range(A.shape[0]):
             parents = np.flatnonzero(A[:, j])
@@ -215,7 +233,9 @@ def test_linear_data_are_markov_to_the_graph(heteroscedastic):
             if len(parents) and not heteroscedastic:
                 # f is standardised and the noise scale is <= 1: parents explain >= half the variance.
                 assert 1 - residual.var() / X[:, j].var() > 0.45
-            others = [k for k in range(A.shape[0]) if k != j and not reach[j, k] and k not in parents]
+            others = [
+                k for k in range(A.shape[0]) if k != j and not reach[j, k] and k not in parents
+            ]
             for k in others:
                 assert abs(corr(residual, X[:, k])) < 4.5 / math.sqrt(n)
 
@@ -225,7 +245,9 @@ def test_mechanisms_ignore_non_parents(mechanism):
     data = torch.Generator().manual_seed(0)
     parents = torch.randn(3, 50, 6, generator=data)
     parent_mask = torch.tensor([[1, 0, 1, 0, 0, 1], [0, 0, 0, 0, 0, 1], [1, 1, 0, 0, 1, 0]]).float()
-    other = torch.where(parent_mask[:, None, :] > 0, parents, 5 * torch.randn(3, 50, 6, generator=data))
+    other = torch.where(
+        parent_mask[:, None, :] > 0, parents, 5 * torch.randn(3, 50, 6, generator=data)
+    )
     f1 = MECHANISMS[mechanism](parents, parent_mask, torch.Generator().manual_seed(1))
     f2 = MECHANISMS[mechanism](other, parent_mask, torch.Generator().manual_seed(1))
     assert f1.shape == (3, 50)
@@ -243,8 +265,15 @@ def test_do_values_are_independent_of_ancestors(mechanism):
     """In the rows where j is intervened, x_j is uncorrelated with all its ancestors."""
     n, d, z_scores = 6000, 6, []
     for seed in range(4):
-        X, mask, A = make_scm(n, d, edges_per_node=2.0, mechanism=mechanism, n_intervention_targets=3,
-                              intervention_fraction=0.5, random_state=seed)
+        X, mask, A = make_scm(
+            n,
+            d,
+            edges_per_node=2.0,
+            mechanism=mechanism,
+            n_intervention_targets=3,
+            intervention_fraction=0.5,
+            random_state=seed,
+        )
         reach = ancestors(A)
         for j in np.flatnonzero(mask.any(0)):
             rows = mask[:, j]
@@ -260,8 +289,14 @@ def test_observational_rows_follow_a_strong_edge():
     """The contrast: a child with a single parent is strongly correlated with it (linear SCM)."""
     n, seen = 4000, 0
     for seed in range(4):
-        X, mask, A = make_scm(n, 6, edges_per_node=1.0, n_intervention_targets=3,
-                              intervention_fraction=0.5, random_state=seed)
+        X, mask, A = make_scm(
+            n,
+            6,
+            edges_per_node=1.0,
+            n_intervention_targets=3,
+            intervention_fraction=0.5,
+            random_state=seed,
+        )
         observational = ~mask.any(1)
         assert observational.sum() == n // 2
         for c in np.flatnonzero(A.sum(0) == 1):
@@ -291,9 +326,13 @@ def test_mask_marks_single_target_rows(args):
         fraction = 0.0
     if k > 0 and round(fraction * n) < k:  # not enough rows for one per target: refused
         with pytest.raises(ValueError, match="n_intervention_targets"):
-            make_scm(n, d, n_intervention_targets=k, intervention_fraction=fraction, random_state=seed)
+            make_scm(
+                n, d, n_intervention_targets=k, intervention_fraction=fraction, random_state=seed
+            )
         return
-    X, mask, A = make_scm(n, d, n_intervention_targets=k, intervention_fraction=fraction, random_state=seed)
+    X, mask, A = make_scm(
+        n, d, n_intervention_targets=k, intervention_fraction=fraction, random_state=seed
+    )
     assert mask.dtype == bool and mask.shape == (n, d)
     per_row = mask.sum(1)
     assert per_row.max(initial=0) <= 1  # single-target interventions
@@ -319,18 +358,24 @@ def test_mask_marks_single_target_rows(args):
 
 
 def test_mask_count_matches_docstring_example():
-    X, mask, A = make_scm(500, 5, n_intervention_targets=2, intervention_fraction=0.4, random_state=0)
+    X, mask, A = make_scm(
+        500, 5, n_intervention_targets=2, intervention_fraction=0.4, random_state=0
+    )
     assert mask.sum() == 200
     assert len(np.flatnonzero(mask.any(0))) == 2
 
 
 def test_mask_count_rounds_like_python():
-    X, mask, A = make_scm(25, 4, n_intervention_targets=1, intervention_fraction=0.1, random_state=0)
+    X, mask, A = make_scm(
+        25, 4, n_intervention_targets=1, intervention_fraction=0.1, random_state=0
+    )
     assert mask.sum() == round(0.1 * 25) == 2
 
 
 def test_every_requested_target_is_intervened_or_refused():
-    X, mask, A = make_scm(10, 3, n_intervention_targets=3, intervention_fraction=0.3, random_state=0)
+    X, mask, A = make_scm(
+        10, 3, n_intervention_targets=3, intervention_fraction=0.3, random_state=0
+    )
     assert len(np.flatnonzero(mask.any(0))) == 3
     with pytest.raises(ValueError, match="fewer than n_intervention_targets"):
         make_scm(10, 5, n_intervention_targets=5, intervention_fraction=0.3, random_state=0)
@@ -351,9 +396,17 @@ def test_masked_cells_do_not_depend_on_mechanism_or_noise(monkeypatch, mechanism
     a function of its noise, and of its parents) and every masked value stays bit for bit (a do()
     value depends on neither)."""
     noise = NOISE_NAMES[MECHANISM_NAMES.index(mechanism) % len(NOISE_NAMES)]
-    kwargs = dict(n_samples=120, n_nodes=7, edges_per_node=2.0, mechanism=mechanism, noise=noise,
-                  heteroscedastic=heteroscedastic, n_intervention_targets=3, intervention_fraction=0.4,
-                  standardize=False)
+    kwargs = dict(
+        n_samples=120,
+        n_nodes=7,
+        edges_per_node=2.0,
+        mechanism=mechanism,
+        noise=noise,
+        heteroscedastic=heteroscedastic,
+        n_intervention_targets=3,
+        intervention_fraction=0.4,
+        standardize=False,
+    )
     for seed in range(3):
         X1, mask1, A1 = make_scm(**kwargs, random_state=seed)
         with monkeypatch.context() as patch:
@@ -369,8 +422,15 @@ def test_masked_cells_do_not_depend_on_mechanism_or_noise(monkeypatch, mechanism
 @pytest.mark.parametrize("mechanism", ["linear", "mlp"])
 def test_do_values_come_from_a_gaussian_per_target(mechanism):
     """standardize=False: an intervened column is N(mu, s^2), mu in [-2, 2], s in [0.1, 1]."""
-    X, mask, A = make_scm(4000, 5, mechanism=mechanism, n_intervention_targets=5, intervention_fraction=1.0,
-                          standardize=False, random_state=3)
+    X, mask, A = make_scm(
+        4000,
+        5,
+        mechanism=mechanism,
+        n_intervention_targets=5,
+        intervention_fraction=1.0,
+        standardize=False,
+        random_state=3,
+    )
     assert mask.all(1).sum() == 0 and mask.sum() == 4000
     for j in range(5):
         values = X[mask[:, j], j]
@@ -393,13 +453,23 @@ def differs(a, b):
 
 
 def test_random_state_reproduces():
-    kwargs = dict(n_samples=200, n_nodes=8, graph="scale_free", mechanism="mlp", noise="laplace",
-                  heteroscedastic=True, n_intervention_targets=2, intervention_fraction=0.3)
+    kwargs = dict(
+        n_samples=200,
+        n_nodes=8,
+        graph="scale_free",
+        mechanism="mlp",
+        noise="laplace",
+        heteroscedastic=True,
+        n_intervention_targets=2,
+        intervention_fraction=0.3,
+    )
     assert_same(make_scm(**kwargs, random_state=7), make_scm(**kwargs, random_state=7))
     assert differs(make_scm(**kwargs, random_state=7), make_scm(**kwargs, random_state=8))
     # A numpy Generator: same seed, same data; a shared one moves on.
-    assert_same(make_scm(**kwargs, random_state=np.random.default_rng(5)),
-                make_scm(**kwargs, random_state=np.random.default_rng(5)))
+    assert_same(
+        make_scm(**kwargs, random_state=np.random.default_rng(5)),
+        make_scm(**kwargs, random_state=np.random.default_rng(5)),
+    )
     rng = np.random.default_rng(5)
     assert differs(make_scm(**kwargs, random_state=rng), make_scm(**kwargs, random_state=rng))
     assert differs(make_scm(**kwargs, random_state=None), make_scm(**kwargs, random_state=None))
@@ -408,17 +478,43 @@ def test_random_state_reproduces():
 @given(seed=st.integers(0, 2**32 - 1))
 @settings(max_examples=15, deadline=None)
 def test_random_state_reproduces_any_seed(seed):
-    a = make_scm(30, 5, mechanism="rff", n_intervention_targets=1, intervention_fraction=0.5, random_state=seed)
-    b = make_scm(30, 5, mechanism="rff", n_intervention_targets=1, intervention_fraction=0.5, random_state=seed)
+    a = make_scm(
+        30,
+        5,
+        mechanism="rff",
+        n_intervention_targets=1,
+        intervention_fraction=0.5,
+        random_state=seed,
+    )
+    b = make_scm(
+        30,
+        5,
+        mechanism="rff",
+        n_intervention_targets=1,
+        intervention_fraction=0.5,
+        random_state=seed,
+    )
     assert_same(a, b)
-    c = make_scm(30, 5, mechanism="rff", n_intervention_targets=1, intervention_fraction=0.5, random_state=seed + 1)
+    c = make_scm(
+        30,
+        5,
+        mechanism="rff",
+        n_intervention_targets=1,
+        intervention_fraction=0.5,
+        random_state=seed + 1,
+    )
     assert not np.array_equal(a[0], c[0])
 
 
 def test_sampler_generator_reproduces():
     def draw(generator):
         batch = SCMBatchSampler(generator=generator).sample(6, 7, 50)
-        return batch.X.numpy(), batch.intervention_mask.numpy(), batch.adjacency.numpy(), batch.mechanisms
+        return (
+            batch.X.numpy(),
+            batch.intervention_mask.numpy(),
+            batch.adjacency.numpy(),
+            batch.mechanisms,
+        )
 
     assert_same(draw(3), draw(3))
     assert_same(draw(torch.Generator().manual_seed(3)), draw(torch.Generator().manual_seed(3)))
@@ -437,8 +533,15 @@ def test_sampler_generator_reproduces():
 )
 def test_standardized_columns(n, d, mechanism, noise, interventional, seed):
     k, fraction = (min(max(1, d // 2), round(0.4 * n)), 0.4) if interventional else (0, 0.0)
-    X, mask, A = make_scm(n, d, mechanism=mechanism, noise=noise, n_intervention_targets=k,
-                          intervention_fraction=fraction, random_state=seed)
+    X, mask, A = make_scm(
+        n,
+        d,
+        mechanism=mechanism,
+        noise=noise,
+        n_intervention_targets=k,
+        intervention_fraction=fraction,
+        random_state=seed,
+    )
     assert X.dtype == np.float64
     assert np.abs(X.mean(0)).max() < 1e-10
     assert np.abs(X.std(0) - 1).max() < 1e-10
@@ -451,8 +554,15 @@ def test_unstandardized_observational_columns_are_internally_standardized():
         assert np.abs(X.mean(0)).max() < 1e-4
         assert np.abs(X.std(0) - 1).max() < 1e-4
         # The observational rows of intervened data too, per column.
-        X, mask, A = make_scm(500, 6, mechanism=mechanism, n_intervention_targets=3, intervention_fraction=0.5,
-                              standardize=False, random_state=0)
+        X, mask, A = make_scm(
+            500,
+            6,
+            mechanism=mechanism,
+            n_intervention_targets=3,
+            intervention_fraction=0.5,
+            standardize=False,
+            random_state=0,
+        )
         for j in range(6):
             observed = X[~mask[:, j], j]
             assert abs(observed.mean()) < 1e-4 and abs(observed.std() - 1) < 1e-4
@@ -472,13 +582,29 @@ def test_every_mechanism_and_noise_is_finite(mechanism, heteroscedastic):
     sampler = SCMBatchSampler(generator=MECHANISM_NAMES.index(mechanism))
     for noise in NOISE_NAMES:
         for n_targets, fraction in ((0, 0.0), (4, 0.5)):
-            batch = sampler.sample(8, 12, 200, edges_per_node=3.0, mechanism=mechanism, noise=noise,
-                                   heteroscedastic=heteroscedastic, n_targets=n_targets,
-                                   intervention_fraction=fraction)
+            batch = sampler.sample(
+                8,
+                12,
+                200,
+                edges_per_node=3.0,
+                mechanism=mechanism,
+                noise=noise,
+                heteroscedastic=heteroscedastic,
+                n_targets=n_targets,
+                intervention_fraction=fraction,
+            )
             assert torch.isfinite(batch.X).all()
             assert batch.mechanisms == [mechanism] * 8 and batch.noises == [noise] * 8
-            X, _, _ = make_scm(50, 5, mechanism=mechanism, noise=noise, heteroscedastic=heteroscedastic,
-                               n_intervention_targets=n_targets, intervention_fraction=fraction, random_state=1)
+            X, _, _ = make_scm(
+                50,
+                5,
+                mechanism=mechanism,
+                noise=noise,
+                heteroscedastic=heteroscedastic,
+                n_intervention_targets=n_targets,
+                intervention_fraction=fraction,
+                random_state=1,
+            )
             assert np.isfinite(X).all()
 
 
@@ -495,13 +621,31 @@ def test_every_mechanism_and_noise_is_finite(mechanism, heteroscedastic):
 )
 def test_extreme_sizes_are_finite(n, d, graph, mechanism, noise, heteroscedastic, fraction, seed):
     k = 0 if fraction == 0 else min(d, round(fraction * n))  # one row per target at least
-    X, mask, A = make_scm(n, d, graph=graph, edges_per_node=4.0, mechanism=mechanism, noise=noise,
-                          heteroscedastic=heteroscedastic, n_intervention_targets=k,
-                          intervention_fraction=fraction, random_state=seed)
+    X, mask, A = make_scm(
+        n,
+        d,
+        graph=graph,
+        edges_per_node=4.0,
+        mechanism=mechanism,
+        noise=noise,
+        heteroscedastic=heteroscedastic,
+        n_intervention_targets=k,
+        intervention_fraction=fraction,
+        random_state=seed,
+    )
     assert np.isfinite(X).all()
-    X, mask, A = make_scm(n, d, graph=graph, mechanism=mechanism, noise=noise, heteroscedastic=heteroscedastic,
-                          n_intervention_targets=k, intervention_fraction=fraction, standardize=False,
-                          random_state=seed)
+    X, mask, A = make_scm(
+        n,
+        d,
+        graph=graph,
+        mechanism=mechanism,
+        noise=noise,
+        heteroscedastic=heteroscedastic,
+        n_intervention_targets=k,
+        intervention_fraction=fraction,
+        standardize=False,
+        random_state=seed,
+    )
     assert np.isfinite(X).all()
 
 
@@ -547,7 +691,10 @@ def test_noise_families_have_mean_0_variance_1(noise):
         (dict(n_samples=10.0), ["n_samples"]),
         (dict(intervention_fraction=-0.1, n_intervention_targets=1), ["intervention_fraction"]),
         (dict(intervention_fraction=1.5, n_intervention_targets=1), ["intervention_fraction"]),
-        (dict(intervention_fraction=float("nan"), n_intervention_targets=1), ["intervention_fraction"]),
+        (
+            dict(intervention_fraction=float("nan"), n_intervention_targets=1),
+            ["intervention_fraction"],
+        ),
         (dict(intervention_fraction="0.5", n_intervention_targets=1), ["intervention_fraction"]),
         (dict(n_intervention_targets=6, intervention_fraction=0.5), ["n_intervention_targets"]),
         (dict(n_intervention_targets=-1), ["n_intervention_targets"]),
@@ -566,8 +713,13 @@ def test_bad_arguments_raise(kwargs, names):
 
 
 def test_numpy_integers_and_edge_values_are_accepted():
-    X, mask, A = make_scm(np.int64(2), np.int32(1), n_intervention_targets=np.int64(1), intervention_fraction=1.0,
-                          random_state=0)
+    X, mask, A = make_scm(
+        np.int64(2),
+        np.int32(1),
+        n_intervention_targets=np.int64(1),
+        intervention_fraction=1.0,
+        random_state=0,
+    )
     assert X.shape == (2, 1) and mask.all() and A.shape == (1, 1)
 
 
@@ -589,7 +741,14 @@ def test_bad_simulation_config_raises(kwargs, name):
 
 
 # -- SCMBatchSampler iteration --------------------------------------------------------------------
-SMALL = dict(min_nodes=2, max_nodes=12, min_samples=20, max_samples=60, tokens_per_batch=500, max_batch_size=16)
+SMALL = dict(
+    min_nodes=2,
+    max_nodes=12,
+    min_samples=20,
+    max_samples=60,
+    tokens_per_batch=500,
+    max_batch_size=16,
+)
 
 
 @pytest.mark.parametrize("node_distribution", ["uniform", "log_uniform"])
@@ -606,7 +765,10 @@ def test_sampler_iteration_yields_consistent_batches(node_distribution):
         assert 1 <= b <= config.max_batch_size
         assert b == min(config.max_batch_size, max(1, config.tokens_per_batch // (d * d)))
         assert batch.X.dtype == torch.float32 and torch.isfinite(batch.X).all()
-        assert batch.intervention_mask.shape == (b, n, d) and batch.intervention_mask.dtype == torch.bool
+        assert (
+            batch.intervention_mask.shape == (b, n, d)
+            and batch.intervention_mask.dtype == torch.bool
+        )
         assert batch.adjacency.shape == (b, d, d) and batch.adjacency.dtype == torch.float32
         assert len(batch.graphs) == len(batch.mechanisms) == len(batch.noises) == b
         assert set(batch.graphs) <= set(config.graphs)
@@ -619,15 +781,24 @@ def test_sampler_iteration_yields_consistent_batches(node_distribution):
 
 
 def test_sampler_respects_config_choices():
-    config = SimulationConfig(**SMALL, graphs=("scale_free",), mechanisms=("tanh", "sine"), noises=("uniform",),
-                              interventional_probability=0.0, min_edges_per_node=1.0, max_edges_per_node=1.0)
+    config = SimulationConfig(
+        **SMALL,
+        graphs=("scale_free",),
+        mechanisms=("tanh", "sine"),
+        noises=("uniform",),
+        interventional_probability=0.0,
+        min_edges_per_node=1.0,
+        max_edges_per_node=1.0,
+    )
     for batch, _ in zip(SCMBatchSampler(config, generator=1), range(5)):
         assert set(batch.graphs) == {"scale_free"}
         assert set(batch.mechanisms) <= {"tanh", "sine"}
         assert set(batch.noises) == {"uniform"}
         assert not batch.intervention_mask.any()
         d = batch.X.shape[2]
-        assert torch.all(batch.adjacency.sum((1, 2)) == d - 1)  # a tree: one parent per non-first node
+        assert torch.all(
+            batch.adjacency.sum((1, 2)) == d - 1
+        )  # a tree: one parent per non-first node
 
 
 def test_sampler_stream_is_reproducible():
@@ -636,12 +807,17 @@ def test_sampler_stream_is_reproducible():
     def stream(generator, k=6):
         out = []
         for batch, _ in zip(SCMBatchSampler(config, generator=generator), range(k)):
-            out.append((batch.X, batch.intervention_mask, batch.adjacency, batch.graphs, batch.mechanisms))
+            out.append(
+                (batch.X, batch.intervention_mask, batch.adjacency, batch.graphs, batch.mechanisms)
+            )
         return out
 
     def same(s1, s2):
         return all(
-            torch.equal(a[0], b[0]) and torch.equal(a[1], b[1]) and torch.equal(a[2], b[2]) and a[3:] == b[3:]
+            torch.equal(a[0], b[0])
+            and torch.equal(a[1], b[1])
+            and torch.equal(a[2], b[2])
+            and a[3:] == b[3:]
             for a, b in zip(s1, s2)
         )
 

@@ -10,9 +10,9 @@ import pytest
 import torch
 
 from skcausal.datasets import SCMBatchSampler, SimulationConfig
+from skcausal.datasets._interventions import INTERVENTIONS, _off_target
 from skcausal.datasets._measurement import observe
 from skcausal.datasets._mechanisms import ROOT_LAWS
-from skcausal.datasets._interventions import INTERVENTIONS, _off_target
 from skcausal.datasets._simulator import simulate
 
 
@@ -52,9 +52,16 @@ def test_root_laws_have_mean_zero_and_unit_variance(name):
 
 def test_roots_draw_from_the_root_laws():
     empty = torch.zeros(1, 40, 40, dtype=torch.bool)
-    X = simulate(empty.expand(2, 40, 40), 2000, ["linear"] * 2, ["gaussian"] * 2, torch.zeros(2, dtype=torch.bool),
-                 torch.zeros(2, 2000, 40, dtype=torch.bool), torch.Generator().manual_seed(1),
-                 root_law_probability=1.0)
+    X = simulate(
+        empty.expand(2, 40, 40),
+        2000,
+        ["linear"] * 2,
+        ["gaussian"] * 2,
+        torch.zeros(2, dtype=torch.bool),
+        torch.zeros(2, 2000, 40, dtype=torch.bool),
+        torch.Generator().manual_seed(1),
+        root_law_probability=1.0,
+    )
     columns = X.permute(0, 2, 1).reshape(80, 2000).numpy()
     few_values = sum(len(np.unique(c)) <= 6 for c in columns)
     skewed = sum(abs(((c - c.mean()) ** 3).mean()) > 1 for c in columns)
@@ -100,11 +107,19 @@ def _two_node(kind, n=4000, seed=0):
     """x0 -> x1 linear; the second half of the rows intervene on x1 with the given kind."""
     upper = torch.tensor([[[False, True], [False, False]]])
     mask = torch.zeros(1, n, 2, dtype=torch.bool)
-    mask[0, n // 2:, 1] = True
+    mask[0, n // 2 :, 1] = True
     kinds = torch.tensor([INTERVENTIONS.index(kind)])
-    X = simulate(upper, n, ["linear"], ["gaussian"], torch.zeros(1, dtype=torch.bool), mask,
-                 torch.Generator().manual_seed(seed), intervention_kinds=kinds)[0].numpy()
-    obs, intv = X[: n // 2], X[n // 2:]
+    X = simulate(
+        upper,
+        n,
+        ["linear"],
+        ["gaussian"],
+        torch.zeros(1, dtype=torch.bool),
+        mask,
+        torch.Generator().manual_seed(seed),
+        intervention_kinds=kinds,
+    )[0].numpy()
+    obs, intv = X[: n // 2], X[n // 2 :]
     return obs, intv
 
 
@@ -143,11 +158,19 @@ def test_off_target_interventions_hit_other_variables_in_the_same_rows():
 
 
 def test_wide_prior_draws_finite_batches_of_every_kind():
-    config = SimulationConfig(max_nodes=15, raw_units_probability=0.3, root_law_probability=0.5,
-                              distortion_probability=0.5, measurement_noise_probability=0.3,
-                              rounding_probability=0.2, clipping_probability=0.2, outlier_probability=0.2,
-                              intervention_kinds=INTERVENTIONS, off_target_probability=0.3,
-                              interventional_probability=1.0)
+    config = SimulationConfig(
+        max_nodes=15,
+        raw_units_probability=0.3,
+        root_law_probability=0.5,
+        distortion_probability=0.5,
+        measurement_noise_probability=0.3,
+        rounding_probability=0.2,
+        clipping_probability=0.2,
+        outlier_probability=0.2,
+        intervention_kinds=INTERVENTIONS,
+        off_target_probability=0.3,
+        interventional_probability=1.0,
+    )
     stream = iter(SCMBatchSampler(config, generator=0))
     stds = []
     for _ in range(10):
@@ -224,8 +247,13 @@ def test_mixed_datasets_draw_a_mechanism_per_node():
 
 
 def test_log_uniform_samples_cover_the_range():
-    config = SimulationConfig(min_samples=50, max_samples=10_000, samples_distribution="log_uniform",
-                              max_nodes=5, tokens_per_batch=25)
+    config = SimulationConfig(
+        min_samples=50,
+        max_samples=10_000,
+        samples_distribution="log_uniform",
+        max_nodes=5,
+        tokens_per_batch=25,
+    )
     stream = iter(SCMBatchSampler(config, generator=0))
     sizes = [next(stream).X.shape[1] for _ in range(60)]
     assert min(sizes) < 200 and max(sizes) > 3000 and np.median(sizes) < 2000
@@ -254,8 +282,13 @@ def test_without_environments_the_batch_has_none():
 
 
 def test_clean_batches_come_from_the_default_prior_with_the_configs_sizes():
-    wide = SimulationConfig(max_nodes=12, min_samples=60, max_samples=120, mechanisms=("hill", "piecewise"),
-                            environment_probability=1.0)
+    wide = SimulationConfig(
+        max_nodes=12,
+        min_samples=60,
+        max_samples=120,
+        mechanisms=("hill", "piecewise"),
+        environment_probability=1.0,
+    )
     batches = SCMBatchSampler(dataclasses.replace(wide, clean_batch_probability=1.0), generator=1)
     for batch, _ in zip(batches, range(5)):
         assert batch.environments is None  # the default prior has no environments
@@ -265,27 +298,54 @@ def test_clean_batches_come_from_the_default_prior_with_the_configs_sizes():
     kinds = {next(iter(mixed)).environments is None for _ in range(12)}
     assert kinds == {True, False}
     # The same seed gives the same mixed stream.
-    a = [b.X for b, _ in zip(SCMBatchSampler(dataclasses.replace(wide, clean_batch_probability=0.5), generator=2), range(6))]
-    b = [b.X for b, _ in zip(SCMBatchSampler(dataclasses.replace(wide, clean_batch_probability=0.5), generator=2), range(6))]
+    a = [
+        b.X
+        for b, _ in zip(
+            SCMBatchSampler(dataclasses.replace(wide, clean_batch_probability=0.5), generator=2),
+            range(6),
+        )
+    ]
+    b = [
+        b.X
+        for b, _ in zip(
+            SCMBatchSampler(dataclasses.replace(wide, clean_batch_probability=0.5), generator=2),
+            range(6),
+        )
+    ]
     assert all(torch.equal(x, y) for x, y in zip(a, b))
 
 
 def test_clean_batches_draw_the_configured_intervention_kinds():
-    wide = SimulationConfig(max_nodes=12, min_samples=60, max_samples=120, clean_batch_probability=1.0,
-                            clean_intervention_kinds=["shift", "soft"])
+    wide = SimulationConfig(
+        max_nodes=12,
+        min_samples=60,
+        max_samples=120,
+        clean_batch_probability=1.0,
+        clean_intervention_kinds=["shift", "soft"],
+    )
     clean = SCMBatchSampler(wide, generator=1)._clean_sampler()
     assert clean.config.intervention_kinds == ("shift", "soft")
     assert clean.config.max_nodes == 12 and clean.config.mechanisms == SimulationConfig().mechanisms
     # By default they stay v1's hard interventions, so earlier runs' streams do not change.
-    default = SCMBatchSampler(dataclasses.replace(wide, clean_intervention_kinds=("hard",)), generator=1)
-    assert default._clean_sampler().config == SimulationConfig(max_nodes=12, min_samples=60, max_samples=120)
+    default = SCMBatchSampler(
+        dataclasses.replace(wide, clean_intervention_kinds=("hard",)), generator=1
+    )
+    assert default._clean_sampler().config == SimulationConfig(
+        max_nodes=12, min_samples=60, max_samples=120
+    )
     with pytest.raises(ValueError, match="clean_intervention_kinds"):
         SimulationConfig(clean_intervention_kinds=("gentle",))
 
 
 # -- the prior as data: nested parts, the flat form of earlier versions, presets ------------------
-V1_FLAT = {"min_nodes": 2, "max_nodes": 100, "node_distribution": "log_uniform", "min_samples": 200,
-           "max_samples": 2000, "tokens_per_batch": 6400}  # configs/default.json before presets
+V1_FLAT = {
+    "min_nodes": 2,
+    "max_nodes": 100,
+    "node_distribution": "log_uniform",
+    "min_samples": 200,
+    "max_samples": 2000,
+    "tokens_per_batch": 6400,
+}  # configs/default.json before presets
 
 
 def test_presets_are_the_shipped_models_priors(repo_root):
@@ -296,12 +356,19 @@ def test_presets_are_the_shipped_models_priors(repo_root):
     resume = root / "pretrained" / "runs" / "v2-soft2" / "resume.pt"
     if resume.exists():  # a flat config dict, as resume files of earlier versions hold
         flat = torch.load(resume, map_location="cpu", weights_only=True)["config"]["simulation"]
-        assert "max_nodes" in flat and SimulationConfig.from_dict(flat) == SimulationConfig.preset("v2")
+        assert "max_nodes" in flat and SimulationConfig.from_dict(flat) == SimulationConfig.preset(
+            "v2"
+        )
 
 
 def test_nested_and_flat_forms_are_the_same_config():
-    flat = SimulationConfig(max_nodes=12, mechanisms=["linear"], environment_probability=0.3,
-                            measurement_noise_probability=0.2, clean_intervention_kinds=["soft"])
+    flat = SimulationConfig(
+        max_nodes=12,
+        mechanisms=["linear"],
+        environment_probability=0.3,
+        measurement_noise_probability=0.2,
+        clean_intervention_kinds=["soft"],
+    )
     nested = SimulationConfig.from_dict(flat.to_dict())
     assert nested == flat and nested.sizes.max_nodes == 12 and nested.mechanism.kinds == ("linear",)
     assert nested.to_dict()["measurement"]["noise_probability"] == 0.2
@@ -317,8 +384,9 @@ def test_nested_and_flat_forms_are_the_same_config():
 
 
 def test_a_preset_can_be_overridden_by_part():
-    config = SimulationConfig.from_dict({"preset": "v2", "sizes": {"max_nodes": 30},
-                                         "environment": {"probability": 0.0}})
+    config = SimulationConfig.from_dict(
+        {"preset": "v2", "sizes": {"max_nodes": 30}, "environment": {"probability": 0.0}}
+    )
     v2 = SimulationConfig.preset("v2")
     assert config.sizes.max_nodes == 30 and config.sizes.max_samples == v2.sizes.max_samples
     assert config.environment.probability == 0.0 and config.measurement == v2.measurement

@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from skcausal.graph import is_dag
 from skcausal.datasets._sachs import load_sachs
+from skcausal.graph import is_dag
 
 NAMES = ["praf", "pmek", "plcg", "PIP2", "PIP3", "p44/42", "pakts473", "PKA", "PKC", "P38", "pjnk"]
 
@@ -145,11 +145,21 @@ def test_first_condition_with_bnlearns_dag():
     pytest.importorskip("pgmpy")
     import networkx as nx
 
-    X, mask, dag = load_sachs(interventional=False, observational="first", graph="bnlearn", as_frame=True)
+    X, mask, dag = load_sachs(
+        interventional=False, observational="first", graph="bnlearn", as_frame=True
+    )
     assert X.shape == (853, 11) and not mask.to_numpy().any()
-    assert int(dag.to_numpy().sum()) == 17 and nx.is_directed_acyclic_graph(nx.DiGraph(dag.to_numpy()))
-    for cause, effect in [("praf", "pmek"), ("pmek", "p44/42"), ("PKC", "praf"), ("plcg", "PIP2"),
-                          ("PKA", "pakts473"), ("PIP3", "PIP2")]:
+    assert int(dag.to_numpy().sum()) == 17 and nx.is_directed_acyclic_graph(
+        nx.DiGraph(dag.to_numpy())
+    )
+    for cause, effect in [
+        ("praf", "pmek"),
+        ("pmek", "p44/42"),
+        ("PKC", "praf"),
+        ("plcg", "PIP2"),
+        ("PKA", "pakts473"),
+        ("PIP3", "PIP2"),
+    ]:
         assert dag.loc[cause, effect] == 1, (cause, effect)
     X_all, mask_all, _ = load_sachs(observational="first", graph="bnlearn")
     assert X_all.shape == (853 + 5711, 11)
@@ -158,8 +168,10 @@ def test_first_condition_with_bnlearns_dag():
     np.testing.assert_array_equal(mask_all[853:], full_mask[1755:])
 
 
-@pytest.mark.parametrize("kwargs, message", [({"observational": "second"}, "observational must be"),
-                                             ({"graph": "cdt"}, "graph must be")])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [({"observational": "second"}, "observational must be"), ({"graph": "cdt"}, "graph must be")],
+)
 def test_bad_sachs_options(kwargs, message):
     with pytest.raises(ValueError, match=message):
         load_sachs(**kwargs)

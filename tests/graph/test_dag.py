@@ -43,7 +43,9 @@ def reference_greedy(p, threshold):
 
 
 def reaches(adjacency):
-    closure = nx.transitive_closure(nx.from_numpy_array(adjacency, create_using=nx.DiGraph), reflexive=False)
+    closure = nx.transitive_closure(
+        nx.from_numpy_array(adjacency, create_using=nx.DiGraph), reflexive=False
+    )
     r = np.zeros(adjacency.shape, dtype=bool)
     for i, j in closure.edges:
         r[i, j] = True
@@ -84,7 +86,9 @@ def dag_with_probabilities(draw):
             if upper[a, b]:
                 dag[order[a], order[b]] = 1
     high = draw(arrays(np.float64, (d, d), elements=st.floats(threshold, 1, exclude_min=True)))
-    low = draw(arrays(np.float64, (d, d), elements=st.one_of(st.just(threshold), st.floats(0, threshold))))
+    low = draw(
+        arrays(np.float64, (d, d), elements=st.one_of(st.just(threshold), st.floats(0, threshold)))
+    )
     return np.where(dag == 1, high, low), dag, threshold
 
 

@@ -3,6 +3,7 @@ the consistent extension, and the metrics at the level of the class."""
 
 import numpy as np
 import pytest
+from _strategies import knowledge_and_data  # tests/ is on sys.path under pytest
 from causallearn.graph.Dag import Dag
 from causallearn.graph.GraphNode import GraphNode
 from causallearn.utils.DAG2CPDAG import dag2cpdag
@@ -10,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from skcausal import BackgroundKnowledge, ZeroShotCausalDiscovery
-from skcausal.graph import pdag_to_dag
 from skcausal.baselines import GES, GIES, NOTEARS, PC, causallearn_to_adjacency
 from skcausal.datasets import make_scm
+from skcausal.graph import pdag_to_dag
 from skcausal.metrics import (
     cpdag_shd,
     dag_to_cpdag,
@@ -20,8 +21,6 @@ from skcausal.metrics import (
     structural_hamming_distance,
     structural_intervention_distance,
 )
-
-from _strategies import knowledge_and_data  # tests/ is on sys.path under pytest
 
 
 def _oracle(dag):
@@ -57,8 +56,9 @@ def test_dag_to_cpdag_refuses_a_cycle():
         dag_to_cpdag(np.array([[0, 1], [1, 0]]))
 
 
-@pytest.mark.parametrize("estimator", [ZeroShotCausalDiscovery, NOTEARS, PC, GES, GIES],
-                         ids=lambda e: e.__name__)
+@pytest.mark.parametrize(
+    "estimator", [ZeroShotCausalDiscovery, NOTEARS, PC, GES, GIES], ids=lambda e: e.__name__
+)
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=knowledge_and_data(max_nodes=6))
 def test_cpdag_is_the_class_of_the_output(estimator, case):

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from skcausal import BackgroundKnowledge, graph_to_json, save_graph
-from skcausal.cli import main
 from skcausal.baselines import GES, NOTEARS
+from skcausal.cli import main
 from skcausal.datasets import make_scm
 
 
@@ -39,7 +39,9 @@ def test_json_edge_list(fitted, tmp_path):
     assert data == graph_to_json(fitted)
     assert data["nodes"] == ["a", "b", "c", "d"]
     assert len(data["edges"]) == int(fitted.adjacency_.sum())
-    assert {"source", "target", "probability", "undirected", "frequency", "coef"} <= set(data["edges"][0])
+    assert {"source", "target", "probability", "undirected", "frequency", "coef"} <= set(
+        data["edges"][0]
+    )
 
 
 def test_save_graph_refuses_an_unknown_format(fitted, tmp_path):
@@ -53,7 +55,10 @@ def test_edge_list_has_frequencies_after_a_bootstrap(fitted):
     edges = fitted.edge_list()
     assert list(edges.columns) == ["source", "target", "probability", "frequency"]
     assert list(NOTEARS().fit(make_scm(200, 3, random_state=0)[0]).edge_list().columns) == [
-        "source", "target", "probability"]
+        "source",
+        "target",
+        "probability",
+    ]
 
 
 def test_discover_cli_on_a_csv(tmp_path, capsys):
@@ -61,13 +66,30 @@ def test_discover_cli_on_a_csv(tmp_path, capsys):
     columns = ["a", "b", "c", "d"]
     pd.DataFrame(X, columns=columns).to_csv(tmp_path / "data.csv", index=False)
     pd.DataFrame(M, columns=columns).to_csv(tmp_path / "mask.csv", index=False)
-    knowledge = BackgroundKnowledge(required=[("a", "d")], forbidden=[("c", "b")],
-                                    tiers=[["a"], ["b", "c", "d"]])
+    knowledge = BackgroundKnowledge(
+        required=[("a", "d")], forbidden=[("c", "b")], tiers=[["a"], ["b", "c", "d"]]
+    )
     (tmp_path / "k.json").write_text(json.dumps(knowledge.to_dict()))
     out = tmp_path / "out"
-    main(["discover", "--data", str(tmp_path / "data.csv"), "--mask", str(tmp_path / "mask.csv"),
-          "--knowledge", str(tmp_path / "k.json"), "--threshold", "0.3", "--bootstrap", "2",
-          "--methods", "zeroshot,gies", "--out", str(out)])
+    main(
+        [
+            "discover",
+            "--data",
+            str(tmp_path / "data.csv"),
+            "--mask",
+            str(tmp_path / "mask.csv"),
+            "--knowledge",
+            str(tmp_path / "k.json"),
+            "--threshold",
+            "0.3",
+            "--bootstrap",
+            "2",
+            "--methods",
+            "zeroshot,gies",
+            "--out",
+            str(out),
+        ]
+    )
     assert "zeroshot:" in capsys.readouterr().out
     for method in ("zeroshot", "gies"):
         for suffix in ("_graph.graphml", "_graph.json", "_graph.png", "_edges.csv"):
@@ -88,13 +110,31 @@ def test_discover_cli_errors_are_one_line(tmp_path, capsys):
     pd.DataFrame(X, columns=["a", "b", "c"]).to_csv(tmp_path / "data.csv", index=False)
     (tmp_path / "k.json").write_text(json.dumps({"required": [["a", "zz"]]}))
     with pytest.raises(SystemExit) as exit_info:
-        main(["discover", "--data", str(tmp_path / "data.csv"), "--methods", "ges",
-              "--knowledge", str(tmp_path / "k.json")])
+        main(
+            [
+                "discover",
+                "--data",
+                str(tmp_path / "data.csv"),
+                "--methods",
+                "ges",
+                "--knowledge",
+                str(tmp_path / "k.json"),
+            ]
+        )
     assert exit_info.value.code == 2
     assert "unknown node 'zz'" in capsys.readouterr().err
     with pytest.raises(SystemExit):
-        main(["discover", "--data", str(tmp_path / "data.csv"), "--methods", "ges",
-              "--threshold", "0.2"])
+        main(
+            [
+                "discover",
+                "--data",
+                str(tmp_path / "data.csv"),
+                "--methods",
+                "ges",
+                "--threshold",
+                "0.2",
+            ]
+        )
     assert "--threshold" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["discover", "--data", "sachs", "--bootstrap", "3"])

@@ -76,7 +76,11 @@ def test_plot_graph_edge_width_grows_with_probability(fitted):
 def test_plot_graph_against_the_truth_colours_each_kind(fitted):
     ax = plot_graph(fitted, true_adjacency=TRUE)
     assert _legend_labels(ax) == [
-        "correct (2)", "reversed (1)", "extra (1)", "undirected (1)", "missing (1)"
+        "correct (2)",
+        "reversed (1)",
+        "extra (1)",
+        "undirected (1)",
+        "missing (1)",
     ]
     arrows = _arrows(ax)
     assert len(arrows) == 6  # the 5 learned edges and the missing one
@@ -96,7 +100,10 @@ def test_plot_graph_legend_leaves_out_undirected_when_there_is_none():
     dag = np.triu(LEARNED)  # keeps d -> e, drops e -> d
     ax = plot_graph(dag, true_adjacency=TRUE)
     assert [label.split(" ")[0] for label in _legend_labels(ax)] == [
-        "correct", "reversed", "extra", "missing"
+        "correct",
+        "reversed",
+        "extra",
+        "missing",
     ]
     assert _legend_labels(ax)[0] == "correct (3)"
 
@@ -106,7 +113,13 @@ def test_plot_graph_against_a_cpdag_shows_oriented_edges():
     cpdag = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]])
     learned = np.array([[0, 1, 0], [0, 0, 1], [0, 1, 0]])
     ax = plot_graph(learned, true_adjacency=cpdag)
-    assert _legend_labels(ax) == ["correct (1)", "reversed (0)", "extra (0)", "oriented (1)", "missing (0)"]
+    assert _legend_labels(ax) == [
+        "correct (1)",
+        "reversed (0)",
+        "extra (0)",
+        "oriented (1)",
+        "missing (0)",
+    ]
 
 
 def test_plot_graph_takes_arrays_frames_and_pipelines(fitted):

@@ -120,7 +120,9 @@ def test_classify_edges_hand_worked():
     true[0, 1] = true[1, 2] = true[0, 3] = true[3, 4] = true[4, 3] = 1
     # Learned: 0 -> 1 right, 2 -> 1 reversed, 0 - 3 undirected, 3 -> 4 oriented, 2 -> 4 extra.
     learned = np.zeros((5, 5), dtype=int)
-    learned[0, 1] = learned[2, 1] = learned[0, 3] = learned[3, 0] = learned[3, 4] = learned[2, 4] = 1
+    learned[0, 1] = learned[2, 1] = learned[0, 3] = learned[3, 0] = learned[3, 4] = learned[
+        2, 4
+    ] = 1
     assert classify_edges(true, learned) == {
         "correct": [(0, 1, True)],
         "reversed": [(2, 1, True)],
@@ -156,7 +158,9 @@ def test_classify_edges_partitions_the_pairs_and_counts_the_shd(pair):
     pairs = [frozenset(edge[:2]) for edges in categories.values() for edge in edges]
     assert len(pairs) == len(set(pairs))  # each pair in at most one category
     touched = {
-        frozenset((i, j)) for i in range(d) for j in range(d)
+        frozenset((i, j))
+        for i in range(d)
+        for j in range(d)
         if i != j and (true[i, j] or learned[i, j])
     }
     assert set(pairs) == touched  # and every pair with an edge in either graph is in one
@@ -402,7 +406,9 @@ def test_graph_scorer_copies_truth():
 
 
 def test_graph_scorer_errors():
-    with pytest.raises(ValueError, match=r"allowed names are \['auprc', 'auroc', 'cpdag_shd', 'f1'"):
+    with pytest.raises(
+        ValueError, match=r"allowed names are \['auprc', 'auroc', 'cpdag_shd', 'f1'"
+    ):
         make_graph_scorer("accuracy", CHAIN)
     with pytest.raises(ValueError, match="one of the names"):
         make_graph_scorer(len, CHAIN)

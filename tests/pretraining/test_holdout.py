@@ -8,8 +8,13 @@ from scipy.stats import norm
 from skcausal.datasets import SimulationConfig
 from skcausal.datasets._simulator import SCMBatch
 from skcausal.pretraining import _holdout
-from skcausal.pretraining._holdout import (ValidationSuite, _shuffled, clustered_dag, normal_scores,
-                                           quantize)
+from skcausal.pretraining._holdout import (
+    ValidationSuite,
+    _shuffled,
+    clustered_dag,
+    normal_scores,
+    quantize,
+)
 from skcausal.zeroshot import ModelConfig, PairGridTransformer
 
 SMALL = SimulationConfig(min_nodes=3, max_nodes=12, mechanisms=("linear", "mlp"))
@@ -49,7 +54,9 @@ def test_shuffle_relabels_data_and_graph_alike():
     b, n, d = 3, 4, 5
     X = torch.arange(d, dtype=torch.float32).expand(b, n, d).clone()  # column j holds j
     adjacency = torch.triu(torch.randint(0, 2, (b, d, d)).float(), 1)
-    out = _shuffled(SCMBatch(X, torch.zeros(b, n, d, dtype=torch.bool), adjacency), torch.Generator())
+    out = _shuffled(
+        SCMBatch(X, torch.zeros(b, n, d, dtype=torch.bool), adjacency), torch.Generator()
+    )
     for k in range(b):
         original = out.X[k, 0].long()  # new column c shows the old node original[c]
         expected = adjacency[k][original][:, original]

@@ -27,8 +27,14 @@ TINY = {
     "validation_samples": 60,
     "validation_datasets": 1,
     "model": {"dim": 16, "n_layers": 1, "n_heads": 2},
-    "simulation": {"min_nodes": 3, "max_nodes": 6, "min_samples": 40, "max_samples": 80,
-                   "tokens_per_batch": 100, "mechanisms": ["linear", "mlp"]},
+    "simulation": {
+        "min_nodes": 3,
+        "max_nodes": 6,
+        "min_samples": 40,
+        "max_samples": 80,
+        "tokens_per_batch": 100,
+        "mechanisms": ["linear", "mlp"],
+    },
 }
 
 
@@ -68,7 +74,9 @@ def test_learning_rate_schedule():
 
 def test_pretrain_writes_checkpoint_log_and_plot(tmp_path):
     seen = []
-    path = pretrain(TINY, out=tmp_path, steps=6, device="cpu", callbacks=[lambda s, logs: seen.append(s)])
+    path = pretrain(
+        TINY, out=tmp_path, steps=6, device="cpu", callbacks=[lambda s, logs: seen.append(s)]
+    )
     assert seen == [1, 2, 3, 4, 5, 6]
     meta = json.loads(path.with_suffix(".json").read_text())
     assert meta["step"] == 6 and meta["datasets_seen"] > 0 and "mean/auroc" in meta["validation"]
@@ -101,12 +109,16 @@ def _assert_same_run(a, b):
 def test_resume_equals_an_uninterrupted_run(tmp_path):
     pretrain(TINY, out=tmp_path / "straight", steps=8, device="cpu")
     pretrain(TINY, out=tmp_path / "split", steps=5, device="cpu")
-    pretrain(None, out=tmp_path / "split", steps=8, resume=tmp_path / "split" / "resume.pt", device="cpu")
+    pretrain(
+        None, out=tmp_path / "split", steps=8, resume=tmp_path / "split" / "resume.pt", device="cpu"
+    )
     a, b = load_resume(tmp_path / "straight"), load_resume(tmp_path / "split")
     assert a["step"] == b["step"] == 8
     _assert_same_run(a, b)
     # the log was continued, not restarted
-    steps = [line.split(",")[0] for line in (tmp_path / "split" / "log.csv").read_text().splitlines()[1:]]
+    steps = [
+        line.split(",")[0] for line in (tmp_path / "split" / "log.csv").read_text().splitlines()[1:]
+    ]
     assert steps == ["0.0", "3.0", "5.0", "6.0", "8.0"]
 
 
@@ -136,10 +148,24 @@ def test_truncated_resume_file_is_refused(tmp_path):
 
 def test_sigkill_mid_run_then_resume(tmp_path):
     config = tmp_path / "tiny.json"
-    config.write_text(json.dumps({**TINY, "steps": 100_000, "checkpoint_every": 1, "validate_every": 50}))
+    config.write_text(
+        json.dumps({**TINY, "steps": 100_000, "checkpoint_every": 1, "validate_every": 50})
+    )
     out = tmp_path / "run"
-    cmd = [sys.executable, "-m", "skcausal", "pretrain", "--config", str(config), "--out", str(out),
-           "--device", "cpu", "--threads", "1"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "skcausal",
+        "pretrain",
+        "--config",
+        str(config),
+        "--out",
+        str(out),
+        "--device",
+        "cpu",
+        "--threads",
+        "1",
+    ]
     proc = subprocess.Popen(cmd, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + 60
@@ -161,9 +187,28 @@ def test_torchrun_two_processes_then_single_process_resume(tmp_path):
     config = tmp_path / "tiny.json"
     config.write_text(json.dumps(TINY))
     out = tmp_path / "ddp"
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
-           "-m", "skcausal", "pretrain", "--config", str(config), "--out", str(out), "--steps", "6",
-           "--device", "cpu", "--threads", "1", "--workers", "1"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc_per_node=2",
+        "-m",
+        "skcausal",
+        "pretrain",
+        "--config",
+        str(config),
+        "--out",
+        str(out),
+        "--steps",
+        "6",
+        "--device",
+        "cpu",
+        "--threads",
+        "1",
+        "--workers",
+        "1",
+    ]
     result = subprocess.run(cmd, env=_env(), capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stderr[-3000:]
     state = load_resume(out)
@@ -178,4 +223,6 @@ def test_torchrun_two_processes_then_single_process_resume(tmp_path):
     with pytest.warns(UserWarning, match="different number of processes"):
         pretrain(None, out=out, resume=out, steps=8, device="cpu", num_workers=1)
     assert load_resume(out)["step"] == 8
-    assert np.isfinite(json.loads((out / "skcausal-zeroshot.json").read_text())["validation"]["mean/auroc"])
+    assert np.isfinite(
+        json.loads((out / "skcausal-zeroshot.json").read_text())["validation"]["mean/auroc"]
+    )

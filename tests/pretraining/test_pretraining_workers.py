@@ -4,14 +4,13 @@ import json
 
 import pytest
 import torch
+from test_pretraining import TINY, _assert_same_run  # tests/ is on sys.path under pytest
 
 from skcausal import pretrain
 from skcausal.datasets import SCMBatchSampler, SimulationConfig
 from skcausal.pretraining import load_resume
 from skcausal.pretraining._stream import TrainingStream, stream_seed
 from skcausal.zeroshot._features import pair_features
-
-from test_pretraining import TINY, _assert_same_run  # tests/ is on sys.path under pytest
 
 SIMULATION = SimulationConfig(**TINY["simulation"])
 
@@ -22,7 +21,8 @@ def _take(stream, n):
 
 def _same_batches(a, b):
     return len(a) == len(b) and all(
-        all(x is y is None or torch.equal(x, y) for x, y in zip(p, q)) for p, q in zip(a, b))
+        all(x is y is None or torch.equal(x, y) for x, y in zip(p, q)) for p, q in zip(a, b)
+    )
 
 
 def test_workers_interleave_their_own_seeded_streams():
@@ -74,7 +74,14 @@ def test_stream_refuses_a_state_for_other_workers():
 def test_resume_with_workers_equals_an_uninterrupted_run(tmp_path):
     pretrain(TINY, out=tmp_path / "straight", steps=9, device="cpu", num_workers=2)
     pretrain(TINY, out=tmp_path / "split", steps=5, device="cpu", num_workers=2)
-    pretrain(None, out=tmp_path / "split", steps=9, resume=tmp_path / "split", device="cpu", num_workers=2)
+    pretrain(
+        None,
+        out=tmp_path / "split",
+        steps=9,
+        resume=tmp_path / "split",
+        device="cpu",
+        num_workers=2,
+    )
     a, b = load_resume(tmp_path / "straight"), load_resume(tmp_path / "split")
     assert a["step"] == 9 and a["num_workers"] == 2 and a["data_streams"][0]["next_worker"] == 1
     _assert_same_run(a, b)
@@ -106,8 +113,15 @@ def test_resume_file_from_before_workers_still_continues_exactly(tmp_path):
 def test_workers_set_threads_only_for_the_run(tmp_path):
     before = torch.get_num_threads()
     seen = []
-    pretrain(TINY, out=tmp_path, steps=2, device="cpu", num_workers=1, threads=1,
-             callbacks=[lambda step, logs: seen.append((torch.get_num_threads(), logs["data_seconds"]))])
+    pretrain(
+        TINY,
+        out=tmp_path,
+        steps=2,
+        device="cpu",
+        num_workers=1,
+        threads=1,
+        callbacks=[lambda step, logs: seen.append((torch.get_num_threads(), logs["data_seconds"]))],
+    )
     assert [threads for threads, _ in seen] == [1, 1]
     assert all(0 <= wait for _, wait in seen)
     assert torch.get_num_threads() == before
@@ -123,8 +137,13 @@ def test_precision_is_validated_and_bf16_trains(tmp_path):
     with pytest.raises(ValueError, match="precision"):
         pretrain({**TINY, "precision": "fp8"}, out=tmp_path, steps=1, device="cpu")
     losses = []
-    pretrain({**TINY, "precision": "bf16"}, out=tmp_path / "bf16", steps=3, device="cpu",
-             callbacks=[lambda step, logs: losses.append(logs["loss"])])
+    pretrain(
+        {**TINY, "precision": "bf16"},
+        out=tmp_path / "bf16",
+        steps=3,
+        device="cpu",
+        callbacks=[lambda step, logs: losses.append(logs["loss"])],
+    )
     assert len(losses) == 3 and all(torch.isfinite(torch.tensor(losses)))
 
 
@@ -135,7 +154,14 @@ def test_resume_file_alone_continues_the_run_elsewhere_with_its_whole_log(tmp_pa
     kept = tmp_path / "repo" / "pretrained" / "runs" / "tiny"
     kept.mkdir(parents=True)
     (kept / "resume.pt").write_bytes((tmp_path / "first" / "resume.pt").read_bytes())
-    pretrain(None, out=tmp_path / "second", resume=kept / "resume.pt", steps=8, device="cpu", num_workers=1)
+    pretrain(
+        None,
+        out=tmp_path / "second",
+        resume=kept / "resume.pt",
+        steps=8,
+        device="cpu",
+        num_workers=1,
+    )
     pretrain(TINY, out=tmp_path / "straight", steps=8, device="cpu", num_workers=1)
     _assert_same_run(load_resume(tmp_path / "straight"), load_resume(tmp_path / "second"))
     rows = (tmp_path / "second" / "log.csv").read_text().splitlines()
@@ -146,7 +172,17 @@ def test_resume_file_alone_continues_the_run_elsewhere_with_its_whole_log(tmp_pa
     assert (tmp_path / "second" / "training.png").stat().st_size > 0
 
 
-@pytest.mark.parametrize("name", ["default.json", "compact.json", "gpu.json", "v2.json", "v2-pilot.json", "v2-pilot-finetune.json"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "default.json",
+        "compact.json",
+        "gpu.json",
+        "v2.json",
+        "v2-pilot.json",
+        "v2-pilot-finetune.json",
+    ],
+)
 def test_shipped_configs_are_valid_training_configs(name, repo_root):
     from skcausal.pretraining import TrainConfig
 
@@ -155,7 +191,13 @@ def test_shipped_configs_are_valid_training_configs(name, repo_root):
 
 
 def test_worker_seeds_stay_clear_of_validation_and_benchmark_seeds():
-    seeds = {stream_seed(s, r, w, k) for s in range(4) for r in range(3) for w in range(4) for k in (0, 7)}
+    seeds = {
+        stream_seed(s, r, w, k)
+        for s in range(4)
+        for r in range(3)
+        for w in range(4)
+        for k in (0, 7)
+    }
     assert len(seeds) == 4 * 3 * 4 * 2  # distinct streams
     assert all(2**32 <= seed < 2**48 for seed in seeds)
 
@@ -166,7 +208,10 @@ def test_init_from_starts_a_new_run_from_given_weights(tmp_path):
     first = pretrain(TINY, out=tmp_path / "first", steps=3, device="cpu")
     # steps=0 writes the starting weights untouched: exactly the given checkpoint's
     pretrain(TINY, out=tmp_path / "second", steps=0, device="cpu", init_from=first)
-    loaded, source = Checkpoint.load(tmp_path / "second" / "skcausal-zeroshot.safetensors"), Checkpoint.load(first)
+    loaded, source = (
+        Checkpoint.load(tmp_path / "second" / "skcausal-zeroshot.safetensors"),
+        Checkpoint.load(first),
+    )
     for name, tensor in source.state_dict.items():
         assert torch.equal(loaded.state_dict[name], tensor), name
     assert loaded.metadata["phases"][0]["init_from_sha256"] == source.metadata["weights_sha256"]
@@ -175,4 +220,6 @@ def test_init_from_starts_a_new_run_from_given_weights(tmp_path):
     with pytest.raises(ValueError, match="model config"):
         pretrain(other, out=tmp_path / "third", steps=1, device="cpu", init_from=first)
     with pytest.raises(ValueError, match="cannot be combined with resume"):
-        pretrain(None, out=tmp_path / "first", resume=tmp_path / "first", device="cpu", init_from=first)
+        pretrain(
+            None, out=tmp_path / "first", resume=tmp_path / "first", device="cpu", init_from=first
+        )

@@ -3,15 +3,14 @@
 import numpy as np
 import pandas as pd
 import pytest
+from _strategies import knowledge_and_data
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from skcausal import BackgroundKnowledge, ZeroShotCausalDiscovery
-from skcausal.graph import pdag_to_dag
 from skcausal.baselines import GES, GIES, NOTEARS, PC
 from skcausal.datasets import make_scm
-
-from _strategies import knowledge_and_data
+from skcausal.graph import pdag_to_dag
 
 ESTIMATORS = [ZeroShotCausalDiscovery, PC, GES, NOTEARS, GIES]
 
@@ -70,7 +69,9 @@ def test_sample_under_do_matches_the_sems_interventional_means(estimator, case, 
     assert np.all(drawn[:, target] == value)
     # Standard errors from the SEM's implied covariance under the intervention.
     spread = drawn.std(axis=0) / np.sqrt(n)
-    assert np.all(np.abs(drawn.mean(axis=0) - expected) <= 5 * spread + 1e-9 * (1 + np.abs(expected)))
+    assert np.all(
+        np.abs(drawn.mean(axis=0) - expected) <= 5 * spread + 1e-9 * (1 + np.abs(expected))
+    )
 
 
 def test_sample_observational_moments_match_the_data():
@@ -148,9 +149,12 @@ def test_nonparametric_sem_gets_a_nonlinear_interventional_mean_that_the_linear_
     sem = NonparametricSEM().fit(X, chain)
     drawn = sem.sample(20000, interventions={0: 1.5}, random_state=0)
     assert drawn[:, 2].mean() == pytest.approx(truth, abs=0.15)
-    linear = NOTEARS(knowledge=BackgroundKnowledge(required=[(0, 1), (1, 2)],
-                                                   forbidden=[(0, 2), (2, 0)])).fit(X)
-    assert abs(linear.sample(20000, interventions={0: 1.5}, random_state=0)[:, 2].mean() - truth) > 1
+    linear = NOTEARS(
+        knowledge=BackgroundKnowledge(required=[(0, 1), (1, 2)], forbidden=[(0, 2), (2, 0)])
+    ).fit(X)
+    assert (
+        abs(linear.sample(20000, interventions={0: 1.5}, random_state=0)[:, 2].mean() - truth) > 1
+    )
     # Observational draws keep the marginal of the root and the spread of the residuals.
     observed = sem.sample(20000, random_state=1)
     assert observed[:, 0].std() == pytest.approx(x.std(), rel=0.05)
@@ -185,8 +189,9 @@ def test_the_sem_of_a_cyclic_graph_drops_the_weakest_cycle_edges_but_keeps_requi
     weakest = np.unravel_index(
         np.argmin(est.edge_probabilities_ + np.eye(4)), est.edge_probabilities_.shape
     )
-    est = ZeroShotCausalDiscovery(acyclic=False, threshold=0.0,
-                                  knowledge=BackgroundKnowledge(required=[weakest])).fit(X)
+    est = ZeroShotCausalDiscovery(
+        acyclic=False, threshold=0.0, knowledge=BackgroundKnowledge(required=[weakest])
+    ).fit(X)
     assert est.coef_[weakest] != 0
     # acyclic=False still keeps every other candidate: only the reverse of the required edge goes.
     assert est.adjacency_.sum() == 4 * 3 - 1 and est.adjacency_[weakest[::-1]] == 0

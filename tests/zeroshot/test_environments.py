@@ -5,6 +5,7 @@ import pytest
 import sklearn
 import torch
 from sklearn.model_selection import cross_validate
+from test_pretraining import TINY  # tests/ is on sys.path under pytest
 
 from skcausal import ZeroShotCausalDiscovery, pretrain
 from skcausal.baselines import GES
@@ -14,8 +15,6 @@ from skcausal.zeroshot._checkpoint import default_checkpoint_path
 from skcausal.zeroshot._environment_features import environment_features
 from skcausal.zeroshot._features import N_FEATURES, V1_FEATURES, pair_features
 from skcausal.zeroshot._model import ModelConfig, PairGridTransformer
-
-from test_pretraining import TINY  # tests/ is on sys.path under pytest
 
 
 def _chain_with_shift(n=3000, seed=0):
@@ -47,8 +46,9 @@ def test_residual_shift_separates_the_target_from_its_descendant():
 
 def test_without_environments_nothing_is_valid_and_pair_features_are_zero():
     z, _ = _chain_with_shift()
-    pair, variable, valid = environment_features(z, torch.zeros(1, z.shape[1], dtype=torch.long),
-                                                 torch.tensor([False]), n_environments=3)
+    pair, variable, valid = environment_features(
+        z, torch.zeros(1, z.shape[1], dtype=torch.long), torch.tensor([False]), n_environments=3
+    )
     assert not valid.any() and torch.count_nonzero(pair) == 0 and variable.shape == (1, 3, 3, 6)
 
 
@@ -62,8 +62,9 @@ def test_rank_features_ignore_monotone_transforms():
 
 
 def test_simulator_environments_record_reference_hidden_masks_and_off_target_hits():
-    config = SimulationConfig(environment_probability=1.0, known_targets_probability=0.0,
-                              off_target_probability=1.0)
+    config = SimulationConfig(
+        environment_probability=1.0, known_targets_probability=0.0, off_target_probability=1.0
+    )
     batch = SCMBatchSampler(config, generator=5).sample(16, 8, 400)
     assert not batch.intervention_mask.any()  # targets unknown: no mask
     used = batch.environments.amax(1) > 0
@@ -73,8 +74,12 @@ def test_simulator_environments_record_reference_hidden_masks_and_off_target_hit
     # Off-target effects: every non-reference environment hits 2-5 variables (1-3 targets, each
     # with 1-2 others), and at least one environment somewhere hits more than 3.
     counts = batch.environment_targets.sum(-1)
-    present = torch.stack([torch.bincount(e, minlength=config.max_environments) > 0 for e in batch.environments])
-    scored = present & ~(batch.has_reference[:, None] & (torch.arange(config.max_environments) == 0))
+    present = torch.stack(
+        [torch.bincount(e, minlength=config.max_environments) > 0 for e in batch.environments]
+    )
+    scored = present & ~(
+        batch.has_reference[:, None] & (torch.arange(config.max_environments) == 0)
+    )
     assert (counts[scored] >= 2).all() and (counts[scored] > 3).any()
 
 
@@ -82,14 +87,16 @@ def test_known_targets_probability_one_keeps_the_mask():
     config = SimulationConfig(environment_probability=1.0)
     batch = SCMBatchSampler(config, generator=5).sample(8, 6, 300)
     rows_with_targets = batch.environment_targets.gather(
-        1, batch.environments[:, :, None].expand(-1, -1, 6))
+        1, batch.environments[:, :, None].expand(-1, -1, 6)
+    )
     assert torch.equal(batch.intervention_mask, rows_with_targets)
 
 
 def _tiny_checkpoint(path, target_head=True, n_features=N_FEATURES):
     torch.manual_seed(0)
-    model = PairGridTransformer(ModelConfig(n_features=n_features, dim=16, n_layers=1, n_heads=2,
-                                            target_head=target_head))
+    model = PairGridTransformer(
+        ModelConfig(n_features=n_features, dim=16, n_layers=1, n_heads=2, target_head=target_head)
+    )
     return Checkpoint.from_model(model, {"step": 0}).save(path / "tiny.safetensors")
 
 
@@ -113,12 +120,18 @@ def test_estimator_reports_environments_and_targets(tmp_path):
     assert 0 < est.intervention_targets_[1:].min()
     # Relabelling the environments so that they sort differently moves the rows with them.
     renamed = np.array([{"ctrl": "z-ctrl", "drug-a": "b", "drug-b": "a"}[e] for e in env])
-    twin = ZeroShotCausalDiscovery(ckpt, reference_environment="z-ctrl").fit(X, environments=renamed)
+    twin = ZeroShotCausalDiscovery(ckpt, reference_environment="z-ctrl").fit(
+        X, environments=renamed
+    )
     assert twin.environments_.tolist() == ["a", "b", "z-ctrl"]
-    np.testing.assert_allclose(twin.intervention_targets_[[2, 1, 0]], est.intervention_targets_, atol=1e-6)
+    np.testing.assert_allclose(
+        twin.intervention_targets_[[2, 1, 0]], est.intervention_targets_, atol=1e-6
+    )
     np.testing.assert_allclose(twin.edge_probabilities_, est.edge_probabilities_, atol=1e-6)
     # The environments change the prediction (they are not silently ignored).
-    assert not np.allclose(ZeroShotCausalDiscovery(ckpt).fit(X).edge_probabilities_, est.edge_probabilities_)
+    assert not np.allclose(
+        ZeroShotCausalDiscovery(ckpt).fit(X).edge_probabilities_, est.edge_probabilities_
+    )
     # A refit without environments drops the attributes of the earlier fit.
     est.fit(X)
     assert not hasattr(est, "environments_") and not hasattr(est, "intervention_targets_")
@@ -133,17 +146,21 @@ def test_no_reference_scores_every_environment(tmp_path):
 
 def test_bootstrap_with_environments(tmp_path):
     X, env = _data()
-    est = ZeroShotCausalDiscovery(_tiny_checkpoint(tmp_path), reference_environment="ctrl", n_bootstrap=3,
-                                  random_state=0).fit(X, environments=env)
+    est = ZeroShotCausalDiscovery(
+        _tiny_checkpoint(tmp_path), reference_environment="ctrl", n_bootstrap=3, random_state=0
+    ).fit(X, environments=env)
     assert est.edge_frequencies_.shape == (4, 4) and est.intervention_targets_.shape == (3, 4)
 
 
-@pytest.mark.parametrize("environments, match", [
-    (np.zeros(239), "one label per sample"),
-    (np.zeros(240), "single label"),
-    (np.r_[np.zeros(239), np.nan], "missing"),
-    (np.array([None] + ["a"] * 239, dtype=object), "missing"),
-])
+@pytest.mark.parametrize(
+    "environments, match",
+    [
+        (np.zeros(239), "one label per sample"),
+        (np.zeros(240), "single label"),
+        (np.r_[np.zeros(239), np.nan], "missing"),
+        (np.array([None] + ["a"] * 239, dtype=object), "missing"),
+    ],
+)
 def test_malformed_environments_are_refused(tmp_path, environments, match):
     X, _ = _data()
     est = ZeroShotCausalDiscovery(_tiny_checkpoint(tmp_path), reference_environment=None)
@@ -169,21 +186,39 @@ def test_environments_are_routed_and_split_with_the_rows(tmp_path):
         est.set_fit_request(environments=True)
         # shuffled folds: every training split holds all three environments
         from sklearn.model_selection import KFold
-        result = cross_validate(est, X, params={"environments": env}, return_estimator=True,
-                                cv=KFold(3, shuffle=True, random_state=0))
+
+        result = cross_validate(
+            est,
+            X,
+            params={"environments": env},
+            return_estimator=True,
+            cv=KFold(3, shuffle=True, random_state=0),
+        )
     assert all(e.intervention_targets_.shape == (3, 4) for e in result["estimator"])
 
 
 def test_pretraining_trains_the_target_head(tmp_path):
-    config = {**TINY, "steps": 6, "model": {**TINY["model"], "target_head": True},
-              "simulation": {**TINY["simulation"], "environment_probability": 1.0, "known_targets_probability": 0.0,
-                             "max_environments": 4}}
+    config = {
+        **TINY,
+        "steps": 6,
+        "model": {**TINY["model"], "target_head": True},
+        "simulation": {
+            **TINY["simulation"],
+            "environment_probability": 1.0,
+            "known_targets_probability": 0.0,
+            "max_environments": 4,
+        },
+    }
     seen = []
-    path = pretrain(config, out=tmp_path, device="cpu", callbacks=[lambda step, logs: seen.append(logs)])
+    path = pretrain(
+        config, out=tmp_path, device="cpu", callbacks=[lambda step, logs: seen.append(logs)]
+    )
     assert all("target_loss" in logs and np.isfinite(logs["target_loss"]) for logs in seen)
     trained, start = Checkpoint.load(path), PairGridTransformer(ModelConfig(**config["model"]))
     assert trained.model_config.target_head
-    assert not torch.equal(trained.state_dict["targets.out.3.weight"], start.state_dict()["targets.out.3.weight"])
+    assert not torch.equal(
+        trained.state_dict["targets.out.3.weight"], start.state_dict()["targets.out.3.weight"]
+    )
 
 
 def test_init_from_a_narrower_checkpoint_computes_what_it_did(tmp_path):
@@ -196,10 +231,17 @@ def test_init_from_a_narrower_checkpoint_computes_what_it_did(tmp_path):
     z, labels = _chain_with_shift(n=300)
     tokens = pair_features(z)
     with torch.no_grad():
-        torch.testing.assert_close(wide.build_model()(tokens), Checkpoint.load(old).build_model()(tokens))
+        torch.testing.assert_close(
+            wide.build_model()(tokens), Checkpoint.load(old).build_model()(tokens)
+        )
     with pytest.raises(ValueError, match="model config"):
-        pretrain({**TINY, "model": {**TINY["model"], "dim": 32}}, out=tmp_path / "x", steps=0, device="cpu",
-                 init_from=tmp_path / "wide" / "skcausal-zeroshot.safetensors")
+        pretrain(
+            {**TINY, "model": {**TINY["model"], "dim": 32}},
+            out=tmp_path / "x",
+            steps=0,
+            device="cpu",
+            init_from=tmp_path / "wide" / "skcausal-zeroshot.safetensors",
+        )
 
 
 def test_validation_logs_environment_families_for_a_prior_with_environments():
@@ -209,14 +251,19 @@ def test_validation_logs_environment_families_for_a_prior_with_environments():
     suite = ValidationSuite(simulation, n_samples=200, n_datasets=3, sizes=(6,), large=())
     assert suite.counts()["env-linear"] == 3 and "env-mean" in suite.groups
     for target_head in (True, False):
-        model = PairGridTransformer(ModelConfig(dim=16, n_layers=1, n_heads=2, target_head=target_head))
+        model = PairGridTransformer(
+            ModelConfig(dim=16, n_layers=1, n_heads=2, target_head=target_head)
+        )
         results = suite.evaluate(model, "cpu")
         assert 0 <= results["env-mean/pooled-auprc"] <= 1
         # only a model with a target head scores targets; without one it sees the pool only
         assert ("env-mean/target-auroc" in results) == target_head
         if not target_head:
             assert results["env-mean/auprc"] == results["env-mean/pooled-auprc"]
-    assert "env-linear" not in ValidationSuite(SimulationConfig(max_nodes=8), 200, 3, sizes=(6,), large=()).families
+    assert (
+        "env-linear"
+        not in ValidationSuite(SimulationConfig(max_nodes=8), 200, 3, sizes=(6,), large=()).families
+    )
 
 
 def test_make_environments_shifts_targets_and_their_descendants_only():
@@ -224,11 +271,14 @@ def test_make_environments_shifts_targets_and_their_descendants_only():
 
     chain = np.zeros((6, 6), dtype=int)
     chain[0, 1] = chain[1, 2] = chain[3, 4] = 1  # 0 -> 1 -> 2, 3 -> 4, 5 alone
-    X, env, targets, A = make_environments(6000, 6, n_environments=6, max_targets=1, graph=chain,
-                                           intervention="far", random_state=3)
+    X, env, targets, A = make_environments(
+        6000, 6, n_environments=6, max_targets=1, graph=chain, intervention="far", random_state=3
+    )
     assert A.tolist() == chain.tolist() and np.bincount(env).tolist() == [1000] * 6
     assert not targets[0].any() and (targets[1:].sum(1) == 1).all()
-    reach = np.linalg.matrix_power(np.eye(6, dtype=int) + chain, 6) > 0  # reach[i, j]: j downstream of i
+    reach = (
+        np.linalg.matrix_power(np.eye(6, dtype=int) + chain, 6) > 0
+    )  # reach[i, j]: j downstream of i
     for e in range(1, 6):
         t = int(np.flatnonzero(targets[e])[0])
         shift = np.abs(X[env == e].mean(0) - X[env == 0].mean(0)) / X[env == 0].std(0)
@@ -237,14 +287,17 @@ def test_make_environments_shifts_targets_and_their_descendants_only():
         assert (shift[unaffected] < 0.25).all(), (e, t, shift)
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"n_environments": 1}, "n_environments"),
-    ({"n_samples": 9, "n_environments": 5}, "fewer than 2 rows"),
-    ({"intervention": "nudge"}, "intervention"),
-    ({"max_targets": 11}, "max_targets"),
-    ({"off_target_probability": 2}, "off_target_probability"),
-    ({"reference": "yes"}, "reference"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"n_environments": 1}, "n_environments"),
+        ({"n_samples": 9, "n_environments": 5}, "fewer than 2 rows"),
+        ({"intervention": "nudge"}, "intervention"),
+        ({"max_targets": 11}, "max_targets"),
+        ({"off_target_probability": 2}, "off_target_probability"),
+        ({"reference": "yes"}, "reference"),
+    ],
+)
 def test_make_environments_refuses_bad_arguments(kwargs, match):
     from skcausal.datasets import make_environments
 
@@ -277,10 +330,17 @@ def test_shipped_environments_weights_match_reference_values():
     import json
     from pathlib import Path
 
-    ref = json.loads((Path(__file__).parents[1] / "data" / "reference_environments.json").read_text())
+    ref = json.loads(
+        (Path(__file__).parents[1] / "data" / "reference_environments.json").read_text()
+    )
     est = ZeroShotCausalDiscovery(device="cpu", reference_environment=0)
     est.fit(np.array(ref["X"]), environments=np.array(ref["environments"]))
     assert est.checkpoint_info_["weights_sha256"] == ref["weights_sha256"], (
-        "pretrained/ environments weights changed: run `python scripts/update_reference.py` and commit the result")
-    np.testing.assert_allclose(est.edge_probabilities_, np.array(ref["edge_probabilities"]), atol=1e-5)
-    np.testing.assert_allclose(est.intervention_targets_, np.array(ref["intervention_targets"]), atol=1e-5)
+        "pretrained/ environments weights changed: run `python scripts/update_reference.py` and commit the result"
+    )
+    np.testing.assert_allclose(
+        est.edge_probabilities_, np.array(ref["edge_probabilities"]), atol=1e-5
+    )
+    np.testing.assert_allclose(
+        est.intervention_targets_, np.array(ref["intervention_targets"]), atol=1e-5
+    )

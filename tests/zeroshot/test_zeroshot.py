@@ -9,8 +9,8 @@ import pytest
 import torch
 
 from skcausal import ZeroShotCausalDiscovery
-from skcausal.graph import is_dag
 from skcausal.datasets import make_scm
+from skcausal.graph import is_dag
 from skcausal.zeroshot import Checkpoint, CheckpointError, ModelConfig, PairGridTransformer
 from skcausal.zeroshot._features import N_FEATURES, pair_features
 
@@ -19,8 +19,9 @@ REFERENCE = Path(__file__).parents[1] / "data" / "reference_probabilities.json"
 
 @pytest.fixture(scope="module")
 def data():
-    return make_scm(400, 9, mechanism="mlp", n_intervention_targets=3, intervention_fraction=0.4,
-                    random_state=7)
+    return make_scm(
+        400, 9, mechanism="mlp", n_intervention_targets=3, intervention_fraction=0.4, random_state=7
+    )
 
 
 def test_fit_sets_attributes(data):
@@ -50,7 +51,11 @@ def test_permuting_columns_permutes_probabilities(data):
     X, mask, _ = data
     perm = np.random.default_rng(0).permutation(X.shape[1])
     P = ZeroShotCausalDiscovery().fit(X, intervention_mask=mask).edge_probabilities_
-    Q = ZeroShotCausalDiscovery().fit(X[:, perm], intervention_mask=mask[:, perm]).edge_probabilities_
+    Q = (
+        ZeroShotCausalDiscovery()
+        .fit(X[:, perm], intervention_mask=mask[:, perm])
+        .edge_probabilities_
+    )
     np.testing.assert_allclose(Q, P[np.ix_(perm, perm)], atol=1e-5)
 
 
@@ -88,7 +93,9 @@ def test_shipped_weights_match_reference_values():
     assert est.checkpoint_info_["weights_sha256"] == ref["weights_sha256"], (
         "pretrained/ weights changed: run `python scripts/update_reference.py` and commit the result"
     )
-    np.testing.assert_allclose(est.edge_probabilities_, np.array(ref["edge_probabilities"]), atol=1e-5)
+    np.testing.assert_allclose(
+        est.edge_probabilities_, np.array(ref["edge_probabilities"]), atol=1e-5
+    )
 
 
 def test_bootstrap_is_reproducible(data):
@@ -118,8 +125,16 @@ def test_bad_input_raises_value_error(X, mask, message):
         ZeroShotCausalDiscovery().fit(X, intervention_mask=mask)
 
 
-@pytest.mark.parametrize("params", [{"threshold": 1.5}, {"threshold": "high"}, {"acyclic": "yes"},
-                                    {"n_bootstrap": -1}, {"device": "tpu"}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"threshold": 1.5},
+        {"threshold": "high"},
+        {"acyclic": "yes"},
+        {"n_bootstrap": -1},
+        {"device": "tpu"},
+    ],
+)
 def test_bad_parameters_raise_value_error(params, data):
     with pytest.raises(ValueError):
         ZeroShotCausalDiscovery(**params).fit(data[0])
@@ -134,11 +149,15 @@ def test_checkpoint_round_trip_is_bit_exact(tmp_path):
     for name, tensor in model.state_dict().items():
         assert torch.equal(loaded.state_dict[name], tensor)
     X = torch.randn(1, 30, 4)
-    torch.testing.assert_close(loaded.build_model().edge_logits(X), model.eval().edge_logits(X), rtol=0, atol=0)
+    torch.testing.assert_close(
+        loaded.build_model().edge_logits(X), model.eval().edge_logits(X), rtol=0, atol=0
+    )
 
 
 def test_truncated_checkpoint_is_refused(tmp_path):
-    path = Checkpoint.from_model(PairGridTransformer(ModelConfig(dim=16, n_layers=1))).save(tmp_path / "m")
+    path = Checkpoint.from_model(PairGridTransformer(ModelConfig(dim=16, n_layers=1))).save(
+        tmp_path / "m"
+    )
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(CheckpointError, match="truncated or altered"):
@@ -168,7 +187,9 @@ def test_save_killed_between_its_renames_is_finished_on_load(tmp_path):
 
 
 def test_checkpoint_whose_config_does_not_match_is_refused(tmp_path):
-    path = Checkpoint.from_model(PairGridTransformer(ModelConfig(dim=16, n_layers=1))).save(tmp_path / "m")
+    path = Checkpoint.from_model(PairGridTransformer(ModelConfig(dim=16, n_layers=1))).save(
+        tmp_path / "m"
+    )
     meta_path = path.with_suffix(".json")
     meta = json.loads(meta_path.read_text())
     meta["model_config"]["n_layers"] = 2
@@ -184,4 +205,6 @@ def test_checkpoint_whose_config_does_not_match_is_refused(tmp_path):
 
 def test_missing_checkpoint_is_a_clear_error(tmp_path):
     with pytest.raises(CheckpointError, match="not found"):
-        ZeroShotCausalDiscovery(checkpoint=tmp_path / "nothing.safetensors").fit(np.random.rand(20, 3))
+        ZeroShotCausalDiscovery(checkpoint=tmp_path / "nothing.safetensors").fit(
+            np.random.rand(20, 3)
+        )

@@ -37,23 +37,35 @@ def test_accuracy_floor_on_fresh_data(mechanism):
 
 
 def _with_and_without_mask(kind, seed, checkpoint=None, off_target=0.0, n_datasets=8):
-    config = SimulationConfig(intervention_kinds=(kind,), interventional_probability=1.0,
-                              off_target_probability=off_target)
+    config = SimulationConfig(
+        intervention_kinds=(kind,),
+        interventional_probability=1.0,
+        off_target_probability=off_target,
+    )
     sampler = SCMBatchSampler(config, generator=seed)
     pairs = []
     for mechanism in ("linear", "mlp"):
-        batch = sampler.sample(n_datasets // 2, 20, 1000, mechanism=mechanism, n_targets=10,
-                               intervention_fraction=0.5)
-        for X, M, A in zip(batch.X.double().numpy(), batch.intervention_mask.numpy(), batch.adjacency.numpy()):
-            pairs.append((edge_auprc(A, _probabilities(X, M, checkpoint)), edge_auprc(A, _probabilities(X, None, checkpoint))))
+        batch = sampler.sample(
+            n_datasets // 2, 20, 1000, mechanism=mechanism, n_targets=10, intervention_fraction=0.5
+        )
+        for X, M, A in zip(
+            batch.X.double().numpy(), batch.intervention_mask.numpy(), batch.adjacency.numpy()
+        ):
+            pairs.append(
+                (
+                    edge_auprc(A, _probabilities(X, M, checkpoint)),
+                    edge_auprc(A, _probabilities(X, None, checkpoint)),
+                )
+            )
     return np.array(pairs)
 
 
 INTERVENTION_SEEDS = [2_000_000_123, 2_000_000_321]
 
 
-@pytest.mark.parametrize("kind, off_target", [
-    ("hard", 0.0), ("far", 0.0), ("shift", 0.0), ("soft", 0.0), ("hard", 1.0)])
+@pytest.mark.parametrize(
+    "kind, off_target", [("hard", 0.0), ("far", 0.0), ("shift", 0.0), ("soft", 0.0), ("hard", 1.0)]
+)
 @pytest.mark.parametrize("seed", INTERVENTION_SEEDS)
 def test_no_intervention_kind_lowers_auprc(kind, off_target, seed):
     # The same rows with the mask against without it, mean over 8 datasets (linear and MLP, d = 20).
@@ -100,10 +112,19 @@ def test_monotone_transform_of_one_column_moves_probabilities_little_on_average(
     assert _changes(name)[1] <= MEAN_BOUNDS[name], _changes(name)
 
 
-@pytest.mark.parametrize("name", [
-    "normal-scores",
-    pytest.param("cube", marks=pytest.mark.xfail(strict=True, reason="v2 moves one probability by up to 0.66")),
-    pytest.param("exp", marks=pytest.mark.xfail(strict=True, reason="v2 moves one probability by up to 0.70")),
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "normal-scores",
+        pytest.param(
+            "cube",
+            marks=pytest.mark.xfail(strict=True, reason="v2 moves one probability by up to 0.66"),
+        ),
+        pytest.param(
+            "exp",
+            marks=pytest.mark.xfail(strict=True, reason="v2 moves one probability by up to 0.70"),
+        ),
+    ],
+)
 def test_monotone_transform_of_one_column_moves_no_probability_far(name):
     assert _changes(name)[0] <= LARGEST_BOUNDS[name], _changes(name)
