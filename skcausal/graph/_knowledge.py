@@ -87,7 +87,9 @@ class BackgroundKnowledge:
     def from_dict(cls, data) -> BackgroundKnowledge:
         """The inverse of :meth:`to_dict`; unknown keys raise a ValueError."""
         if not isinstance(data, dict):
-            raise ValueError(f"background knowledge must be a JSON object; got {type(data).__name__}.")
+            raise ValueError(
+                f"background knowledge must be a JSON object; got {type(data).__name__}."
+            )
         unknown = set(data) - {"required", "forbidden", "tiers"}
         if unknown:
             raise ValueError(
@@ -124,8 +126,10 @@ class BackgroundKnowledge:
 
         required = np.zeros((d, d), dtype=bool)
         forbidden = np.zeros((d, d), dtype=bool)
-        for kind, pairs, matrix in (("required", self.required, required),
-                                    ("forbidden", self.forbidden, forbidden)):
+        for kind, pairs, matrix in (
+            ("required", self.required, required),
+            ("forbidden", self.forbidden, forbidden),
+        ):
             for cause, effect in pairs:
                 i, j = position(cause, f"in a {kind} edge"), position(effect, f"in a {kind} edge")
                 if i == j:
@@ -151,7 +155,8 @@ class BackgroundKnowledge:
         if cycle:
             raise ValueError(
                 "the required edges form a cycle: "
-                + " -> ".join(repr(names[k]) for k in [*cycle, cycle[0]]) + "."
+                + " -> ".join(repr(names[k]) for k in [*cycle, cycle[0]])
+                + "."
             )
         return required, forbidden
 
@@ -162,7 +167,9 @@ def _pairs(edges, name):
     try:
         pairs = tuple(tuple(pair) for pair in edges)
     except TypeError:
-        raise ValueError(f"{name} must be a list of (cause, effect) pairs; got {edges!r}.") from None
+        raise ValueError(
+            f"{name} must be a list of (cause, effect) pairs; got {edges!r}."
+        ) from None
     for pair in pairs:
         if len(pair) != 2:
             raise ValueError(f"each {name} edge must be a (cause, effect) pair; got {pair!r}.")
@@ -184,9 +191,11 @@ def apply_knowledge(adjacency, probabilities, required, forbidden):
     had_undirected = np.any(a & a.T)
     a = (a & ~forbidden) | required
     a &= ~required.T
-    if np.array_equal(a, original):
-        return a.astype(int)  # already honoured: the search's own output, untouched
     directed = a & ~a.T
+    if np.array_equal(a, original) and not find_cycle(directed):
+        return a.astype(int)  # already honoured: the search's own output, untouched
+    # A search that used the knowledge itself can still return a cycle through required edges
+    # (PC orienting 0 -> 1 because 1 -> 0 is forbidden, beside required 1 -> 2 -> 0).
     if find_cycle(directed):
         priority = np.where(directed, np.asarray(probabilities, dtype=float), 0.0)
         priority = np.clip(priority, 1e-9, 1.0)

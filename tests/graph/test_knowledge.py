@@ -6,14 +6,13 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from _strategies import knowledge_and_data
 from hypothesis import HealthCheck, given, settings
 
 from skcausal import BackgroundKnowledge, ZeroShotCausalDiscovery
-from skcausal.graph import apply_knowledge
 from skcausal.baselines import GES, GIES, NOTEARS, PC
 from skcausal.datasets import make_scm
-
-from _strategies import knowledge_and_data
+from skcausal.graph import apply_knowledge, is_dag
 
 ESTIMATORS = [ZeroShotCausalDiscovery, PC, GES, NOTEARS, GIES]
 
@@ -30,12 +29,18 @@ def _frame(n=300, d=4, seed=0):
         (BackgroundKnowledge(required=[("v0", "nope")]), "unknown node 'nope'"),
         (BackgroundKnowledge(forbidden=[(0, 1)]), "unknown node 0"),  # names, not indices
         (BackgroundKnowledge(tiers=[["v0"], ["zz"]]), "unknown node 'zz'"),
-        (BackgroundKnowledge(required=[("v0", "v1")], forbidden=[("v0", "v1")]),
-         "both required and forbidden"),
-        (BackgroundKnowledge(required=[("v1", "v0")], tiers=[["v0"], ["v1"]]),
-         r"both required and forbidden \(by the tiers\)"),
-        (BackgroundKnowledge(required=[("v0", "v1"), ("v1", "v2"), ("v2", "v0")]),
-         "required edges form a cycle: 'v0' -> 'v1' -> 'v2' -> 'v0'"),
+        (
+            BackgroundKnowledge(required=[("v0", "v1")], forbidden=[("v0", "v1")]),
+            "both required and forbidden",
+        ),
+        (
+            BackgroundKnowledge(required=[("v1", "v0")], tiers=[["v0"], ["v1"]]),
+            r"both required and forbidden \(by the tiers\)",
+        ),
+        (
+            BackgroundKnowledge(required=[("v0", "v1"), ("v1", "v2"), ("v2", "v0")]),
+            "required edges form a cycle: 'v0' -> 'v1' -> 'v2' -> 'v0'",
+        ),
         (BackgroundKnowledge(required=[("v0", "v0")]), "self-loop"),
         (BackgroundKnowledge(tiers=[["v0"], ["v0", "v1"]]), "two tiers"),
     ],
@@ -69,8 +74,9 @@ def test_indices_name_the_columns_of_an_array():
 
 
 def test_json_round_trip(tmp_path):
-    knowledge = BackgroundKnowledge(required=[("a", "b")], forbidden=[("b", "c")],
-                                    tiers=[["a"], ["b", "c"]])
+    knowledge = BackgroundKnowledge(
+        required=[("a", "b")], forbidden=[("b", "c")], tiers=[["a"], ["b", "c"]]
+    )
     path = tmp_path / "k.json"
     path.write_text(json.dumps(knowledge.to_dict()))
     assert BackgroundKnowledge.from_json(path) == knowledge
@@ -125,9 +131,13 @@ def _honours(adjacency, required, forbidden, tiers):
 @given(case=knowledge_and_data())
 def test_every_estimator_honours_random_knowledge(estimator, case):
     d, seed, required, forbidden, tiers = case
-    X, mask, _ = make_scm(200, d, n_intervention_targets=1 if estimator is GIES else 0,
-                          intervention_fraction=0.3 if estimator is GIES else 0.0,
-                          random_state=seed)
+    X, mask, _ = make_scm(
+        200,
+        d,
+        n_intervention_targets=1 if estimator is GIES else 0,
+        intervention_fraction=0.3 if estimator is GIES else 0.0,
+        random_state=seed,
+    )
     knowledge = BackgroundKnowledge(required=required, forbidden=forbidden, tiers=tiers)
     est = estimator(knowledge=knowledge).fit(X, intervention_mask=mask)
     _honours(est.adjacency_, required, forbidden, tiers)
@@ -172,3 +182,13 @@ def test_gies_searches_with_a_score_that_keeps_forbidden_pairs_apart(monkeypatch
     assert score.local_score(j, {i}) < score.local_score(j, set()) - 1e9
     GIES().fit(X)
     assert seen["score"].local_score(j, {i}) > seen["score"].local_score(j, set()) - 1e9
+
+
+def test_a_search_output_that_honours_the_knowledge_but_has_a_cycle_is_made_acyclic():
+    # PC with this knowledge returned 0 -> 1 (1 -> 0 forbidden) beside the required 1 -> 2 -> 0,
+    # a directed cycle that the fit kept because every piece of knowledge was honoured.
+    X, _, _ = make_scm(150, 3, random_state=0)
+    knowledge = BackgroundKnowledge(required=[(1, 2), (2, 0)], forbidden=[(1, 0)])
+    est = PC(knowledge=knowledge).fit(X * 0.001 * (1 + np.arange(3)))
+    assert is_dag(est.adjacency_)
+    assert est.adjacency_[1, 2] and est.adjacency_[2, 0] and not est.adjacency_[1, 0]
