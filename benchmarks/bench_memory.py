@@ -29,7 +29,8 @@ est.fit(X)
 seconds = time.perf_counter() - start
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 print(json.dumps({"n": n, "d": d, "seconds": seconds, "peak_gb": peak / 2**30,
-                  "forward_gb": (peak - base) / 2**30, "estimate_gb": estimate_forward_bytes(n, d, 64) / 2**30}))
+                  "forward_gb": (peak - base) / 2**30,
+                  "estimate_gb": estimate_forward_bytes(n, d, 64) / 2**30}))
 """
 
 
@@ -42,7 +43,8 @@ def main():
     args = parser.parse_args()
     sizes = [(n, d) for d in ((100,) if args.quick else (100, 200, 500)) for n in (1000, 10_000)]
     print(
-        f"# {platform.processor() or platform.machine()}, {args.threads} thread(s), python {platform.python_version()}"
+        f"# {platform.processor() or platform.machine()}, {args.threads} thread(s), "
+        f"python {platform.python_version()}"
     )
     print("| n | d | fit time (s) | peak RSS (GB) | growth during fit (GB) | estimate (GB) |")
     print("|---:|---:|---:|---:|---:|---:|")
@@ -55,7 +57,8 @@ def main():
         )
         r = json.loads(out.stdout.strip().splitlines()[-1])
         print(
-            f"| {n:,} | {d} | {r['seconds']:.2f} | {r['peak_gb']:.2f} | {r['forward_gb']:.2f} | {r['estimate_gb']:.2f} |",
+            f"| {n:,} | {d} | {r['seconds']:.2f} | {r['peak_gb']:.2f} | {r['forward_gb']:.2f} "
+            f"| {r['estimate_gb']:.2f} |",
             flush=True,
         )
 

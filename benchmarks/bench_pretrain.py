@@ -12,8 +12,8 @@ simulation itself, with workers only the time the training process idles for the
 
 Usage::
 
-    python benchmarks/bench_pretrain.py                                  # CPU, K = 0, 1
-    python benchmarks/bench_pretrain.py --workers 0 1 --threads 1 2      # each K with 1 and 2 threads
+    python benchmarks/bench_pretrain.py                                # CPU, K = 0, 1
+    python benchmarks/bench_pretrain.py --workers 0 1 --threads 1 2    # each K with 1 and 2 threads
     python benchmarks/bench_pretrain.py --device cuda --workers 0 4 8 12 --threads 2
 """
 
@@ -111,14 +111,16 @@ def main(argv=None) -> int:
         )
     )
     print(
-        f"- config: {Path(args.config).name}; {args.rounds} rounds of {args.warmup} + {args.steps} steps "
+        f"- config: {Path(args.config).name}; "
+        f"{args.rounds} rounds of {args.warmup} + {args.steps} steps "
         f"(round r uses seed r in every setting); cores: {os.cpu_count()}"
     )
     if "cuda" in args.device and torch.cuda.is_available():
         print(f"- GPU: {torch.cuda.get_device_name()}")
     print()
     print(
-        "| device | workers K | training threads | steps/s (median) | steps/s (rounds) | waiting for data |"
+        "| device | workers K | training threads | steps/s (median) | steps/s (rounds) "
+        "| waiting for data |"
     )
     print("|---|---:|---:|---:|---:|---:|")
     for device, k, t in settings:

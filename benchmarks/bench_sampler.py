@@ -1,16 +1,18 @@
 """Throughput of the SCM batch sampler (the data source of pretraining), on one thread.
 
-Times ``SCMBatchSampler(...).sample(batch_size, n_nodes, n_samples)`` per mechanism and for the mixed
-pretraining distribution (every property drawn per dataset from the default SimulationConfig: graph
-family, edges per node, noise, heteroscedasticity, interventions), for a few batch sizes, and prints a
-markdown table of datasets per second. A run is warm-up calls, then ``--repeats`` timed rounds of about
-``--datasets-per-round`` datasets each; the table gives the median round and the best one, in wall-clock
-time and in CPU time of this process (the latter is less sensitive to other processes on the machine).
+Times ``SCMBatchSampler(...).sample(batch_size, n_nodes, n_samples)`` per mechanism and for the
+mixed pretraining distribution (every property drawn per dataset from the default SimulationConfig:
+graph family, edges per node, noise, heteroscedasticity, interventions), for a few batch sizes, and
+prints a markdown table of datasets per second. A run is warm-up calls, then ``--repeats`` timed
+rounds of about ``--datasets-per-round`` datasets each; the table gives the median round and the
+best one, in wall-clock time and in CPU time of this process (the latter is less sensitive to other
+processes on the machine).
 
 Usage::
 
     OMP_NUM_THREADS=1 python benchmarks/bench_sampler.py
-    OMP_NUM_THREADS=1 python benchmarks/bench_sampler.py --batch-sizes 16 64 --repeats 7 --nodes 20 --samples 500
+    OMP_NUM_THREADS=1 python benchmarks/bench_sampler.py --batch-sizes 16 64 --repeats 7 \\
+        --nodes 20 --samples 500
 """
 
 from __future__ import annotations
@@ -33,7 +35,10 @@ TARGET = 500.0  # datasets per second on one core at d=20, n=500
 
 
 def cpu_model() -> str:
-    """'model name' from /proc/cpuinfo, with the family/model numbers and clock (a VM may hide the rest)."""
+    """'model name' from /proc/cpuinfo, with the family/model numbers and clock.
+
+    A VM may hide the rest.
+    """
     fields = {}
     try:
         with open("/proc/cpuinfo") as handle:
@@ -59,7 +64,8 @@ def machine_info() -> list[str]:
         f"date: {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}",
         f"CPU: {cpu_model()}, {os.cpu_count()} logical cores",
         f"python {platform.python_version()}, torch {torch.__version__}, "
-        f"torch threads {torch.get_num_threads()}, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}",
+        f"torch threads {torch.get_num_threads()}, "
+        f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}",
         f"load average (1, 5, 15 min) at start: {load}",
     ]
 
@@ -102,7 +108,8 @@ def main(argv=None) -> int:
         print(f"# {line}")
     print(
         f"# sample(batch_size, n_nodes={args.nodes}, n_samples={args.samples}); "
-        f"{args.warmup} warm-up calls, {args.repeats} rounds of ~{args.datasets_per_round} datasets; "
+        f"{args.warmup} warm-up calls, "
+        f"{args.repeats} rounds of ~{args.datasets_per_round} datasets; "
         f"datasets/s = median round (best round)"
     )
     print()

@@ -103,11 +103,11 @@ def main():
 
     # One panel per method on the first data set, all on the same circular layout.
     fig, axes = plt.subplots(1, len(METHODS), figsize=(4.2 * len(METHODS), 5.0))
-    for ax, (name, (estimator, true_graph, mechanism)) in zip(axes, first.items()):
+    for ax, (name, (estimator, true_graph, _mechanism)) in zip(axes, first.items()):
         plot_graph(estimator, true_adjacency=true_graph, ax=ax)
         shd = structural_hamming_distance(true_graph, estimator.adjacency_)
         ax.set_title(f"{name} (SHD {shd})")
-    fig.suptitle(f"Learned graphs vs. the true graph ({mechanism} SCM, seed {seeds[0]})")
+    fig.suptitle(f"Learned graphs vs. the true graph ({mechanisms[0]} SCM, seed {seeds[0]})")
     fig.savefig(out / "compare_baselines_graphs.png", dpi=110, bbox_inches="tight")
     plt.close("all")
     print(f"\nSaved compare_baselines_graphs.png in {out}/")

@@ -1,4 +1,5 @@
-"""Store the shipped checkpoint's edge probabilities on a fixed dataset, for tests/zeroshot/test_zeroshot.py.
+"""Store the shipped checkpoint's edge probabilities on a fixed dataset, for
+tests/zeroshot/test_zeroshot.py.
 
 Run after replacing the weights in pretrained/:  python scripts/update_reference.py
 """

@@ -8,7 +8,8 @@ from pathlib import Path
 
 
 def atomic_write(path: Path, write) -> None:
-    """Call ``write(tmp_path)`` and rename the result onto ``path``: readers see old or new, never half."""
+    """Call ``write(tmp_path)`` and rename the result onto ``path``: readers see old or new, never
+    half."""
     atomic_write_all([(path, write)])
 
 

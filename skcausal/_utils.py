@@ -290,7 +290,8 @@ def check_environments(environments, n_samples: int, reference=None):
         if len(found) == 0:
             raise ValueError(
                 f"reference_environment={reference!r} is not one of the environment labels "
-                f"{labels[:10].tolist()}{' ...' if len(labels) > 10 else ''}. Name the observational "
+                f"{labels[:10].tolist()}{' ...' if len(labels) > 10 else ''}. "
+                "Name the observational "
                 "environment, or set reference_environment=None if none is observational."
             )
         reference_code = int(found[0])

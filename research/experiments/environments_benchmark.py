@@ -29,7 +29,8 @@ from skcausal.datasets import SCMBatchSampler, SimulationConfig
 from skcausal.metrics import edge_auprc
 
 MECHANISMS = ("linear", "mlp", "tanh")
-# Seeds of the benchmark's data: below the training streams' 2**32 and away from the validation sets.
+# Seeds of the benchmark's data: below the training streams' 2**32 and away from the validation
+# sets.
 SEED_BASE = 3_000_000_000
 
 
@@ -58,7 +59,8 @@ def simulate(mechanism, seed, n_datasets, n_nodes, n_samples):
 
 
 def evaluate(checkpoint, data, baseline=None):
-    """Per dataset: (AUPRC with environments, AUPRC pooled, target AUROC, baseline's pooled AUPRC)."""
+    """Per dataset: (AUPRC with environments, AUPRC pooled, target AUROC, baseline's pooled
+    AUPRC)."""
     rows = []
     for X, labels, has_reference, targets, adjacency in data:
         est = ZeroShotCausalDiscovery(
@@ -94,7 +96,8 @@ def main(argv=None) -> int:
     parser.add_argument("--baseline", help="a checkpoint whose pooled AUPRC is added as a column")
     args = parser.parse_args(argv)
     print(
-        f"checkpoint {args.checkpoint}; d = {args.nodes}, n = {args.samples}, {args.datasets} datasets "
+        f"checkpoint {args.checkpoint}; d = {args.nodes}, n = {args.samples}, "
+        f"{args.datasets} datasets "
         "per mechanism and seed\n"
     )
     print(
@@ -113,7 +116,8 @@ def main(argv=None) -> int:
             every.append(r)
             diff = r[:, 0] - r[:, 1]
             print(
-                f"| {mechanism} | {seed} | {r[:, 0].mean():.3f} | {r[:, 1].mean():.3f} | {diff.mean():+.3f} "
+                f"| {mechanism} | {seed} | {r[:, 0].mean():.3f} | {r[:, 1].mean():.3f} "
+                f"| {diff.mean():+.3f} "
                 f"| {int((diff < -0.02).sum())} | {np.nanmean(r[:, 2]):.3f} | {_mean(r[:, 3])} |"
             )
     r = np.concatenate(every)

@@ -77,7 +77,8 @@ def main(argv=None) -> int:
                 ]
             )
             cells.append(
-                f"{pairs[:, 0].mean():.3f} / {pairs[:, 1].mean():.3f} (worse {int((pairs[:, 0] < pairs[:, 1]).sum())})"
+                f"{pairs[:, 0].mean():.3f} / {pairs[:, 1].mean():.3f} "
+                f"(worse {int((pairs[:, 0] < pairs[:, 1]).sum())})"
             )
         print(f"| {kind} | " + " | ".join(cells) + " |")
     return 0

@@ -3,8 +3,8 @@
 Every transform is applied to every column of datasets from ``make_scm`` (linear and MLP, d = 20,
 n = 1,000, half of them with interventions). The graph is the same before and after, so a robust
 model keeps its AUPRC. The exp, rounding and noise rows are inside the v2 prior
-(``configs/v2.json``, the shipped model's) and outside v1's; normal scores and equal-frequency binning
-are outside both (they are validation families).
+(``configs/v2.json``, the shipped model's) and outside v1's; normal scores and equal-frequency
+binning are outside both (they are validation families).
 
     python research/experiments/robustness.py                        # the shipped model
     python research/experiments/robustness.py pretrained/skcausal-zeroshot-v1.safetensors \\

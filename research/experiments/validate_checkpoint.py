@@ -1,4 +1,5 @@
-"""Score checkpoints on pretraining's validation sets: in-distribution, out-of-distribution, real structures.
+"""Score checkpoints on pretraining's validation sets: in-distribution, out-of-distribution, real
+structures.
 
 The sets are those `pretrain()` logs (skcausal/pretraining/_holdout.py) for the given training
 config, so a table here and a training curve are the same measurement. One column per checkpoint.
@@ -60,7 +61,8 @@ def main(argv=None) -> int:
         )
 
     print(
-        f"validation sets of `{Path(args.config).name}`: n = {config.validation_samples} rows per dataset; "
+        f"validation sets of `{Path(args.config).name}`: "
+        f"n = {config.validation_samples} rows per dataset; "
         f"{args.metric.upper()} per family (datasets in brackets)\n"
     )
     print("| kind | family | datasets | " + " | ".join(name for name, _ in columns) + " |")
@@ -85,15 +87,18 @@ def main(argv=None) -> int:
         if group == "env-mean":  # the same rows without labels, and the target head
             n = sum(counts[f] for f in families)
             print(
-                f"| {kinds[group]} | {group}, pooled rows: AUPRC | {n} | {cells(f'{group}/pooled-auprc')} |"
+                f"| {kinds[group]} | {group}, pooled rows: AUPRC | {n} "
+                f"| {cells(f'{group}/pooled-auprc')} |"
             )
             print(
-                f"| {kinds[group]} | {group}, targets: AUROC | {n} | {cells(f'{group}/target-auroc')} |"
+                f"| {kinds[group]} | {group}, targets: AUROC | {n} "
+                f"| {cells(f'{group}/target-auroc')} |"
             )
     if args.plot:
         rows = [
             (
-                f"{family} ({sum(counts[f] for f in families) if family == group else counts[family]})",
+                f"{family} "
+                f"({sum(counts[f] for f in families) if family == group else counts[family]})",
                 f"{family}/{args.metric}",
                 family == group,
             )

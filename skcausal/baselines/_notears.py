@@ -348,6 +348,7 @@ class NOTEARS(BaseCausalDiscovery):
                 f"{self.h_tol:g} (max_iter or rho_max reached); cycles left after thresholding "
                 "are removed by dropping their weakest edges.",
                 ConvergenceWarning,
+                stacklevel=5,
             )
         scale = float(self.w_threshold) if self.w_threshold > 0 else 1.0
         probabilities = np.abs(W) / (np.abs(W) + scale)

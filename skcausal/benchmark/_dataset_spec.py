@@ -15,9 +15,9 @@ pseudo-random 63-bit number. The pretraining stream seeds its torch generators d
 integers: ``random_state * 1_000_003 + rank`` for training in the training process and
 ``2_000_003`` for the validation sets; data workers and re-seeded resumes use
 ``skcausal.pretraining._stream.stream_seed``, which lies in [2**32, 2**48). :func:`dataset_seed`
-rejects (and re-draws) any seed whose torch seed is below ``2**48``, so a benchmark dataset can never
-be drawn from the same torch stream as the pretraining or validation data (for any pretraining
-``random_state`` below about 2.8e8).
+rejects (and re-draws) any seed whose torch seed is below ``2**48``, so a benchmark dataset can
+never be drawn from the same torch stream as the pretraining or validation data (for any
+pretraining ``random_state`` below about 2.8e8).
 """
 
 from __future__ import annotations

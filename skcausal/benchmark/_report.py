@@ -174,9 +174,9 @@ def to_markdown(results, by="family"):
     Returns
     -------
     table : str
-        One row per family (or group) and method (``"all"`` last). ``ok`` is the number of finished fits
-        out of all fits; metrics and ``fit s`` (mean fit time in seconds) are over the finished
-        ones. AUPRC, AUROC, F1, precision, recall: higher is better; SHD: lower is better.
+        One row per family (or group) and method (``"all"`` last). ``ok`` is the number of finished
+        fits out of all fits; metrics and ``fit s`` (mean fit time in seconds) are over the
+        finished ones. AUPRC, AUROC, F1, precision, recall: higher is better; SHD: lower is better.
 
     Examples
     --------

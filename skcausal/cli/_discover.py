@@ -10,7 +10,8 @@ _SACHS_NOTE = """\
 Sachs et al. (2005): 11 phosphoproteins, 7,466 cells in 9 conditions (log concentrations), scored
 against the 18-edge consensus network (it has one cycle, PIP2 -> PIP3 -> plcg -> PIP2, so no DAG
 reaches SHD 0). sachs-obs: the 1,755 cells of the two observational conditions. sachs-int: all cells
-with the intervention mask; only the zero-shot model and GIES use the mask, PC, GES and NOTEARS treat
+with the intervention mask; only the zero-shot model and GIES use the mask, \
+PC, GES and NOTEARS treat
 every row as observational. SHD: lower is better; F1, AUROC, AUPRC: higher is better."""
 
 

@@ -52,12 +52,14 @@ def _bif_text(name: str) -> str:
         folder = resources.files("pgmpy") / "utils" / "example_models"
     except ModuleNotFoundError:
         raise ModuleNotFoundError(
-            "real network structures need pgmpy 1.0 (pip install 'skcausal[test]' or 'pgmpy==1.0.0')."
+            "real network structures need pgmpy 1.0 "
+            "(pip install 'skcausal[test]' or 'pgmpy==1.0.0')."
         ) from None
     path = folder / f"{name}.bif.gz"
     if not path.is_file():
         raise ModuleNotFoundError(
-            f"pgmpy does not ship {name}.bif.gz in this version; real network structures need pgmpy 1.0 "
+            f"pgmpy does not ship {name}.bif.gz in this version; "
+            "real network structures need pgmpy 1.0 "
             "(later versions download them at run time)."
         )
     return gzip.decompress(path.read_bytes()).decode("utf-8")

@@ -1,8 +1,8 @@
 """Random DAG families, sampled in batches.
 
-Every sampler returns a boolean tensor ``(batch, d, d)`` that is strictly upper triangular: node t's
-parents all come before t. That order is the simulation order; the simulator shuffles the node labels
-afterwards, so no one ever sees it.
+Every sampler returns a boolean tensor ``(batch, d, d)`` that is strictly upper triangular: node
+t's parents all come before t. That order is the simulation order; the simulator shuffles the node
+labels afterwards, so no one ever sees it.
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ class ScaleFree:
     """Preferential attachment (Barabasi-Albert): each new node picks its parents among the earlier
     nodes with probability proportional to their degree + 1.
 
-    Early nodes become hubs with many children. ``transposed=True`` reverses every edge, so hubs have
-    many parents instead. A new node t takes ``min(m_t, t)`` parents, where ``m_t`` is
+    Early nodes become hubs with many children. ``transposed=True`` reverses every edge, so hubs
+    have many parents instead. A new node t takes ``min(m_t, t)`` parents, where ``m_t`` is
     ``floor(edges_per_node)`` plus one with probability ``edges_per_node % 1``.
     """
 
@@ -66,7 +66,8 @@ class ScaleFree:
         for t in range(1, n_nodes):
             m = low.long() + (torch.rand(batch_size, generator=generator) < frac).long()
             m = m.clamp(max=t)
-            # Sampling without replacement proportional to weight: the m largest log w + Gumbel keys.
+            # Sampling without replacement proportional to weight: the m largest log w + Gumbel
+            # keys.
             uniform = torch.rand(batch_size, t, generator=generator).clamp_min(1e-12)
             keys = torch.log(degree[:, :t] + 1.0) - torch.log(-torch.log(uniform))
             rank = keys.argsort(dim=1, descending=True).argsort(dim=1)

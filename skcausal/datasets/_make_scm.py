@@ -171,7 +171,8 @@ def make_scm(
     free = available_bytes("cpu")
     if free is not None and need > free:
         raise InsufficientMemoryError(
-            f"simulating n_samples={n_samples} x n_nodes={n_nodes} needs about {need / 2**30:.1f} GB; "
+            f"simulating n_samples={n_samples} x n_nodes={n_nodes} "
+            f"needs about {need / 2**30:.1f} GB; "
             f"{free / 2**30:.1f} GB are available. Use fewer samples or nodes."
         )
     if (

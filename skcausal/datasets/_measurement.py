@@ -1,4 +1,5 @@
-"""How simulated values are observed: monotone distortions, measurement noise, rounding, clipping, outliers.
+"""How simulated values are observed: monotone distortions, measurement noise, rounding, clipping,
+outliers.
 
 Real data are shaped by measurement as much as by causal position: a sensor saturates, a count is
 rounded, a concentration is log-normal. In an internally standardised SCM a root's marginal is its
@@ -7,8 +8,8 @@ roots, a shortcut that fails on real data (see DESIGN.md, "What real data showed
 
 :func:`observe` applies them to a batch (b, n, d) after simulation, each with its probability from
 the ``measurement`` part of :class:`~skcausal.datasets.SimulationConfig`. All are applied to every
-row of a column alike (an intervention does not change how a variable is measured). With every probability 0, nothing is
-drawn, so the stream of a config without them is unchanged.
+row of a column alike (an intervention does not change how a variable is measured). With every
+probability 0, nothing is drawn, so the stream of a config without them is unchanged.
 """
 
 from __future__ import annotations

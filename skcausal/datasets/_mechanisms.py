@@ -1,9 +1,10 @@
 """Causal mechanisms f(parents), batched over datasets, and the noise families added to them.
 
 A mechanism is called as ``mechanism(parents, parent_mask, generator)`` with the values of all
-earlier nodes ``parents`` of shape (b, n, t) and ``parent_mask`` (b, t), 1 where the node is a parent.
-It draws its own random parameters for this node and returns f of shape (b, n). Non-parents get zero
-weight, so they cannot influence f. The simulator rescales f, so mechanisms need not care about scale.
+earlier nodes ``parents`` of shape (b, n, t) and ``parent_mask`` (b, t), 1 where the node is a
+parent. It draws its own random parameters for this node and returns f of shape (b, n). Non-parents
+get zero weight, so they cannot influence f. The simulator rescales f, so mechanisms need not care
+about scale.
 """
 
 from __future__ import annotations
@@ -124,7 +125,10 @@ class PiecewiseLinear:
 
 
 class Interaction:
-    """A linear part plus products of pairs of parents: f = sum_i w_i x_i + sum_{i<j} u_ij x_i x_j."""
+    """A linear part plus products of pairs of parents.
+
+    f = sum_i w_i x_i + sum_{i<j} u_ij x_i x_j.
+    """
 
     def __call__(self, parents, parent_mask, generator):
         b, _, t = parents.shape

@@ -85,11 +85,11 @@ class SimulationConfig:
     """The distribution of SCMs that :class:`SCMBatchSampler` draws from, in parts.
 
     With every default the stream is bit-identical to the one v1 was trained on
-    (``tests/datasets/test_prior.py``). Each widening is a probability or a list of kinds in one part,
-    defaulting to that prior: SEMs in raw units, root laws and measurement (monotone maps, noise,
-    rounding, clipping, outliers), intervention kinds (hard, far, shift, soft) with off-target
-    effects the mask does not show, the layered, hub and tree graphs, the Hill, piecewise and
-    interaction mechanisms (mixed per node), environments with unknown targets, and a share of
+    (``tests/datasets/test_prior.py``). Each widening is a probability or a list of kinds in one
+    part, defaulting to that prior: SEMs in raw units, root laws and measurement (monotone maps,
+    noise, rounding, clipping, outliers), intervention kinds (hard, far, shift, soft) with
+    off-target effects the mask does not show, the layered, hub and tree graphs, the Hill, piecewise
+    and interaction mechanisms (mixed per node), environments with unknown targets, and a share of
     clean batches from the v1 preset. The presets ``"v1"`` and ``"v2"`` (:meth:`preset`) are the
     priors the shipped models were trained on.
 

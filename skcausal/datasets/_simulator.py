@@ -41,7 +41,8 @@ class SCMBatch:
     environments: torch.Tensor | None = (
         None  # (b, n) int64 label of each row; 0 for single-regime data
     )
-    # (b, max_environments, d) bool: what each label's interventions hit, off-target effects included
+    # (b, max_environments, d) bool: what each label's interventions hit, off-target effects
+    # included
     environment_targets: torch.Tensor | None = None
     has_reference: torch.Tensor | None = (
         None  # (b,) bool: label 0 is observational (and labels vary)

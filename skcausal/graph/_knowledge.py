@@ -62,7 +62,8 @@ class BackgroundKnowledge:
     def __repr__(self):
         return (
             f"BackgroundKnowledge(required={list(self.required)!r}, "
-            f"forbidden={list(self.forbidden)!r}, tiers={self.tiers and [list(t) for t in self.tiers]!r})"
+            f"forbidden={list(self.forbidden)!r}, "
+            f"tiers={self.tiers and [list(t) for t in self.tiers]!r})"
         )
 
     def __eq__(self, other):
@@ -76,7 +77,10 @@ class BackgroundKnowledge:
 
     # -- (de)serialisation -----------------------------------------------------------------------
     def to_dict(self) -> dict:
-        """A JSON-ready dict: ``{"required": [[a, b], ...], "forbidden": [...], "tiers": [...]}``."""
+        """A JSON-ready dict.
+
+        ``{"required": [[a, b], ...], "forbidden": [...], "tiers": [...]}``.
+        """
         return {
             "required": [list(p) for p in self.required],
             "forbidden": [list(p) for p in self.forbidden],

@@ -65,9 +65,10 @@ def make_graph_scorer(metric, true_adjacency):
 
     The scorer reads the graph the estimator learned at ``fit`` (``adjacency_`` for ``"shd"``,
     ``"f1"``, ``"precision"``, ``"recall"``, ``"skeleton_f1"`` and ``"sid"``; ``cpdag_`` for
-    ``"cpdag_shd"``; ``edge_probabilities_`` for ``"auroc"`` and ``"auprc"``) and ignores the data it is called with, so in cross-validation each fold's score
-    measures the graph learned from that fold's training rows. When the estimator is a
-    :class:`~sklearn.pipeline.Pipeline` its last step is scored.
+    ``"cpdag_shd"``; ``edge_probabilities_`` for ``"auroc"`` and ``"auprc"``) and ignores the data
+    it is called with, so in cross-validation each fold's score measures the graph learned from that
+    fold's training rows. When the estimator is a :class:`~sklearn.pipeline.Pipeline` its last step
+    is scored.
 
     Parameters
     ----------
@@ -84,8 +85,8 @@ def make_graph_scorer(metric, true_adjacency):
     -------
     scorer : callable
         ``scorer(estimator, X, y=None, **kwargs) -> float``, greater is better: the SHD, the
-        CPDAG SHD and the SID are returned negated, the other metrics as they are. Use it as ``scoring=`` of
-        :func:`~sklearn.model_selection.cross_val_score` or
+        CPDAG SHD and the SID are returned negated, the other metrics as they are. Use it as
+        ``scoring=`` of :func:`~sklearn.model_selection.cross_val_score` or
         :class:`~sklearn.model_selection.GridSearchCV`.
 
     Raises

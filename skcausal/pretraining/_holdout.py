@@ -1,7 +1,7 @@
 """Fixed, seeded validation sets and the metrics logged during pretraining.
 
-The sets are drawn from their own generator (seed below), never from the training stream, and are the
-same in every run, so curves of different runs are comparable. Three kinds:
+The sets are drawn from their own generator (seed below), never from the training stream, and are
+the same in every run, so curves of different runs are comparable. Three kinds:
 
 - **In-distribution** (``<mechanism>/…``, ``d50/…``, ``d100/…``; their mean is ``mean/…``): drawn
   from the training prior itself. They say how well the simulator is learned, not how far it is
@@ -17,10 +17,10 @@ same in every run, so curves of different runs are comparable. Three kinds:
     a community with probability 0.25, between communities 0.01, oriented along a random order),
     a graph family that no prior draws (the wider prior has layered, hub and tree graphs).
 - **Real structures** (``real-<family>/…``, mean ``real-mean/…``): linear and MLP data (internally
-  standardised, like the training prior) and linear data in raw units (variance accumulates down the
-  graph, as in real SEMs) simulated on the graphs of bnlearn's discrete networks (:func:`skcausal.datasets.load_bnlearn_structure`;
-  needs pgmpy 1.0, skipped with a warning without it), those with at most three times the
-  largest training graph's nodes.
+  standardised, like the training prior) and linear data in raw units (variance accumulates down
+  the graph, as in real SEMs) simulated on the graphs of bnlearn's discrete networks
+  (:func:`skcausal.datasets.load_bnlearn_structure`; needs pgmpy 1.0, skipped with a warning
+  without it), those with at most three times the largest training graph's nodes.
 
 - **Environments** (``env-<mechanism>/…``, mean ``env-mean/…``), only for a run whose prior draws
   environments (``environment.probability > 0``): linear and MLP data at d = 20 as 2-20
@@ -87,7 +87,8 @@ def _shuffled(batch: SCMBatch, generator: torch.Generator) -> SCMBatch:
 
 
 def _real_structures(max_nodes: int):
-    """{network: upper-triangular DAG in a causal order} for the networks in range; {} without pgmpy."""
+    """{network: upper-triangular DAG in a causal order} for the networks in range; {} without
+    pgmpy."""
     from skcausal.datasets import load_bnlearn_structure
 
     out = {}
@@ -97,7 +98,7 @@ def _real_structures(max_nodes: int):
         try:
             adjacency, _ = load_bnlearn_structure(network)
         except ModuleNotFoundError as err:
-            warnings.warn(f"real-structure validation skipped: {err}")
+            warnings.warn(f"real-structure validation skipped: {err}", stacklevel=2)
             return {}
         order = topological_order(adjacency)
         out[network] = torch.as_tensor(adjacency[np.ix_(order, order)], dtype=torch.bool)

@@ -11,7 +11,8 @@ from skcausal._files import atomic_write
 
 
 class TrainingLog:
-    """``log.csv`` and ``training.png`` in the run's folder; rewritten whole (and atomically) each time."""
+    """``log.csv`` and ``training.png`` in the run's folder; rewritten whole (and atomically) each
+    time."""
 
     def __init__(self, folder):
         self.folder = Path(folder)

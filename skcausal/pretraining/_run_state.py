@@ -33,7 +33,8 @@ _RESUMABLE_CHANGES = {
 
 
 def load_resume(path) -> dict:
-    """Read a resume file (tensors and plain values only: weights_only=True, never arbitrary pickle)."""
+    """Read a resume file (tensors and plain values only: weights_only=True, never arbitrary
+    pickle)."""
     path = Path(path)
     if path.is_dir():
         path = path / RESUME_NAME
@@ -89,7 +90,8 @@ def resolve_run(config=None, *, resume=None, init_from=None, steps=None) -> Run:
             if config.steps != saved.steps:
                 warnings.warn(
                     f"schedule length changed from {saved.steps} to {config.steps} steps at "
-                    f"step {state['step']}."
+                    f"step {state['step']}.",
+                    stacklevel=2,
                 )
         config = config or saved
     config = config or TrainConfig()
@@ -134,13 +136,15 @@ class RunState:
         if len(streams) != world:
             warnings.warn(
                 f"resumed with a different number of processes ({len(streams)} -> {world}): "
-                "data streams are re-seeded."
+                "data streams are re-seeded.",
+                stacklevel=2,
             )
             return None, self.step + 1
         if streams[rank]["num_workers"] != num_workers:
             warnings.warn(
                 f"resumed with a different number of data workers ({streams[rank]['num_workers']} "
-                f"-> {num_workers}): data streams are re-seeded."
+                f"-> {num_workers}): data streams are re-seeded.",
+                stacklevel=2,
             )
             return None, self.step + 1
         return streams[rank], 0

@@ -5,10 +5,11 @@ process. With K workers, each worker owns a generator seeded from (seed, rank, w
 training process takes their batches in a fixed round-robin order (torch's DataLoader keeps that
 order). On a CPU run the workers also compute the pair features (the network's input, about as
 costly as the simulation), so the training process only runs the network; on a GPU the features
-are computed there, from the raw batch. Every batch comes with its worker's generator state after drawing it, so the stream's
-position is exact at every step even though the workers run ahead: :meth:`TrainingStream.state`
-records, for each worker, the state behind the last batch that was trained on, and a stream built
-from that record draws exactly the batches that the interrupted one would have used next.
+are computed there, from the raw batch. Every batch comes with its worker's generator state after
+drawing it, so the stream's position is exact at every step even though the workers run ahead:
+:meth:`TrainingStream.state` records, for each worker, the state behind the last batch that was
+trained on, and a stream built from that record draws exactly the batches that the interrupted one
+would have used next.
 """
 
 from __future__ import annotations
@@ -23,9 +24,12 @@ from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 from skcausal.datasets._simulator import SCMBatchSampler
 from skcausal.zeroshot._features import pair_features
 
+_CPU = torch.device("cpu")
+
 
 def stream_seed(seed: int, rank: int, worker: int, restart: int = 0) -> int:
-    """The torch seed of worker ``worker`` of rank ``rank`` (``restart`` > 0 re-seeds a resumed run).
+    """The torch seed of worker ``worker`` of rank ``rank`` (``restart`` > 0 re-seeds a resumed
+    run).
 
     It lies in [2**32, 2**48): above the small seeds of the in-process stream and the validation
     sets, and below the benchmark datasets' seeds (see ``skcausal.benchmark._suites``), so no
@@ -144,7 +148,7 @@ class TrainingStream:
         num_workers=0,
         state=None,
         restart=0,
-        device=torch.device("cpu"),
+        device=_CPU,
     ):
         if num_workers < 0:
             raise ValueError(f"num_workers must be >= 0; got {num_workers}.")

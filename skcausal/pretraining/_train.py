@@ -108,7 +108,8 @@ def pretrain(
     >>> from skcausal import pretrain
     >>> from skcausal.pretraining import TrainConfig
     >>> cfg = TrainConfig.from_dict({"steps": 3, "model": {"dim": 16, "n_layers": 1},
-    ...     "simulation": {"max_nodes": 5, "min_samples": 50, "max_samples": 100, "tokens_per_batch": 100},
+    ...     "simulation": {"max_nodes": 5, "min_samples": 50, "max_samples": 100,
+    ...                    "tokens_per_batch": 100},
     ...     "validation_datasets": 1})
     >>> path = pretrain(cfg, out=tempfile.mkdtemp(), device="cpu")
     >>> path.name

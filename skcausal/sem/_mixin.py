@@ -36,9 +36,9 @@ class SEMMixin:
 
         The SEM (one least-squares regression of each variable on its parents in ``adjacency_``,
         see ``coef_``) is fitted on the training data at ``fit``; for a CPDAG, on a consistent DAG
-        extension of it. Values set by an intervention are not scored for their own variable (nor used to fit
-        its regression). Greater is better, so ``cross_val_score(est, X)`` compares graphs without
-        knowing the true one.
+        extension of it. Values set by an intervention are not scored for their own variable (nor
+        used to fit its regression). Greater is better, so ``cross_val_score(est, X)`` compares
+        graphs without knowing the true one.
 
         Parameters
         ----------
@@ -155,7 +155,8 @@ class SEMMixin:
         if interventions is not None:
             if not isinstance(interventions, dict):
                 raise ValueError(
-                    f"interventions must be a dict {{variable: value}} or None; got {interventions!r}."
+                    "interventions must be a dict {variable: value} or None; "
+                    f"got {interventions!r}."
                 )
             for variable, value in interventions.items():
                 key = variable.item() if isinstance(variable, np.generic) else variable

@@ -16,7 +16,8 @@ from skcausal.graph import find_cycle, pdag_to_dag, topological_order
 
 
 class NonparametricSEM(BaseEstimator):
-    """A nonparametric SEM on a given graph: each node regressed on its parents, residuals resampled.
+    """A nonparametric SEM on a given graph: each node regressed on its parents, residuals
+    resampled.
 
     For data that are not linear-Gaussian, where the SEM behind ``coef_`` and
     :meth:`~skcausal.BaseCausalDiscovery.sample` is only a first approximation. Each variable with

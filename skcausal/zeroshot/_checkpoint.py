@@ -44,7 +44,8 @@ def checkpoint_files(path) -> tuple[Path, Path]:
         candidates = sorted(path.glob("*.safetensors"))
         if len(candidates) != 1:
             raise CheckpointError(
-                f"{path} is a folder with {len(candidates)} .safetensors files; name the file to load."
+                f"{path} is a folder with {len(candidates)} .safetensors files; "
+                "name the file to load."
             )
         path = candidates[0]
     if path.suffix in (".json", ".safetensors"):
@@ -168,7 +169,8 @@ class Checkpoint:
             meta = _finish_interrupted_save(weights, meta_path, actual) or meta
         if actual != meta.get("weights_sha256"):
             raise CheckpointError(
-                f"{weights} does not match the checksum in {meta_path.name}: the file is truncated or "
+                f"{weights} does not match the checksum in {meta_path.name}: "
+                "the file is truncated or "
                 "altered. Re-download or re-copy the checkpoint."
             )
         try:

@@ -154,5 +154,8 @@ def environment_features(z, labels, has_reference, *, n_environments=None, ridge
         ],
         dim=-1,
     )
-    clean = lambda t: torch.nan_to_num(t, nan=0.0, posinf=10.0, neginf=-10.0).clamp(-10.0, 10.0)
+
+    def clean(t):
+        return torch.nan_to_num(t, nan=0.0, posinf=10.0, neginf=-10.0).clamp(-10.0, 10.0)
+
     return clean(pair), clean(variable), valid

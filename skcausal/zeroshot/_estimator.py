@@ -51,7 +51,8 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
     The network was pretrained on simulated structural causal models (random DAGs; linear, neural,
     periodic, saturating, polynomial, step and Gaussian-process mechanisms; four noise families;
     hard interventions). Given data, it computes statistics of every pair of variables, attends over
-    the grid of pairs, and returns a probability for each directed edge. No optimisation runs at fit.
+    the grid of pairs, and returns a probability for each directed edge. No optimisation runs at
+    fit.
 
     Parameters
     ----------
@@ -108,7 +109,8 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
     Attributes
     ----------
     edge_probabilities_ : ndarray of shape (n_features, n_features)
-        ``edge_probabilities_[i, j]``: the model's probability of the edge i -> j; 0 on the diagonal.
+        ``edge_probabilities_[i, j]``: the model's probability of the edge i -> j; 0 on the
+        diagonal.
     adjacency_ : ndarray of shape (n_features, n_features)
         The learned graph, 0/1; ``adjacency_[i, j] == 1`` means i -> j.
     checkpoint_info_ : dict

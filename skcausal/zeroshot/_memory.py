@@ -55,7 +55,8 @@ def check_memory(n_samples: int, n_features: int, dim: int, device, memory_limit
     if need > limit:
         raise InsufficientMemoryError(
             f"a forward pass on n_samples={n_samples}, n_features={n_features} needs about "
-            f"{need / 2**30:.1f} GB, more than {limit / 2**30:.1f} GB ({source}). Memory grows with "
+            f"{need / 2**30:.1f} GB, more than {limit / 2**30:.1f} GB ({source}). "
+            "Memory grows with "
             "n_features squared: fit on fewer variables, or set memory_limit higher (in GB) if the "
             "device really has the memory."
         )

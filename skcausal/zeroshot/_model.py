@@ -183,7 +183,8 @@ class PairGridTransformer(nn.Module):
     ):
         """Data (b, n, d) -> edge logits (b, d, d); chunks bound the memory of inference.
 
-        With ``environments`` (int64 codes (b, n)), returns ``(edge logits, target logits (b, E, d))``.
+        With ``environments`` (int64 codes (b, n)), returns
+        ``(edge logits, target logits (b, E, d))``.
         """
         tokens, env = pair_features(
             X,

@@ -54,7 +54,7 @@ class RecordingEstimator(BaseCausalDiscovery):
         self.tag = tag
 
     def _discover(self, X, intervention_mask, *, knowledge=None, environments=None):
-        warnings.warn(f"data {_data_hash(X, intervention_mask)}", UserWarning)
+        warnings.warn(f"data {_data_hash(X, intervention_mask)}", UserWarning, stacklevel=2)
         d = X.shape[1]
         return Discovery(np.zeros((d, d)), np.zeros((d, d), dtype=int))
 
@@ -69,7 +69,7 @@ class ThreadCountingEstimator(BaseCausalDiscovery):
         blas = sorted(
             {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
         )
-        warnings.warn(f"torch {torch.get_num_threads()} blas {blas}", UserWarning)
+        warnings.warn(f"torch {torch.get_num_threads()} blas {blas}", UserWarning, stacklevel=2)
         d = X.shape[1]
         return Discovery(np.zeros((d, d)), np.zeros((d, d), dtype=int))
 
@@ -80,7 +80,9 @@ class _HashesItsOutput:
 
     def fit(self, X, y=None, **kwargs):
         super().fit(X, y, **kwargs)
-        warnings.warn(f"probabilities {_data_hash(self.edge_probabilities_, [])}", UserWarning)
+        warnings.warn(
+            f"probabilities {_data_hash(self.edge_probabilities_, [])}", UserWarning, stacklevel=2
+        )
         return self
 
 
@@ -130,7 +132,11 @@ class EnvironmentRecorder(BaseCausalDiscovery):
 
     def _discover(self, X, intervention_mask, *, knowledge=None, environments=None):
         if environments is None:
-            warnings.warn(f"no environments; data {_data_hash(X, intervention_mask)}", UserWarning)
+            warnings.warn(
+                f"no environments; data {_data_hash(X, intervention_mask)}",
+                UserWarning,
+                stacklevel=2,
+            )
         else:
             reference = environments.labels[environments.reference]
             warnings.warn(
@@ -138,6 +144,7 @@ class EnvironmentRecorder(BaseCausalDiscovery):
                 f"{_codes_hash(environments.codes)} reference {reference} rows {X.shape[0]} "
                 f"mask {int(intervention_mask.sum())}",
                 UserWarning,
+                stacklevel=2,
             )
         d = X.shape[1]
         return Discovery(np.zeros((d, d)), np.zeros((d, d), dtype=int))

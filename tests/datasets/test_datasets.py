@@ -26,7 +26,8 @@ FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthChe
 
 # -- helpers --------------------------------------------------------------------------------------
 def sample_graphs(graph, n_nodes, edges_per_node, n_draws, seed):
-    """n_draws adjacencies (n_draws, d, d) from the batch sampler (tiny n: only the graph matters)."""
+    """n_draws adjacencies (n_draws, d, d) from the batch sampler (tiny n: only the graph
+    matters)."""
     batch = SCMBatchSampler(generator=seed).sample(
         n_draws,
         n_nodes,
@@ -135,7 +136,8 @@ def test_sampler_erdos_renyi_density(n_nodes, edges_per_node):
 
 
 def scale_free_variance(edges_per_node, n_nodes):
-    """Per-draw variance of the edge count: node t >= floor(epn) + 1 adds a Bernoulli(frac) parent."""
+    """Per-draw variance of the edge count: node t >= floor(epn) + 1 adds a Bernoulli(frac)
+    parent."""
     low = math.floor(edges_per_node)
     frac = edges_per_node - low
     return sum(frac * (1 - frac) for t in range(n_nodes) if t >= low + 1)
@@ -219,7 +221,8 @@ def test_make_scm_first_and_last_nodes_equally_often_roots():
 # -- the data follow the graph ---------------------------------------------------------------------
 @pytest.mark.parametrize("heteroscedastic", [False, True])
 def test_linear_data_are_markov_to_the_graph(heteroscedastic):
-    """Regressing x_j on its true parents leaves a residual uncorrelated with every non-descendant."""
+    """Regressing x_j on its true parents leaves a residual uncorrelated with every
+    non-descendant."""
     n = 20000
     for seed in range(3):
         X, _, A = make_scm(
@@ -231,7 +234,8 @@ def test_linear_data_are_markov_to_the_graph(heteroscedastic):
             design = np.column_stack([np.ones(n), X[:, parents]])
             residual = X[:, j] - design @ np.linalg.lstsq(design, X[:, j], rcond=None)[0]
             if len(parents) and not heteroscedastic:
-                # f is standardised and the noise scale is <= 1: parents explain >= half the variance.
+                # f is standardised and the noise scale is <= 1: parents explain >= half the
+                # variance.
                 assert 1 - residual.var() / X[:, j].var() > 0.45
             others = [
                 k for k in range(A.shape[0]) if k != j and not reach[j, k] and k not in parents
@@ -391,10 +395,10 @@ def cubed(function):
 @pytest.mark.parametrize("mechanism", MECHANISM_NAMES)
 @pytest.mark.parametrize("heteroscedastic", [False, True])
 def test_masked_cells_do_not_depend_on_mechanism_or_noise(monkeypatch, mechanism, heteroscedastic):
-    """The strongest check of the mask: swap the mechanism and the noise for ones that consume exactly
-    the same random numbers but compute something else. Then every unmasked value changes (each one is
-    a function of its noise, and of its parents) and every masked value stays bit for bit (a do()
-    value depends on neither)."""
+    """The strongest check of the mask: swap the mechanism and the noise for ones that consume
+    exactly the same random numbers but compute something else. Then every unmasked value changes
+    (each one is a function of its noise, and of its parents) and every masked value stays bit for
+    bit (a do() value depends on neither)."""
     noise = NOISE_NAMES[MECHANISM_NAMES.index(mechanism) % len(NOISE_NAMES)]
     kwargs = dict(
         n_samples=120,
@@ -548,7 +552,8 @@ def test_standardized_columns(n, d, mechanism, noise, interventional, seed):
 
 
 def test_unstandardized_observational_columns_are_internally_standardized():
-    """standardize=False still gives mean 0, std 1 per node (the internal standardisation), in float32."""
+    """standardize=False still gives mean 0, std 1 per node (the internal standardisation), in
+    float32."""
     for mechanism in MECHANISM_NAMES:
         X, mask, A = make_scm(500, 6, mechanism=mechanism, standardize=False, random_state=0)
         assert np.abs(X.mean(0)).max() < 1e-4

@@ -1,4 +1,5 @@
-"""The wider simulation prior: root laws, measurement, intervention kinds; today's prior unchanged."""
+"""The wider simulation prior: root laws, measurement, intervention kinds; today's prior
+unchanged."""
 
 import dataclasses
 import hashlib

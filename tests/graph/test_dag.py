@@ -75,7 +75,8 @@ def test_greedy_dag_properties(p, threshold):
 
 @st.composite
 def dag_with_probabilities(draw):
-    """A random DAG on shuffled labels, its edges above the threshold, every other pair at or below."""
+    """A random DAG on shuffled labels, its edges above the threshold, every other pair at or
+    below."""
     d = draw(st.integers(1, 10))
     threshold = draw(st.sampled_from([0.3, 0.5, 0.8]))
     order = draw(st.permutations(range(d)))

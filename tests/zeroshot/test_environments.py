@@ -336,7 +336,8 @@ def test_shipped_environments_weights_match_reference_values():
     est = ZeroShotCausalDiscovery(device="cpu", reference_environment=0)
     est.fit(np.array(ref["X"]), environments=np.array(ref["environments"]))
     assert est.checkpoint_info_["weights_sha256"] == ref["weights_sha256"], (
-        "pretrained/ environments weights changed: run `python scripts/update_reference.py` and commit the result"
+        "pretrained/ environments weights changed: "
+        "run `python scripts/update_reference.py` and commit the result"
     )
     np.testing.assert_allclose(
         est.edge_probabilities_, np.array(ref["edge_probabilities"]), atol=1e-5

@@ -1,4 +1,5 @@
-"""Bounded memory at inference: chunking changes nothing but memory; oversize requests are refused."""
+"""Bounded memory at inference: chunking changes nothing but memory; oversize requests are
+refused."""
 
 import time
 

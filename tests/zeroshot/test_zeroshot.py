@@ -91,7 +91,8 @@ def test_shipped_weights_match_reference_values():
     est = ZeroShotCausalDiscovery(device="cpu")
     est.fit(np.array(ref["X"]), intervention_mask=np.array(ref["intervention_mask"], dtype=bool))
     assert est.checkpoint_info_["weights_sha256"] == ref["weights_sha256"], (
-        "pretrained/ weights changed: run `python scripts/update_reference.py` and commit the result"
+        "pretrained/ weights changed: "
+        "run `python scripts/update_reference.py` and commit the result"
     )
     np.testing.assert_allclose(
         est.edge_probabilities_, np.array(ref["edge_probabilities"]), atol=1e-5
