@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 # Without a GPU, install the CPU build of torch first; an unpinned torch would pull a CUDA build.
 TORCH ?= torch==2.13.0
 
-.PHONY: demo test install docs
+.PHONY: demo test install lint docs
 
 install: $(VENV)/.installed
 
@@ -24,6 +24,11 @@ demo: install
 
 test: install
 	$(PY) -m pytest -q -p no:cacheprovider
+
+# ruff's linter and formatter, as configured in pyproject.toml; CI fails on any finding.
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 
 $(VENV)/.docs-installed: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e ".[docs]"

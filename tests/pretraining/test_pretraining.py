@@ -10,6 +10,7 @@ import time
 import numpy as np
 import pytest
 import torch
+from _runs import TINY, assert_same_run
 
 from skcausal import pretrain
 from skcausal.datasets import SCMBatchSampler, SimulationConfig
@@ -18,24 +19,6 @@ from skcausal.pretraining import TrainConfig, learning_rate, load_resume
 from skcausal.pretraining._train import edge_loss
 from skcausal.zeroshot import Checkpoint, ModelConfig, PairGridTransformer
 from skcausal.zeroshot._features import pair_features
-
-TINY = {
-    "steps": 40,
-    "warmup_steps": 2,
-    "validate_every": 3,
-    "checkpoint_every": 3,
-    "validation_samples": 60,
-    "validation_datasets": 1,
-    "model": {"dim": 16, "n_layers": 1, "n_heads": 2},
-    "simulation": {
-        "min_nodes": 3,
-        "max_nodes": 6,
-        "min_samples": 40,
-        "max_samples": 80,
-        "tokens_per_batch": 100,
-        "mechanisms": ["linear", "mlp"],
-    },
-}
 
 
 def _env():
@@ -92,20 +75,6 @@ def test_callback_can_stop_the_run(tmp_path):
     assert load_resume(tmp_path)["step"] == 4
 
 
-def _assert_same_run(a, b):
-    """Two resume files hold the same model, optimiser and data-stream positions, bit for bit."""
-    assert a["step"] == b["step"] and a["datasets_seen"] == b["datasets_seen"]
-    for name in a["model"]:
-        assert torch.equal(a["model"][name], b["model"][name]), name
-    for k, state in a["optimizer"]["state"].items():
-        for key in state:
-            assert torch.equal(state[key], b["optimizer"]["state"][k][key])
-    assert len(a["data_streams"]) == len(b["data_streams"])
-    for x, y in zip(a["data_streams"], b["data_streams"]):
-        assert x["num_workers"] == y["num_workers"] and x["next_worker"] == y["next_worker"]
-        assert all(torch.equal(u, v) for u, v in zip(x["rng"], y["rng"]))
-
-
 def test_resume_equals_an_uninterrupted_run(tmp_path):
     pretrain(TINY, out=tmp_path / "straight", steps=8, device="cpu")
     pretrain(TINY, out=tmp_path / "split", steps=5, device="cpu")
@@ -114,7 +83,7 @@ def test_resume_equals_an_uninterrupted_run(tmp_path):
     )
     a, b = load_resume(tmp_path / "straight"), load_resume(tmp_path / "split")
     assert a["step"] == b["step"] == 8
-    _assert_same_run(a, b)
+    assert_same_run(a, b)
     # the log was continued, not restarted
     steps = [
         line.split(",")[0] for line in (tmp_path / "split" / "log.csv").read_text().splitlines()[1:]

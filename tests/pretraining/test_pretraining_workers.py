@@ -4,7 +4,7 @@ import json
 
 import pytest
 import torch
-from test_pretraining import TINY, _assert_same_run  # tests/ is on sys.path under pytest
+from _runs import TINY, assert_same_run
 
 from skcausal import pretrain
 from skcausal.datasets import SCMBatchSampler, SimulationConfig
@@ -84,7 +84,7 @@ def test_resume_with_workers_equals_an_uninterrupted_run(tmp_path):
     )
     a, b = load_resume(tmp_path / "straight"), load_resume(tmp_path / "split")
     assert a["step"] == 9 and a["num_workers"] == 2 and a["data_streams"][0]["next_worker"] == 1
-    _assert_same_run(a, b)
+    assert_same_run(a, b)
     # and it is a different stream from simulating in the training process
     c = pretrain(TINY, out=tmp_path / "inprocess", steps=9, device="cpu")
     assert not torch.equal(load_resume(c.parent)["model"]["head.weight"], a["model"]["head.weight"])
@@ -107,7 +107,7 @@ def test_resume_file_from_before_workers_still_continues_exactly(tmp_path):
     del state["num_workers"]
     torch.save(state, tmp_path / "old" / "resume.pt")
     pretrain(None, out=tmp_path / "old", resume=tmp_path / "old", steps=6, device="cpu")
-    _assert_same_run(load_resume(tmp_path / "straight"), load_resume(tmp_path / "old"))
+    assert_same_run(load_resume(tmp_path / "straight"), load_resume(tmp_path / "old"))
 
 
 def test_workers_set_threads_only_for_the_run(tmp_path):
@@ -163,7 +163,7 @@ def test_resume_file_alone_continues_the_run_elsewhere_with_its_whole_log(tmp_pa
         num_workers=1,
     )
     pretrain(TINY, out=tmp_path / "straight", steps=8, device="cpu", num_workers=1)
-    _assert_same_run(load_resume(tmp_path / "straight"), load_resume(tmp_path / "second"))
+    assert_same_run(load_resume(tmp_path / "straight"), load_resume(tmp_path / "second"))
     rows = (tmp_path / "second" / "log.csv").read_text().splitlines()
     assert [line.split(",")[0] for line in rows[1:]] == ["0.0", "3.0", "5.0", "6.0", "8.0"]
     assert "data_wait" in rows[0].split(",")

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import sklearn
 import torch
+from _runs import TINY
 from sklearn.model_selection import cross_validate
-from test_pretraining import TINY  # tests/ is on sys.path under pytest
 
 from skcausal import ZeroShotCausalDiscovery, pretrain
 from skcausal.baselines import GES
