@@ -171,6 +171,10 @@ class BaseCausalDiscovery(GraphViewsMixin, SEMMixin, BaseEstimator):
 
     _parameter_constraints: dict = {}
 
+    # What edge_probabilities_ holds, in words, for tables, plots and docs: only the zero-shot
+    # model's scores are probabilities; PC, GES and GIES give CPDAG marks, NOTEARS a weight score.
+    edge_score_name = "edge score"
+
     # Subclasses whose search returns an equivalence class (PC, GES, GIES) set this to True: their
     # adjacency_ is their cpdag_, and the SEM uses a consistent DAG extension of it.
     _returns_cpdag = False

@@ -87,6 +87,7 @@ class GES(BaseCausalDiscovery):
     """
 
     _returns_cpdag = True
+    edge_score_name = "CPDAG mark (1 directed, 0.5 undirected)"
     _parameter_constraints = {
         "score_func": [StrOptions(set(_SCORE_FUNCS))],
         "max_parents": [Interval(Integral, 0, None, closed="left"), None],

@@ -181,6 +181,7 @@ class GIES(BaseCausalDiscovery):
     """
 
     _returns_cpdag = True
+    edge_score_name = "CPDAG mark (1 directed, 0.5 undirected)"
     _parameter_constraints = {
         "penalty_weight": [Interval(Real, 0, None, closed="neither"), None],
         **SHARED_PARAMETER_CONSTRAINTS,

@@ -254,6 +254,8 @@ class NOTEARS(BaseCausalDiscovery):
            [ 0. ,  0. ,  0. ]])
     """
 
+    edge_score_name = "weight score |W| / (|W| + w_threshold)"
+
     _parameter_constraints = {
         "lambda1": [Interval(Real, 0, None, closed="left")],
         "loss": [StrOptions(set(_LOSSES))],

@@ -181,6 +181,7 @@ class PC(BaseCausalDiscovery):
     """
 
     _returns_cpdag = True
+    edge_score_name = "CPDAG mark (1 directed, 0.5 undirected)"
     _supports_environments = True
     _parameter_constraints = {
         "alpha": [Interval(Real, 0, 1, closed="neither")],

@@ -154,6 +154,7 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         **SHARED_PARAMETER_CONSTRAINTS,
     }
     _supports_environments = True
+    edge_score_name = "edge probability"
 
     def __init__(
         self,
