@@ -33,28 +33,66 @@ def _run_benchmark(args):
 def _run_discover(args):
     from skcausal.cli._discover import main as discover_main
 
-    discover_main(args)
+    return discover_main(args)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m skcausal", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+    """States every option's default: argparse's "(default: X)" unless the help already says
+    what happens by default (options whose default is None or off say it in words); keeps the
+    description's paragraphs."""
 
-    p = commands.add_parser("pretrain", help="train the zero-shot model on simulated SCMs")
-    p.add_argument("--config", help="JSON file with a TrainConfig (default: the built-in one)")
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if action.required:
+            return f"{text} (required)"
+        unstated = action.default is None or action.default is False
+        if "default" in text or unstated or action.default is argparse.SUPPRESS:
+            return text
+        return f"{text} (default: %(default)s)"
+
+
+_METHODS = "zeroshot,pc,ges,notears,gies"
+
+_DISCOVER_HELP = """\
+Learn a causal graph from a CSV file (or run the Sachs benchmark, the default --data) with each
+method of --methods, print each one's edges and a summary. Every method runs even when another
+fails; the exit status is 0 when all ran, 1 when some failed, 2 for bad input or options. Without
+--out nothing is written: the edges are only printed.
+
+Scores: each method's edge score is named in its table (the zero-shot model's is a probability;
+PC, GES and GIES give CPDAG marks, 1 directed and 0.5 undirected; NOTEARS a weight score
+|W| / (|W| + w_threshold)). With --out, per method: METHOD_edges.csv (every ordered pair: source,
+target, in_graph, undirected, score, score_name, frequency with --bootstrap, coef),
+METHOD_graph.graphml, METHOD_graph.json and METHOD_graph.png."""
+
+
+def _add_pretrain(commands):
+    p = commands.add_parser(
+        "pretrain",
+        help="train the zero-shot model on simulated SCMs",
+        formatter_class=_HelpFormatter,
+    )
+    p.add_argument(
+        "--config", help="JSON file with a TrainConfig (default: the built-in configuration)"
+    )
     p.add_argument("--out", required=True, help="folder for checkpoints, resume file, log and plot")
     p.add_argument(
-        "--hours", type=float, help="stop after this many hours (a checkpoint is written)"
+        "--hours",
+        type=float,
+        help="stop after this many hours, writing a checkpoint (default: no time limit)",
     )
     p.add_argument(
         "--steps", type=int, help="stop at this step (default: the config's schedule length)"
     )
-    p.add_argument("--resume", help="resume.pt (or its folder) of the run to continue")
+    p.add_argument(
+        "--resume", help="resume.pt (or its folder) of the run to continue (default: a new run)"
+    )
     p.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda, cuda:N")
     p.add_argument(
         "--init-from",
         default=None,
-        help="start a new run from this checkpoint's weights (same model config)",
+        help="start a new run from this checkpoint's weights, same model config (default: "
+        "random weights)",
     )
     p.add_argument(
         "--workers",
@@ -69,17 +107,35 @@ def build_parser() -> argparse.ArgumentParser:
         help="torch threads of the training process (0: torch's default without workers, "
         "else the cores less one per worker)",
     )
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="seed of the run")
     p.set_defaults(run=_run_pretrain)
 
-    b = commands.add_parser("benchmark", help="score methods on a named benchmark suite")
-    b.add_argument("--suite", default="standard")
-    b.add_argument("--methods", default="zeroshot,pc,ges,notears,gies")
-    b.add_argument("--out", required=True)
-    b.add_argument("--repeats", type=int, default=None)
-    b.add_argument("--seed", type=int, default=0)
+
+def _add_benchmark(commands):
+    b = commands.add_parser(
+        "benchmark",
+        help="score methods on a named benchmark suite",
+        formatter_class=_HelpFormatter,
+    )
     b.add_argument(
-        "--time-limit", type=float, default=None, help="seconds per fit before 'timeout'"
+        "--suite",
+        default="standard",
+        help="smoke, standard, large, sachs, sachs-bnlearn or structures",
+    )
+    b.add_argument("--methods", default=_METHODS, help="comma-separated methods among " + _METHODS)
+    b.add_argument("--out", required=True, help="folder for results.csv, results.md and plots")
+    b.add_argument(
+        "--repeats",
+        type=int,
+        default=None,
+        help="draws of each synthetic dataset (default: 3; fixed data such as Sachs: 1)",
+    )
+    b.add_argument("--seed", type=int, default=0, help="seed of the datasets")
+    b.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        help="seconds per fit before 'timeout' (default: no limit)",
     )
     b.add_argument(
         "--n-jobs", type=int, default=1, help="fits run at the same time (-1: all cores)"
@@ -91,48 +147,115 @@ def build_parser() -> argparse.ArgumentParser:
     )
     b.set_defaults(run=_run_benchmark)
 
-    d = commands.add_parser("discover", help="discover a causal graph (default: the Sachs data)")
+
+def _add_discover(commands):
+    d = commands.add_parser(
+        "discover",
+        help="discover a causal graph (default: the Sachs data)",
+        description=_DISCOVER_HELP,
+        formatter_class=_HelpFormatter,
+    )
     d.add_argument("--data", default="sachs", help="'sachs' or a CSV file with a header row")
-    d.add_argument("--methods", default="zeroshot,pc,ges,notears,gies")
+    d.add_argument(
+        "--methods",
+        default=_METHODS,
+        help="comma-separated methods, run in this order, among " + _METHODS,
+    )
     d.add_argument(
         "--out",
         default=None,
         help="folder for the outputs: per method the graph (GraphML, JSON), the edge table "
-        "(CSV, probabilities and bootstrap frequencies) and the picture (PNG)",
+        "METHOD_edges.csv (every ordered pair with its score, score_name, bootstrap frequency "
+        "and coef) and the picture (PNG) (default: none; nothing is written, the edges are "
+        "only printed)",
+    )
+    d.add_argument(
+        "--sep",
+        default=None,
+        help="the CSV's separator, e.g. ';' or '\\t' for a tab (default: detected among , ; tab |)",
+    )
+    d.add_argument("--decimal", default=".", help="the CSV's decimal mark, e.g. ','")
+    d.add_argument(
+        "--index-col",
+        default=None,
+        help="a column (name, or position from 0) holding row labels, not a variable; for "
+        "--data and --mask (default: none; every column is a variable, and a first column that "
+        "looks like a saved pandas index gets a warning)",
     )
     d.add_argument(
         "--mask",
         default=None,
-        help="CSV of the intervention mask (True/False or 1/0), same columns as --data",
+        help="CSV of the intervention mask (True/False or 1/0), same columns as --data "
+        "(default: none; every row observational)",
+    )
+    d.add_argument(
+        "--environments",
+        default=None,
+        metavar="COLUMN",
+        help="a column of --data holding each row's environment (condition, batch); it is "
+        "removed from the variables. zeroshot and pc use it; the other methods pool the rows "
+        "(default: none)",
+    )
+    d.add_argument(
+        "--reference-environment",
+        default=None,
+        metavar="LABEL",
+        help="the label of the observational environment (default: none; no environment is "
+        "assumed observational)",
     )
     d.add_argument(
         "--knowledge",
         default=None,
         help='JSON background knowledge: {"required": [[cause, effect], ...], '
-        '"forbidden": [...], "tiers": [[...], ...]} with column names',
+        '"forbidden": [...], "tiers": [[...], ...]} with column names (default: none)',
+    )
+    d.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="METHOD.NAME=VALUE",
+        help="a method's parameter, e.g. pc.alpha=0.01 or notears.lambda1=0.05; repeat for "
+        "more. VALUE is a Python literal, else a string (default: each method's defaults)",
     )
     d.add_argument(
         "--threshold",
         type=float,
         default=None,
-        help="edge-probability threshold of the zeroshot method (default 0.5)",
+        help="edge-probability threshold of the zeroshot method (default: 0.5)",
     )
     d.add_argument(
         "--bootstrap",
         type=int,
         default=0,
-        help="bootstrap resamples for the edge frequencies (default 0: none)",
+        help="bootstrap resamples for the edge frequencies (0: none)",
     )
     d.add_argument("--seed", type=int, default=0, help="seed of the bootstrap resamples")
+    d.add_argument(
+        "--verbose",
+        action="store_true",
+        help="a progress bar over the methods, verbose estimators where they offer it, and "
+        "the traceback of a failure (default: off)",
+    )
     d.set_defaults(run=_run_discover)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m skcausal", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    _add_pretrain(commands)
+    _add_benchmark(commands)
+    _add_discover(commands)
     return parser
 
 
 def main(argv=None):
+    """Run the command line; returns the exit status (0: done, 1: some discover method failed).
+    Bad input or options exit with status 2 and a one-line message."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        args.run(args)
+        status = args.run(args)
     except (ValueError, MemoryError, FileNotFoundError) as err:
         # Bad input or configuration: the message says what is wrong; a traceback would bury it.
         parser.exit(2, f"error: {err}\n")
+    return status or 0

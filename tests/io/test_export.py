@@ -96,7 +96,8 @@ def test_discover_cli_on_a_csv(tmp_path, capsys):
             assert (out / f"{method}{suffix}").is_file()
         table = pd.read_csv(out / f"{method}_edges.csv")
         assert len(table) == 12  # every ordered pair
-        assert {"probability", "frequency", "coef", "in_graph"} <= set(table.columns)
+        # The score column is named by score_name (a probability only for zeroshot).
+        assert {"score", "score_name", "frequency", "coef", "in_graph"} <= set(table.columns)
         edges = table[table["in_graph"]]
         pairs = set(zip(edges["source"], edges["target"]))
         assert ("a", "d") in pairs and ("d", "a") not in pairs and ("c", "b") not in pairs
