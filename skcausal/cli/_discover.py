@@ -153,30 +153,29 @@ def _configure(estimators, args, knowledge, reference):
 
 def _print_edges(est, name, overrides):
     """The learned edges, most confident first, under the name of their score."""
-    names = est._node_names()
+    names = [str(node) for node in est._node_names()]
     A = est.adjacency_
-    rows = [
-        (i, j)
-        for i, j in zip(*np.nonzero(A))
-        if not (A[j, i] and j < i)  # an undirected edge once
-    ]
-    table = pd.DataFrame(
-        {
-            "source": [names[i] for i, _ in rows],
-            "edge": ["--" if A[j, i] else "->" for i, j in rows],
-            "target": [names[j] for _, j in rows],
-            est.edge_score_name: [est.edge_probabilities_[i, j] for i, j in rows],
-        }
-    )
-    if hasattr(est, "edge_frequencies_"):
-        table["bootstrap frequency"] = [est.edge_frequencies_[i, j] for i, j in rows]
-    table = table.sort_values(est.edge_score_name, ascending=False, kind="stable")
+    # An undirected edge once, as "a -- b".
+    rows = [(i, j) for i, j in zip(*np.nonzero(A)) if not (A[j, i] and j < i)]
+    rows.sort(key=lambda pair: -est.edge_probabilities_[pair])
     shown = ", ".join(f"{key}={value!r}" for key, value in overrides.get(name, {}).items())
-    print(f"\n{name}{f' ({shown})' if shown else ''}: {len(table)} edges")
-    if len(table):
-        print(table.head(_SHOWN).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
-    if len(table) > _SHOWN:
-        print(f"... and {len(table) - _SHOWN} more (every pair is in the --out edge table)")
+    print(f"\n{name}{f' ({shown})' if shown else ''}: {len(rows)} edges")
+    if not rows:
+        return
+    width = max(len("source"), *(len(names[k]) for pair in rows for k in pair))
+    scores = [est.edge_score_name]
+    if hasattr(est, "edge_frequencies_"):
+        scores.append("bootstrap frequency")
+    print("  ".join(["source".ljust(width), "edge", "target".ljust(width), *scores]))
+    for i, j in rows[:_SHOWN]:
+        values = [est.edge_probabilities_[i, j]]
+        if len(scores) > 1:
+            values.append(est.edge_frequencies_[i, j])
+        cells = [f"{value:{len(title)}.3f}" for value, title in zip(values, scores)]
+        arrow = "--" if A[j, i] else "->"
+        print("  ".join([names[i].ljust(width), f" {arrow} ", names[j].ljust(width), *cells]))
+    if len(rows) > _SHOWN:
+        print(f"... and {len(rows) - _SHOWN} more (the --out edge table has every pair)")
 
 
 def _fit_one(est, X, mask, environments):
@@ -227,13 +226,18 @@ def _csv(args):
 def _print_summary(summary, out):
     failed = [row for row in summary if row[1] != "ok"]
     width = max(len(name) for name, *_ in summary)
-    print(f"\nsummary: {len(summary) - len(failed)} of {len(summary)} methods ok")
+    print(
+        f"\nsummary: {len(summary) - len(failed)} of {len(summary)} methods ok"
+        + (f", {len(failed)} failed (exit status 1)" if failed else "")
+    )
     for name, status, seconds, detail in summary:
         print(f"  {name:<{width}}  {status:<6}  {seconds:6.1f} s  {detail}")
     if out is None:
         print("nothing written (no --out)")
-    elif len(failed) < len(summary):
-        print(f"written to {out} (the methods that ran)")
+    elif failed and len(failed) < len(summary):
+        print(f"written to {out} (the outputs of the methods that ran)")
+    elif not failed:
+        print(f"written to {out}")
     return 1 if failed else 0
 
 
@@ -250,6 +254,10 @@ def _save_picture(est, name, path):
     axes[0].set_title(f"{name}: learned graph")
     plot_edge_probabilities(est, ax=axes[1])
     axes[1].set_title(f"{name}: {est.edge_score_name}")
+    # The heat map's colour bar calls every score a probability; only the zero-shot model's is.
+    for colorbar in fig.axes[2:]:
+        if colorbar.get_ylabel().startswith("edge probability"):
+            colorbar.set_ylabel(est.edge_score_name)
     fig.savefig(path, dpi=100)
     plt.close(fig)
 
