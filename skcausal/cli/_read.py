@@ -45,7 +45,7 @@ def read_csv(path, *, sep=None, decimal=".", index_col=None, flag="--data"):
         _refuse_one_column(frame, path, sep)
     if index_col is not None:
         frame = frame.set_index(_index_column(frame, index_col, flag))
-    elif flag == "--data":
+    else:
         _warn_about_saved_index(frame, path)
     return frame
 
@@ -57,9 +57,9 @@ def _refuse_one_column(frame, path, sep):
     if found:
         hint = found[0]
         raise ValueError(
-            f"{path} reads as a single column {header[:60]!r} with the separator {_shown(sep)!r}, "
-            f"but its header holds {_shown(hint)!r}: is the separator {_shown(hint)!r}? Pass "
-            f"--sep '{_shown(hint)}' (or leave --sep out to detect it)."
+            f"{path} reads as a single column {header[:60]!r} with the separator "
+            f"'{_shown(sep)}', but its header holds '{_shown(hint)}': is the separator "
+            f"'{_shown(hint)}'? Pass --sep '{_shown(hint)}' (or leave --sep out to detect it)."
         )
 
 
@@ -120,7 +120,7 @@ def hint_for_strings(frame, sep, decimal):
             if other == "," and decimal != "," and all(_decimal_comma(v) for v in values):
                 return " The numbers have decimal commas: pass --decimal ','."
             shown = _shown(other)
-            return f" Its values hold {shown!r}: is the separator {shown!r}? Pass --sep '{shown}'."
+            return f" Its values hold '{shown}': is the separator '{shown}'? Pass --sep '{shown}'."
     first = frame.columns[0]
     if first in strings.columns and frame[first].is_unique:
         return (

@@ -65,6 +65,14 @@ def test_the_separator_is_detected_or_hinted(frame, tmp_path, capsys):
     frame.to_csv(tabs, sep="\t", index=False)
     assert _discover("--data", tabs, "--methods", "pc", "--sep", "\\t") == 0
 
+    # A spreadsheet's export in many locales: semicolons and decimal commas.
+    euro = tmp_path / "euro.csv"
+    frame.to_csv(euro, sep=";", decimal=",", index=False)
+    with pytest.raises(SystemExit):
+        _discover("--data", euro, "--methods", "pc")
+    assert "--decimal ','" in capsys.readouterr().err
+    assert _discover("--data", euro, "--methods", "pc", "--decimal", ",") == 0
+
 
 # -- item 3: every method runs ---------------------------------------------------------------------
 def test_every_method_runs_when_one_fails_and_the_exit_status_says_so(tmp_path, capsys):
