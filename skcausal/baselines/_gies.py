@@ -141,7 +141,10 @@ class GIES(BaseCausalDiscovery):
         The I-essential graph: ``adjacency_[i, j] == 1`` means i -> j, an undirected edge sets
         both entries.
     edge_probabilities_ : ndarray of shape (n_features, n_features)
-        1.0 for a directed edge, 0.5 in each direction for an undirected one, 0 otherwise.
+        CPDAG marks, not probabilities: 1.0 for a directed edge, 0.5 in each direction for an
+        undirected one, 0 otherwise. ``edge_score_name`` says so, and the plots, ``edge_list``
+        and the exported files carry it. Three levels rank edges only coarsely: AUROC and AUPRC
+        computed from them measure the graph itself.
     n_environments_ : int
         Number of distinct mask rows (environments) seen at ``fit``.
     cpdag_, coef_, intercept_, noise_std_, edge_frequencies_

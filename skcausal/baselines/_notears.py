@@ -217,11 +217,12 @@ class NOTEARS(BaseCausalDiscovery):
     adjacency_ : ndarray of shape (n_features, n_features), int
         ``weights_ != 0`` with the knowledge applied; a DAG.
     edge_probabilities_ : ndarray of shape (n_features, n_features)
-        ``|w| / (|w| + w_threshold)`` of the *unthresholded* solution ``w`` (``w_threshold`` taken
-        as 1 when it is 0): monotone in ``|w|``, 0 for a zero weight, 0.5 exactly at the threshold.
+        A weight score, not a probability: ``|w| / (|w| + w_threshold)`` of the *unthresholded*
+        solution ``w`` (``w_threshold`` taken as 1 when it is 0): monotone in ``|w|``, 0 for a
+        zero weight, 0.5 exactly at the threshold. ``edge_score_name`` says so, and the plots,
+        ``edge_list`` and the exported files carry it.
         It ranks every candidate edge (for AUROC/AUPRC) and agrees with the 0.5 cut of
         ``adjacency_``, except for edges removed to break a cycle, which keep their value.
-        These are scores, not calibrated probabilities.
     n_iter_ : int
         Number of dual-ascent iterations run.
     cpdag_, coef_, intercept_, noise_std_, edge_frequencies_

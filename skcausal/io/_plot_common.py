@@ -21,6 +21,14 @@ def _is_estimator(obj):
     return hasattr(obj, "fit") and not hasattr(obj, "shape")
 
 
+def _score_name(estimator_or_adjacency):
+    """What the estimator's ``edge_probabilities_`` holds (its ``edge_score_name``); None for a
+    matrix, whose meaning only the caller knows."""
+    if not _is_estimator(estimator_or_adjacency):
+        return None
+    return getattr(_unwrap(estimator_or_adjacency), "edge_score_name", "edge score")
+
+
 def _graph_from(estimator_or_adjacency, node_names):
     """(adjacency as 0/1 ints, edge probabilities or None, node names) of an estimator or array."""
     if _is_estimator(estimator_or_adjacency):

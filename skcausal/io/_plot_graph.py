@@ -100,14 +100,17 @@ def plot_graph(
 ):
     """Draw a learned causal graph; with the true graph, colour each edge by what it got right.
 
-    Nodes are the variables; a learned edge i -> j is an arrow whose width grows with its
-    probability (``edge_probabilities_``), and an undirected CPDAG edge (learned in both
-    directions) is a line without arrowheads. With ``true_adjacency`` each node pair is judged
-    once, as the structural Hamming distance does: learned edges are coloured *correct*,
-    *reversed*, *extra* (no true edge on that pair), *undirected* (true directed, learned
-    undirected) or *oriented* (true undirected, learned directed; only against a CPDAG), and
-    true edges that were not found are drawn dashed as *missing*; the legend counts each kind.
-    The categories are those of :func:`skcausal.metrics.classify_edges`.
+    Nodes are the variables; a learned edge i -> j is an arrow whose width grows with its edge
+    score (``edge_probabilities_``; the estimator's ``edge_score_name`` says what it is: a
+    probability for the zero-shot model; a CPDAG mark for PC, GES and GIES, so their directed
+    edges are drawn at full width and their undirected ones narrower; a weight score for NOTEARS),
+    and an undirected CPDAG edge (learned in both directions) is a line without arrowheads. With
+    ``true_adjacency`` each node pair is judged once, as the structural Hamming distance does:
+    learned edges are coloured *correct*, *reversed*, *extra* (no true edge on that pair),
+    *undirected* (true directed, learned undirected) or *oriented* (true undirected, learned
+    directed; only against a CPDAG), and true edges that were not found are drawn dashed as
+    *missing*; the legend counts each kind. The categories are those of
+    :func:`skcausal.metrics.classify_edges`.
 
     Parameters
     ----------
@@ -135,7 +138,7 @@ def plot_graph(
 
     See Also
     --------
-    plot_edge_probabilities : The probabilities of every edge as a heatmap.
+    plot_edge_probabilities : The score of every edge as a heatmap.
 
     Examples
     --------
@@ -196,8 +199,8 @@ def plot_graph(
             if category == "missing" or probabilities is None:
                 widths = [1.5] * len(subset)
             else:
-                # Width by confidence: 0.8 pt for probability 0 up to 4 pt for 1. An undirected
-                # edge takes the larger of its two directions.
+                # Width by the edge score: 0.8 pt for 0 up to 4 pt for 1. An undirected edge
+                # takes the larger of its two directions.
                 confidence = [
                     probabilities[i, j]
                     if directed

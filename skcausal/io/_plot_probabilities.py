@@ -5,16 +5,36 @@ from __future__ import annotations
 import numpy as np
 
 from skcausal._utils import check_adjacency
-from skcausal.io._plot_common import _check_names, _get_ax, _graph_from, _is_estimator
+from skcausal.io._plot_common import (
+    _check_names,
+    _get_ax,
+    _graph_from,
+    _is_estimator,
+    _score_name,
+)
+
+
+def _colour_bar_label(estimator, label):
+    if label is not None:
+        return str(label)
+    name = _score_name(estimator)
+    if name is None:
+        return "edge score, i → j"  # a matrix: probabilities, marks or weights, we cannot tell
+    if name == "edge probability":
+        return "edge probability P(i → j)"
+    return f"{name}, i → j"
 
 
 def plot_edge_probabilities(
-    estimator, *, true_adjacency=None, ax=None, node_names=None, cmap="Blues"
+    estimator, *, true_adjacency=None, ax=None, node_names=None, cmap="Blues", label=None
 ):
-    """Show every edge probability as a heatmap: rows are causes, columns effects.
+    """Show every edge score as a heatmap: rows are causes, columns effects.
 
     Cell (i, j) is the estimator's confidence in the edge i -> j (``edge_probabilities_``), on a
-    fixed 0-1 colour scale with a colour bar; the diagonal (no self-loops) is grey. With
+    fixed 0-1 colour scale with a colour bar named after what the scores are (the estimator's
+    ``edge_score_name``): a probability only for the zero-shot model; PC, GES and GIES give CPDAG
+    marks (1 directed, 0.5 each way undirected) and NOTEARS a weight score. The diagonal (no
+    self-loops) is grey. With
     ``true_adjacency`` every true edge is marked with a ring, so the true edges the model missed
     (pale cells with a ring) and the confident false ones (dark cells without) stand out.
 
@@ -22,7 +42,7 @@ def plot_edge_probabilities(
     ----------
     estimator : fitted estimator, Pipeline, or array-like of shape (d, d)
         A fitted skcausal estimator (or a Pipeline ending in one), or a matrix of edge
-        probabilities in [0, 1] (a DataFrame's columns name the nodes).
+        scores in [0, 1] (a DataFrame's columns name the nodes).
     true_adjacency : array-like of shape (d, d), default=None
         The true graph; its edges are marked.
     ax : matplotlib Axes, default=None
@@ -31,6 +51,10 @@ def plot_edge_probabilities(
         Axis labels; by default the estimator's ``feature_names_in_``, the DataFrame's columns,
         or 0 .. d-1.
     cmap : str or Colormap, default="Blues"
+    label : str, default=None
+        The colour bar's label. None names the estimator's score ("edge probability P(i → j)"
+        for the zero-shot model, e.g. "CPDAG mark (1 directed, 0.5 undirected), i → j" for PC),
+        or "edge score, i → j" for a matrix.
 
     Returns
     -------
@@ -53,6 +77,8 @@ def plot_edge_probabilities(
     >>> ax = plot_edge_probabilities(est, true_adjacency=true_graph)
     >>> ax.get_xlabel(), ax.get_ylabel()
     ('effect (j)', 'cause (i)')
+    >>> ax.figure.axes[1].get_ylabel()  # the colour bar
+    'edge probability P(i → j)'
     """
     import matplotlib.pyplot as plt
 
@@ -76,7 +102,7 @@ def plot_edge_probabilities(
     colormap = plt.get_cmap(cmap).with_extremes(bad="#d9d9d9")
     image = ax.imshow(shown, cmap=colormap, vmin=0.0, vmax=1.0, interpolation="nearest")
     colorbar = ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
-    colorbar.set_label("edge probability P(i → j)")
+    colorbar.set_label(_colour_bar_label(estimator, label))
 
     ticks = np.arange(d)
     font_size = 9 if d <= 15 else 7

@@ -6,6 +6,7 @@ import contextlib
 import numbers
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -41,6 +42,10 @@ class NonparametricSEM(BaseEstimator):
         One fitted regressor per variable, None for a variable without parents.
     residuals_ : list of ndarray
         Training residuals per variable (its training values for one without parents).
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when X was a DataFrame with string column names: :meth:`sample` then returns a
+        DataFrame with these columns and takes them, not indices, as ``interventions`` keys.
 
     Examples
     --------
@@ -66,6 +71,8 @@ class NonparametricSEM(BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            A DataFrame's column names become ``feature_names_in_``: :meth:`sample` then returns
+            a DataFrame and takes the names in ``interventions``.
         graph : array-like of shape (n_features, n_features) or fitted skcausal estimator
             A DAG or CPDAG (``graph[i, j] != 0`` means i -> j), or an estimator whose
             ``adjacency_`` to use.
@@ -113,8 +120,53 @@ class NonparametricSEM(BaseEstimator):
             return threadpool_limits(limits=1, user_api="openmp")
         return contextlib.nullcontext()
 
+    def _targets(self, interventions):
+        """``{column index: value}`` from ``{variable: value}``: names after a DataFrame fit (as
+        the estimators' ``sample``), indices otherwise."""
+        names = getattr(self, "feature_names_in_", None)
+        names = list(range(self.n_features_in_)) if names is None else [str(n) for n in names]
+        index = {name: k for k, name in enumerate(names)}
+        if not isinstance(interventions, dict):
+            raise ValueError(
+                f"interventions must be a dict {{variable: value}} or None; got {interventions!r}."
+            )
+        targets = {}
+        for variable, value in interventions.items():
+            key = variable.item() if isinstance(variable, np.generic) else variable
+            if isinstance(key, bool) or key not in index:
+                raise ValueError(
+                    f"interventions names the unknown variable {variable!r}; the variables are "
+                    f"{names[:20]}{' ...' if len(names) > 20 else ''}."
+                )
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, numbers.Real)
+                or not np.isfinite(value)
+            ):
+                raise ValueError(
+                    f"the value of do({variable!r}) must be a finite number; got {value!r}."
+                )
+            targets[index[key]] = float(value)
+        return targets
+
     def sample(self, n_samples, *, interventions=None, random_state=None):
-        """Draw ``n_samples`` rows, observationally or under do() (``{column index: value}``)."""
+        """Draw ``n_samples`` rows, observationally or under do().
+
+        Parameters
+        ----------
+        n_samples : int
+            Number of rows to draw; >= 1.
+        interventions : dict or None, default=None
+            ``{variable: value}``: column names when fitted on a DataFrame, otherwise column
+            indices. None draws observational samples.
+        random_state : int, numpy.random.Generator or None, default=None
+            Seeds the residual draws.
+
+        Returns
+        -------
+        samples : ndarray or DataFrame of shape (n_samples, n_features)
+            A DataFrame with the training columns when fitted on one.
+        """
         check_is_fitted(self)
         if (
             isinstance(n_samples, bool)
@@ -122,17 +174,8 @@ class NonparametricSEM(BaseEstimator):
             or n_samples < 1
         ):
             raise ValueError(f"n_samples must be an integer >= 1; got {n_samples!r}.")
-        interventions = dict(interventions or {})
+        interventions = self._targets({} if interventions is None else interventions)
         d = self.n_features_in_
-        for j, value in interventions.items():
-            if isinstance(j, bool) or not isinstance(j, numbers.Integral) or not 0 <= j < d:
-                raise ValueError(f"interventions names the unknown variable {j!r}.")
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, numbers.Real)
-                or not np.isfinite(value)
-            ):
-                raise ValueError(f"the value of do({j!r}) must be a finite number; got {value!r}.")
         rng = check_random_state(random_state)
         samples = np.zeros((n_samples, d))
         for j in topological_order(self.dag_):
@@ -147,4 +190,6 @@ class NonparametricSEM(BaseEstimator):
                 with self._threads():
                     prediction = model.predict(samples[:, np.flatnonzero(self.dag_[:, j])])
                 samples[:, j] = prediction + noise
+        if hasattr(self, "feature_names_in_"):
+            return pd.DataFrame(samples, columns=self.feature_names_in_)
         return samples

@@ -48,11 +48,34 @@ def _file_key(checkpoint) -> tuple[str, int, int]:
 class ZeroShotCausalDiscovery(BaseCausalDiscovery):
     """Causal discovery in one forward pass of a pretrained transformer.
 
-    The network was pretrained on simulated structural causal models (random DAGs; linear, neural,
-    periodic, saturating, polynomial, step and Gaussian-process mechanisms; four noise families;
-    hard interventions). Given data, it computes statistics of every pair of variables, attends over
-    the grid of pairs, and returns a probability for each directed edge. No optimisation runs at
-    fit.
+    The network was pretrained on simulated structural causal models (the v2 prior of
+    ``pretrained/README.md``): 2 to 200 variables and 50 to 2,000 rows; Erdos-Renyi, scale-free,
+    layered, hub and tree DAGs; ten mechanism families (linear, neural, periodic, saturating,
+    quadratic, step, random-feature, Hill, piecewise and interaction terms), mixed per node in
+    30% of datasets; varied noise and root laws, raw or standardised units, monotone distortions,
+    rounding, clipping, measurement noise and outliers; half the datasets interventional (hard,
+    far, shift and soft interventions, some with off-target effects the mask does not show), and
+    some as environments with unknown targets. Given data, it computes statistics of every pair
+    of variables, attends over the grid of pairs, and returns a probability for each directed
+    edge. No optimisation runs at fit.
+
+    **Its training box, and what happens outside it.** Continuous, complete data; n up to 2,000
+    rows, d up to 200; the intervention kinds above; every common cause observed (**no hidden
+    confounders**) and no cycles. Outside the box the model still answers, without a warning.
+    Measured on ``make_scm`` data (the scripts are in ``docs/choosing.md``):
+
+    - *A hidden common cause* (one left out of X) gives an edge between 45% of the pairs of its
+      non-adjacent effects, against 10% with the cause in X.
+    - *More rows can make it worse*: linear data, d = 20, AUPRC 0.91 at 1,000 rows and 0.62 at
+      10,000; a random 2,000-row subsample of the 10,000 gets 0.81 back.
+    - *Noise at small n gives confident edges*: 10 independent noise columns of 20 rows get 8
+      edges on average and probabilities up to 0.95 (of 50 rows: 2.4 edges, up to 0.96).
+    - *Binary or discrete columns are misread*: the same data cut at each column's median fall
+      from AUPRC 0.91 to 0.56 (linear) and from 0.92 to 0.44 (MLP).
+    - *Marginal transforms move the probabilities*: a cube or exp of one column moves single
+      edge probabilities by up to 0.7, though the graph is the same (``pretrained/README.md``).
+
+    :doc:`/choosing` compares it with the baselines and says when to prefer one of them.
 
     Parameters
     ----------
@@ -100,8 +123,9 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
     their magnitude (1e-300 to 1e300, mixed across columns), so the units of X do not matter.
     Duplicated or collinear columns are accepted: the features use a ridge-regularised precision
     matrix, and the result is finite (two exact copies get identical probabilities: the model
-    cannot tell them apart). Any n_samples >= 2 is accepted; with very few samples the probabilities
-    are close to the model's prior and the graph is usually empty. A variable intervened in every
+    cannot tell them apart). Any n_samples >= 2 is accepted, but with very few samples the graph is
+    not empty: on pure noise the model still returns confident edges (see above), so treat a fit
+    on tens of rows as a guess. A variable intervened in every
     sample is accepted (its intervention features record it) and gives a finite result. If the
     model ever produced a non-finite probability, ``fit`` would raise FloatingPointError (a bug to
     report) instead of returning it.

@@ -1,6 +1,8 @@
 """Export (GraphML, GML, JSON) and `python -m skcausal discover` on a CSV."""
 
 import json
+import re
+import warnings
 
 import networkx as nx
 import numpy as np
@@ -48,7 +50,7 @@ def test_save_graph_refuses_an_unknown_format(fitted, tmp_path):
     with pytest.raises(ValueError, match="suffix"):
         save_graph(fitted, tmp_path / "g.txt")
     with pytest.raises(ValueError, match="format"):
-        save_graph(fitted, tmp_path / "g.txt", format="dot")
+        save_graph(fitted, tmp_path / "g.txt", format="xml")
 
 
 def test_edge_list_has_frequencies_after_a_bootstrap(fitted):
@@ -140,3 +142,87 @@ def test_discover_cli_errors_are_one_line(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["discover", "--data", "sachs", "--bootstrap", "3"])
     assert "--bootstrap" in capsys.readouterr().err
+
+
+# -- what the scores are (issue #24 item 7) --------------------------------------------------------
+def test_views_and_files_name_the_estimators_edge_score(fitted, tmp_path):
+    # GES's edge_probabilities_ holds CPDAG marks: the `probability` key stays (for code that reads
+    # every method the same way) and each view says what it holds.
+    name = GES.edge_score_name
+    assert "probability" not in name
+    edges = fitted.edge_list()
+    assert "probability" in edges.columns
+    assert edges.attrs["edge_score_name"] == name
+    assert fitted.to_networkx().graph["edge_score_name"] == name
+    assert graph_to_json(fitted)["edge_score_name"] == name
+    assert nx.read_graphml(save_graph(fitted, tmp_path / "g.graphml")).graph["edge_score_name"] == (
+        name
+    )
+
+
+# -- DOT and complete GraphML (issue #24 item 8) ---------------------------------------------------
+def _dot_statements(text):
+    """The node and edge statements of a DOT file written by save_graph, unescaped."""
+    quoted = r'"((?:[^"\\]|\\.)*)"'
+    unescape = lambda s: s.replace('\\"', '"').replace("\\\\", "\\")  # noqa: E731
+    nodes = [unescape(m) for m in re.findall(rf"^\s*{quoted}\s*(?:\[[^\]]*\])?;\s*$", text, re.M)]
+    edges = [
+        (unescape(s), unescape(t), attributes)
+        for s, t, attributes in re.findall(
+            rf"^\s*{quoted}\s*->\s*{quoted}\s*\[([^\]]*)\];\s*$", text, re.M
+        )
+    ]
+    return nodes, edges
+
+
+def test_dot_export_has_every_node_and_edge_with_its_attributes(fitted, tmp_path):
+    path = save_graph(fitted, tmp_path / "g.dot")
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("digraph")
+    nodes, edges = _dot_statements(text)
+    assert nodes == ["a", "b", "c", "d"]
+    expected = {(e["source"], e["target"]): e for e in graph_to_json(fitted)["edges"]}
+    assert any(e["undirected"] for e in expected.values())  # the fixture has an undirected edge
+    # Every edge of the JSON, in the same direction: an undirected CPDAG edge in both directions,
+    # each drawn without an arrowhead (dir=none).
+    assert {(s, t) for s, t, _ in edges} == set(expected)
+    assert len(edges) == len(expected)
+    for source, target, attributes in edges:
+        values = dict(re.findall(r"(\w+)=([^,\s]+)", attributes))
+        edge = expected[source, target]
+        assert ("dir=none" in attributes) == edge["undirected"]
+        assert values["undirected"] == str(edge["undirected"]).lower()
+        for key in ("probability", "frequency", "coef"):
+            assert float(values[key]) == pytest.approx(edge[key], abs=1e-6)
+    assert f'edge_score_name="{GES.edge_score_name}"' in text
+    assert save_graph(fitted, tmp_path / "h.gv", format="dot").read_text() == text
+
+
+def test_dot_export_escapes_awkward_names(tmp_path):
+    names = ['say "hi"', "two words", "naïve→ü", "back\\slash", "node", "1"]
+    X, _, _ = make_scm(300, len(names), random_state=0)
+    est = NOTEARS().fit(pd.DataFrame(X, columns=names))
+    assert est.adjacency_.sum() > 0
+    text = save_graph(est, tmp_path / "g.dot").read_text(encoding="utf-8")
+    nodes, edges = _dot_statements(text)
+    assert nodes == names  # every name quoted, quotes and backslashes escaped, unicode kept
+    index = {name: k for k, name in enumerate(names)}
+    assert {(index[s], index[t]) for s, t, _ in edges} == set(zip(*np.nonzero(est.adjacency_)))
+    pydot = pytest.importorskip("pydot")  # a real DOT reader, where one is installed
+    with warnings.catch_warnings():  # pydot's own use of a deprecated pyparsing API
+        warnings.simplefilter("ignore", DeprecationWarning)
+        (graph,) = pydot.graph_from_dot_data(text)
+    assert len(graph.get_edges()) == len(edges)
+
+
+def test_graphml_carries_every_attribute_of_the_json(fitted, tmp_path):
+    graph = nx.read_graphml(save_graph(fitted, tmp_path / "g.graphml"))
+    data = graph_to_json(fitted)
+    assert list(graph.nodes) == data["nodes"]
+    assert len(graph.edges) == len(data["edges"])
+    for edge in data["edges"]:
+        written = dict(graph.edges[edge["source"], edge["target"]])
+        expected = {k: v for k, v in edge.items() if k not in ("source", "target")}
+        assert set(written) == set(expected)
+        for key, value in expected.items():
+            assert written[key] == pytest.approx(value), key

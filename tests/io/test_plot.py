@@ -177,7 +177,8 @@ def test_plot_edge_probabilities_heatmap(fitted):
     assert [label.get_text() for label in ax.get_yticklabels()] == NAMES
     # The colour bar is the figure's second Axes.
     assert len(ax.figure.axes) == 2
-    assert "probability" in ax.figure.axes[1].get_ylabel()
+    # FixedGraph does not declare its scores probabilities: the base class's neutral name.
+    assert ax.figure.axes[1].get_ylabel() == "edge score, i → j"
     assert ax.get_legend() is None
 
 
@@ -212,3 +213,30 @@ def test_plot_graph_error_counts_add_up_to_the_shd(seed):
     }
     errors = sum(count for name, count in counts.items() if name != "correct")
     assert errors == structural_hamming_distance(true, learned)
+
+
+class Marks(FixedGraph):
+    edge_score_name = "CPDAG mark (1 directed, 0.5 undirected)"
+
+
+def _colour_bar_label(ax):
+    return ax.figure.axes[1].get_ylabel()
+
+
+def test_plot_edge_probabilities_names_the_estimators_score_on_the_colour_bar():
+    # Issue #24 item 7: PC/GES/GIES's marks and NOTEARS's weight score are not probabilities, and
+    # the colour bar says what they are instead of "edge probability".
+    X = pd.DataFrame(np.random.default_rng(0).normal(size=(40, 5)), columns=NAMES)
+    marks = Marks(LEARNED, PROBABILITIES).fit(X)
+    label = _colour_bar_label(plot_edge_probabilities(marks))
+    assert Marks.edge_score_name in label and "probability" not in label
+    # Through a Pipeline, as plot_graph reads it.
+    pipe = make_pipeline(StandardScaler(), Marks(LEARNED, PROBABILITIES)).fit(X)
+    assert Marks.edge_score_name in _colour_bar_label(plot_edge_probabilities(pipe))
+    # The zero-shot model's scores are probabilities, and its label says so.
+    zeroshot = ZeroShotCausalDiscovery().fit(X)
+    assert _colour_bar_label(plot_edge_probabilities(zeroshot)) == "edge probability P(i → j)"
+    # A plain matrix: a neutral label, or the caller's.
+    assert "probability" not in _colour_bar_label(plot_edge_probabilities(PROBABILITIES))
+    assert _colour_bar_label(plot_edge_probabilities(PROBABILITIES, label="p-value")) == "p-value"
+    assert _colour_bar_label(plot_edge_probabilities(marks, label="mark")) == "mark"

@@ -195,3 +195,31 @@ def test_the_sem_of_a_cyclic_graph_drops_the_weakest_cycle_edges_but_keeps_requi
     assert est.coef_[weakest] != 0
     # acyclic=False still keeps every other candidate: only the reverse of the required edge goes.
     assert est.adjacency_.sum() == 4 * 3 - 1 and est.adjacency_[weakest[::-1]] == 0
+
+
+def test_nonparametric_sem_fitted_on_a_frame_keeps_the_column_names():
+    # Issue #24 item 8: as the estimators' own sample(), a DataFrame in gives a DataFrame out and
+    # do() takes column names.
+    from sklearn.linear_model import LinearRegression
+
+    from skcausal import NonparametricSEM
+
+    X, _, _ = make_scm(300, 3, random_state=0)
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    chain = np.array([[0, 1, 0], [0, 0, 1], [0, 0, 0]])
+    sem = NonparametricSEM(LinearRegression()).fit(frame, chain)
+    drawn = sem.sample(10, interventions={"b": 2.5}, random_state=0)
+    assert isinstance(drawn, pd.DataFrame) and list(drawn.columns) == ["a", "b", "c"]
+    assert (drawn["b"] == 2.5).all()
+    np.testing.assert_array_equal(drawn, sem.sample(10, interventions={"b": 2.5}, random_state=0))
+    assert isinstance(sem.sample(5, random_state=0), pd.DataFrame)
+    with pytest.raises(ValueError, match=r"unknown variable 'zz'.*\['a', 'b', 'c'\]"):
+        sem.sample(5, interventions={"zz": 1.0})
+    with pytest.raises(ValueError, match=r"unknown variable 1.*\['a', 'b', 'c'\]"):
+        sem.sample(5, interventions={1: 1.0})  # after a frame fit, names as for the estimators
+    # An array fit still takes indices, returns an array and refuses names.
+    on_array = NonparametricSEM(LinearRegression()).fit(X, chain)
+    drawn = on_array.sample(10, interventions={1: 2.5}, random_state=0)
+    assert isinstance(drawn, np.ndarray) and (drawn[:, 1] == 2.5).all()
+    with pytest.raises(ValueError, match="unknown variable 'b'"):
+        on_array.sample(5, interventions={"b": 1.0})
