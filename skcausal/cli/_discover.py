@@ -254,10 +254,6 @@ def _save_picture(est, name, path):
     axes[0].set_title(f"{name}: learned graph")
     plot_edge_probabilities(est, ax=axes[1])
     axes[1].set_title(f"{name}: {est.edge_score_name}")
-    # The heat map's colour bar calls every score a probability; only the zero-shot model's is.
-    for colorbar in fig.axes[2:]:
-        if colorbar.get_ylabel().startswith("edge probability"):
-            colorbar.set_ylabel(est.edge_score_name)
     fig.savefig(path, dpi=100)
     plt.close(fig)
 
