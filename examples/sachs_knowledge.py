@@ -9,7 +9,8 @@ Raf -> Mek -> Erk (praf -> pmek -> p44/42). This example
    that knowledge (two tiers and two required edges), and scores both against the consensus graph
    (SHD, F1, and at the level of the equivalence class: CPDAG SHD, skeleton F1);
 2. reruns it on bootstrap resamples of the cells (``n_bootstrap``: one batched forward pass) and
-   reports how often each edge is found (``edge_frequencies_``);
+   reports how often each edge is found (``edge_frequencies_``); the graph itself stays the one
+   learned from all cells;
 3. draws from the linear-Gaussian SEM fitted on the learned graph (``coef_``) under do(PKA = high)
    and do(PKA = low), and shows the predicted effect on every protein.
 

@@ -13,14 +13,10 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import validate_data
 
-from skcausal._bootstrap import bootstrap_discoveries, edge_frequencies
+from skcausal._bootstrap import edge_frequencies, resample_discoveries
 from skcausal._graph_views import GraphViewsMixin
-from skcausal._utils import (
-    check_environments,
-    check_finite,
-    check_intervention_mask,
-    check_numeric_input,
-)
+from skcausal._inputs import Environments, check_environments, frame_axes, refuse_mask_as_y
+from skcausal._utils import check_finite, check_intervention_mask, check_numeric_input
 from skcausal.graph import (
     BackgroundKnowledge,
     apply_knowledge,
@@ -30,19 +26,6 @@ from skcausal.graph import (
     pdag_to_dag,
 )
 from skcausal.sem import SEMMixin
-
-
-class Environments(NamedTuple):
-    """Validated environment labels of a fit: the sorted distinct ``labels``, each row's index
-    into them (``codes``) and the index of the observational reference (None: no reference)."""
-
-    labels: np.ndarray
-    codes: np.ndarray
-    reference: int | None
-
-    def take(self, rows):
-        """The same environments for a subset (or resample) of the rows."""
-        return Environments(self.labels, self.codes[rows], self.reference)
 
 
 class Knowledge(NamedTuple):
@@ -87,7 +70,12 @@ SHARED_PARAMETER_CONSTRAINTS = {
     "knowledge": [BackgroundKnowledge, None],
     "n_bootstrap": [Interval(numbers.Integral, 0, None, closed="left")],
     "random_state": ["random_state"],
+    "verbose": ["verbose"],
 }
+
+
+# Set by a fit with n_bootstrap > 0 only.
+_BOOTSTRAP_ATTRIBUTES = ("edge_frequencies_", "bootstrap_edge_probabilities_")
 
 
 class BaseCausalDiscovery(GraphViewsMixin, SEMMixin, BaseEstimator):
@@ -106,7 +94,9 @@ class BaseCausalDiscovery(GraphViewsMixin, SEMMixin, BaseEstimator):
         ``[i, j]`` and ``[j, i]``.
     edge_probabilities_ : ndarray of shape (n_features, n_features), float
         Confidence in each directed edge, zero on the diagonal (and on edges the knowledge
-        forbids).
+        forbids). Always the estimate from the full data, with or without a bootstrap
+        (``n_bootstrap`` only adds the attributes below); ``edge_score_name`` says what kind of
+        score it is.
     cpdag_ : ndarray of shape (n_features, n_features), int
         The Markov equivalence class: the CPDAG of ``adjacency_`` for estimators that return a
         DAG; the equivalence class the search returned for PC, GES and GIES (which is their
@@ -128,6 +118,11 @@ class BaseCausalDiscovery(GraphViewsMixin, SEMMixin, BaseEstimator):
         Only after a fit with ``n_bootstrap > 0``: the share of the bootstrap resamples (of the
         rows, with replacement) whose learned graph, with the knowledge applied, has the edge
         i -> j (an undirected edge counts in both directions).
+    bootstrap_edge_probabilities_ : ndarray of shape (n_features, n_features)
+        Only after a fit with ``n_bootstrap > 0``: the mean over the bootstrap resamples of their
+        own ``edge_probabilities_`` (with the knowledge applied), a smoothed score to set beside
+        the full-data one. The full data's pass is not part of the mean; ``edge_probabilities_``
+        and ``adjacency_`` stay the full-data estimate.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when ``X`` was a pandas DataFrame with string column names.
@@ -152,6 +147,19 @@ class BaseCausalDiscovery(GraphViewsMixin, SEMMixin, BaseEstimator):
 
     ``score`` takes ``sample_weight`` too, which also lets ``Pipeline.score`` run with routing
     enabled (scikit-learn 1.9 hands it ``sample_weight=None`` whatever the last step).
+
+    pandas side inputs are aligned with a DataFrame ``X`` by label, in :meth:`fit` and
+    :meth:`score` alike: a DataFrame ``intervention_mask`` by column name and by index, a Series of
+    ``environments`` (or of ``sample_weight``) by index. The same labels in another order are
+    reordered to ``X``'s; other labels (different column names, an index with other row labels,
+    duplicated labels that cannot be paired) raise a ValueError that names them. When ``X`` is an
+    array, it has no labels: a pandas mask, environments or weights are then taken by position.
+    Cross-validation splits both by position and keeps their labels, so the folds stay aligned.
+
+    ``verbose=1`` shows progress bars (tqdm) on stderr: over the bootstrap resamples, over the
+    zero-shot model's forward passes, and within a long search where the method reports progress
+    (PC's skeleton search, NOTEARS's outer iterations); ``verbose=2`` adds the search's bar within
+    each resample. ``verbose=0`` (the default) prints nothing.
 
     Examples
     --------
@@ -212,7 +220,10 @@ class BaseCausalDiscovery(GraphViewsMixin, SEMMixin, BaseEstimator):
         intervention_mask : array-like of bool, shape (n_samples, n_features), default=None
             ``intervention_mask[k, j]`` is True when sample k's value of variable j was set by an
             intervention. None means all samples are observational. Booleans, or numbers that are
-            exactly 0 or 1; at least one value must be False (observational).
+            exactly 0 or 1; at least one value must be False (observational). A DataFrame mask is
+            aligned with a DataFrame ``X`` by column name and index: the same labels in another
+            order are reordered to ``X``'s, other labels are refused (a ValueError names them).
+            With an array ``X``, a DataFrame mask is taken by position.
         environments : array-like of shape (n_samples,), default=None
             The environment (experimental condition, batch, recording run) of each sample, for
             interventions with unknown targets: any sortable labels, at least two distinct ones.
@@ -220,7 +231,9 @@ class BaseCausalDiscovery(GraphViewsMixin, SEMMixin, BaseEstimator):
             estimators that use environments accept them (:class:`ZeroShotCausalDiscovery` with a
             checkpoint trained on them, and :class:`PC`, which runs CD-NOD); the others raise a
             ValueError. It is a per-sample parameter like ``intervention_mask``, routed the same
-            way (``set_fit_request(environments=True)``). Both may be given together.
+            way (``set_fit_request(environments=True)``). Both may be given together. A pandas
+            Series is aligned with a DataFrame ``X`` by index, as the mask is; with an array
+            ``X``, it is taken by position.
 
         Returns
         -------
@@ -233,11 +246,15 @@ class BaseCausalDiscovery(GraphViewsMixin, SEMMixin, BaseEstimator):
         ------
         ValueError
             If ``X``, ``intervention_mask`` or ``environments`` is malformed as described above,
-            or the estimator cannot work with the data (its own docstring says when).
+            if their labels do not match ``X``'s, or the estimator cannot work with the data (its
+            own docstring says when); before the data are looked at, if the estimator cannot run
+            as configured on this machine (e.g. the zero-shot model's ``device``).
         """
+        self._check_runtime()
+        _, index = frame_axes(X)
         X, mask = self._validate_fit_input(X, y, intervention_mask)
-        envs = self._validate_environments(environments, X.shape[0])
-        for name in ("environments_", "intervention_targets_", "edge_frequencies_"):
+        envs = self._validate_environments(environments, X.shape[0], index=index)
+        for name in ("environments_", "intervention_targets_", *_BOOTSTRAP_ATTRIBUTES):
             if hasattr(self, name):
                 delattr(self, name)  # from an earlier fit with environments or a bootstrap
         knowledge = self._resolve_knowledge()
@@ -252,21 +269,28 @@ class BaseCausalDiscovery(GraphViewsMixin, SEMMixin, BaseEstimator):
         dag = self._dag_of(discovery, knowledge)
         self.cpdag_ = discovery.adjacency.copy() if self._returns_cpdag else dag_to_cpdag(dag)
         self._fit_sem(X, mask, dag)
-        n_bootstrap = getattr(self, "n_bootstrap", 0)
-        if n_bootstrap:
-            if discovery.resamples is not None:
-                resamples = [self._finish(r, knowledge) for r in discovery.resamples]
-            else:
-                resamples = bootstrap_discoveries(
-                    lambda Xr, Mr, Er: self._search(Xr, Mr, Er, knowledge),
-                    X,
-                    mask,
-                    n_bootstrap,
-                    getattr(self, "random_state", None),
-                    envs,
-                )
+        if getattr(self, "n_bootstrap", 0):
+            # The resamples report uncertainty; edge_probabilities_ and adjacency_ stay the full
+            # data's estimate.
+            resamples = resample_discoveries(self, discovery, X, mask, envs, knowledge)
             self.edge_frequencies_ = edge_frequencies([r.adjacency for r in resamples])
+            self.bootstrap_edge_probabilities_ = np.mean(
+                [r.probabilities for r in resamples], axis=0
+            )
         return self
+
+    # Set (on the instance) while the fit template reruns the search on bootstrap resamples.
+    _in_bootstrap = False
+
+    def _show_progress(self) -> bool:
+        """Whether the search shows its own progress bar: at ``verbose >= 1`` on the full data,
+        at ``verbose >= 2`` on each bootstrap resample too (where the resamples' bar runs)."""
+        return getattr(self, "verbose", 0) >= (2 if self._in_bootstrap else 1)
+
+    def _check_runtime(self):
+        """Checks of the configuration against this machine (e.g. the zero-shot model's device),
+        run after the parameters are validated and before any work on the data. Does nothing
+        here; a subclass raises a ValueError that says how to proceed."""
 
     def _discover(self, X, intervention_mask, *, knowledge=None, environments=None):
         """The search: a :class:`Discovery` for validated float64 ``X`` (n, d) and a boolean
@@ -322,7 +346,7 @@ class BaseCausalDiscovery(GraphViewsMixin, SEMMixin, BaseEstimator):
             return None
         return Knowledge(*knowledge.to_matrices(self._node_names()))
 
-    def _validate_environments(self, environments, n_samples):
+    def _validate_environments(self, environments, n_samples, *, index=None):
         if environments is None:
             return None
         if not self._supports_environments:
@@ -332,20 +356,11 @@ class BaseCausalDiscovery(GraphViewsMixin, SEMMixin, BaseEstimator):
                 "the targets as intervention_mask."
             )
         reference = getattr(self, "reference_environment", None)
-        return Environments(*check_environments(environments, n_samples, reference))
-
-    @staticmethod
-    def _refuse_mask_as_y(X, y, method):
-        # fit(X, M) is an easy slip for fit(X, intervention_mask=M); ignoring y as sklearn does
-        # would silently treat every intervened value as observational.
-        if y is not None and np.ndim(y) == 2 and np.shape(y) == np.shape(X):
-            raise TypeError(
-                f"{method}() got a 2-D y shaped like X. y is ignored by causal discovery; pass "
-                f"the intervention mask by keyword: {method}(X, intervention_mask=M)."
-            )
+        return Environments(*check_environments(environments, n_samples, reference, index=index))
 
     def _validate_fit_input(self, X, y, intervention_mask):
-        self._refuse_mask_as_y(X, y, "fit")
+        refuse_mask_as_y(X, y, "fit")
+        columns, index = frame_axes(X)  # before validate_data turns X into an array
         check_numeric_input(X)
         # C order always: the same values in Fortran order round differently in NOTEARS's and the
         # zero-shot model's matrix products, so results would depend on how the array was made.
@@ -360,7 +375,7 @@ class BaseCausalDiscovery(GraphViewsMixin, SEMMixin, BaseEstimator):
             ensure_all_finite=False,
         )
         check_finite(X, self._node_names())
-        mask = check_intervention_mask(intervention_mask, *X.shape)
+        mask = check_intervention_mask(intervention_mask, *X.shape, columns=columns, index=index)
         if mask.all():
             # Not one value arose from the system's own mechanisms: there is nothing observational
             # to learn the graph from, and every search would silently treat do() values as data.

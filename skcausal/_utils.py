@@ -7,6 +7,8 @@ import numbers
 import numpy as np
 import pandas as pd
 
+from skcausal._inputs import align_labels
+
 # Columns whose largest magnitude lies outside [2**-64, 2**65) are rescaled before second moments
 # are taken: squares and cross-products of values near the limits of float64 over- or underflow
 # (1e300**2 is inf; 1e-300**2 is 0). Inside the band nothing is touched, so ordinary data give
@@ -14,15 +16,38 @@ import pandas as pd
 _SAFE_EXPONENT = 64
 
 
-def check_intervention_mask(mask, n_samples: int, n_features: int) -> np.ndarray:
+def check_intervention_mask(
+    mask, n_samples: int, n_features: int, *, columns=None, index=None
+) -> np.ndarray:
     """Return ``mask`` as a boolean ``(n_samples, n_features)`` array, or raise ValueError.
 
     ``None`` means all observational. Boolean arrays are taken as they are; integer, float or
     object arrays are accepted only when every value is exactly 0 or 1 (True/False). Anything else
     (other values, NaN, None, wrong shape, strings) is refused rather than coerced.
+
+    ``columns`` and ``index`` are X's labels when X was a DataFrame (:func:`frame_axes`). A
+    DataFrame mask is then aligned with X by label: the same column names (or row labels) in
+    another order are reordered to X's order; different names, or an index that holds other
+    labels, are refused with a message that says what differs. Without them (X an array), a
+    DataFrame mask is taken by position: its labels are not looked at.
     """
     if mask is None:
         return np.zeros((n_samples, n_features), dtype=bool)
+    if isinstance(mask, pd.DataFrame) and mask.shape == (n_samples, n_features):
+        hint = "intervention_mask.to_numpy()"
+        if columns is not None:
+            mask = align_labels(
+                mask,
+                mask.columns,
+                columns,
+                name="intervention_mask",
+                axis="columns",
+                position_hint=hint,
+            )
+        if index is not None:
+            mask = align_labels(
+                mask, mask.index, index, name="intervention_mask", axis="index", position_hint=hint
+            )
     if hasattr(mask, "to_numpy"):  # pandas DataFrame
         mask = mask.to_numpy()
     try:
@@ -253,51 +278,6 @@ def check_full_rank(X, names, method: str) -> None:
     )
 
 
-def check_environments(environments, n_samples: int, reference=None):
-    """Validate per-sample environment labels.
-
-    Returns ``(labels, codes, reference_code)``: the sorted distinct labels, each row's index into
-    them (int64, shape (n_samples,)), and the index of ``reference`` (None when ``reference`` is
-    None). Raises ValueError for a wrong length, missing values, a single environment, or a
-    ``reference`` that is not one of the labels.
-    """
-    if hasattr(environments, "to_numpy"):  # pandas Series
-        environments = environments.to_numpy()
-    values = np.asarray(environments)
-    if values.ndim != 1 or values.shape[0] != n_samples:
-        raise ValueError(
-            f"environments must be a 1-D array with one label per sample ({n_samples}); got shape "
-            f"{values.shape}."
-        )
-    if values.dtype == object:
-        kinds = set(map(type, values))
-        if type(None) in kinds or type(pd.NA) in kinds:
-            raise ValueError("environments has missing labels (None or NA); label every sample.")
-    elif values.dtype.kind == "f" and np.isnan(values).any():
-        raise ValueError("environments has missing labels (NaN); label every sample.")
-    try:
-        labels, codes = np.unique(values, return_inverse=True)
-    except TypeError as error:  # mixed label types that cannot be sorted
-        raise ValueError(f"environments labels must be mutually comparable: {error}") from None
-    if len(labels) < 2:
-        raise ValueError(
-            f"environments holds a single label ({labels[0]!r}): there is no heterogeneity to "
-            "learn from. Pass environments=None for data from one environment."
-        )
-    reference_code = None
-    if reference is not None:
-        found = [k for k, label in enumerate(labels.tolist()) if label == reference]
-        if len(found) == 0:
-            raise ValueError(
-                f"reference_environment={reference!r} is not one of the environment labels "
-                f"{labels[:10].tolist()}{' ...' if len(labels) > 10 else ''}. "
-                "Name the observational "
-                "environment, or set reference_environment=None if none is observational."
-            )
-        reference_code = int(found[0])
-    return labels, codes.astype(np.int64).ravel(), reference_code
-
-
 def standardize_columns(X) -> np.ndarray:
     """Columns with mean 0 and standard deviation 1, without overflow whatever their magnitude
     (1e-300 ... 1e300): extreme columns are first divided by a power of two
@@ -336,19 +316,3 @@ def check_random_state(random_state) -> np.random.Generator:
         "random_state must be None, an integer >= 0 or a numpy.random.Generator; "
         f"got {random_state!r}."
     )
-
-
-def check_sample_weight(sample_weight, n_samples: int):
-    """Non-negative, finite, not all-zero weights of shape (n_samples,) as floats (None stays)."""
-    if sample_weight is None:
-        return None
-    weights = np.asarray(sample_weight)
-    if weights.shape != (n_samples,) or weights.dtype.kind not in "biuf":
-        raise ValueError(
-            f"sample_weight must be numbers of shape ({n_samples},); got shape {weights.shape}, "
-            f"dtype {weights.dtype}."
-        )
-    weights = weights.astype(float)
-    if not np.all(np.isfinite(weights)) or np.any(weights < 0) or not weights.sum() > 0:
-        raise ValueError("sample_weight must be finite, non-negative and not all zero.")
-    return weights

@@ -1,4 +1,4 @@
-"""n_bootstrap and edge_frequencies_ on every estimator."""
+"""n_bootstrap, edge_frequencies_ and bootstrap_edge_probabilities_ on every estimator."""
 
 import numpy as np
 import pytest
@@ -49,9 +49,6 @@ def test_zero_shot_bootstrap_is_one_batched_pass_matching_separate_passes():
     # Resampled rows of already standardised data are not exactly standardised, so the model sees
     # the same numbers up to the estimator's own re-standardisation: compare frequencies loosely.
     assert np.abs(est.edge_frequencies_ - np.mean(graphs, axis=0)).max() <= 1 / 3
-    # The probabilities still average the full data and the resamples (backwards compatible).
-    full = ZeroShotCausalDiscovery().fit(X).edge_probabilities_
-    assert not np.allclose(est.edge_probabilities_, full)
 
 
 def test_batched_forward_pass_equals_one_pass_per_dataset(monkeypatch):
@@ -77,3 +74,64 @@ def test_a_refit_without_bootstrap_drops_the_old_frequencies():
     est.set_params(n_bootstrap=0).fit(X)
     assert not hasattr(est, "edge_frequencies_")
     assert list(est.edge_list().columns) == ["source", "target", "probability"]
+
+
+# -- the bootstrap reports uncertainty; the fitted estimate stays the full data's (issue #24) -----
+@pytest.mark.parametrize(
+    "estimator", [ZeroShotCausalDiscovery, PC, GES, NOTEARS, GIES], ids=lambda e: e.__name__
+)
+def test_the_bootstrap_leaves_the_full_data_estimate_unchanged(estimator):
+    X, _, _ = make_scm(200, 4, random_state=4)
+    plain = estimator().fit(X)
+    est = estimator(n_bootstrap=5, random_state=0).fit(X)
+    # Exactly: the zero-shot model runs the full data in a forward pass of its own, since
+    # batching it with the resamples would round its matrix products differently.
+    np.testing.assert_array_equal(est.edge_probabilities_, plain.edge_probabilities_)
+    np.testing.assert_array_equal(est.adjacency_, plain.adjacency_)
+    np.testing.assert_array_equal(est.cpdag_, plain.cpdag_)
+    np.testing.assert_array_equal(est.coef_, plain.coef_)
+    assert not hasattr(plain, "bootstrap_edge_probabilities_")
+
+
+def test_zero_shot_bootstrap_probabilities_are_the_mean_of_the_resamples(monkeypatch):
+    import skcausal.zeroshot._estimator as module
+
+    X, _, _ = make_scm(300, 5, random_state=5)
+    knowledge = BackgroundKnowledge(forbidden=[(0, 1)])
+    seen = []  # every resample's probabilities, as the search returns them
+    original = module.ZeroShotCausalDiscovery._discover
+
+    def spy(self, *args, **kwargs):
+        discovery = original(self, *args, **kwargs)
+        seen.extend(r.probabilities for r in discovery.resamples or [])
+        return discovery
+
+    monkeypatch.setattr(module.ZeroShotCausalDiscovery, "_discover", spy)
+    est = ZeroShotCausalDiscovery(n_bootstrap=4, random_state=0, knowledge=knowledge).fit(X)
+    assert len(seen) == 4
+    expected = np.mean(seen, axis=0)
+    expected[0, 1] = 0.0  # the knowledge applied to each resample, as to the full data
+    np.testing.assert_allclose(est.bootstrap_edge_probabilities_, expected, rtol=0, atol=1e-15)
+    # A score distinct from the full data's, which it does not replace.
+    assert not np.array_equal(est.bootstrap_edge_probabilities_, est.edge_probabilities_)
+
+
+def test_baseline_bootstrap_probabilities_are_the_mean_over_refits_on_the_resamples():
+    X, _, _ = make_scm(150, 4, random_state=1)
+    est = NOTEARS(n_bootstrap=3, random_state=7).fit(X)
+    rng = np.random.default_rng(7)
+    fits = [NOTEARS().fit(X[rng.integers(0, 150, 150)]) for _ in range(3)]
+    np.testing.assert_array_equal(
+        est.bootstrap_edge_probabilities_, np.mean([f.edge_probabilities_ for f in fits], axis=0)
+    )
+    np.testing.assert_array_equal(
+        est.edge_frequencies_, np.mean([f.adjacency_ for f in fits], axis=0)
+    )
+
+
+def test_a_refit_without_bootstrap_drops_the_bootstrap_probabilities():
+    X, _, _ = make_scm(150, 3, random_state=0)
+    est = GES(n_bootstrap=2, random_state=0).fit(X)
+    assert est.bootstrap_edge_probabilities_.shape == (3, 3)
+    est.set_params(n_bootstrap=0).fit(X)
+    assert not hasattr(est, "bootstrap_edge_probabilities_")

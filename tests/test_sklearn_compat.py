@@ -63,7 +63,7 @@ def test_metadata_request_methods_exist(estimator):
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=lambda est: type(est).__name__)
 def test_every_parameter_is_declared_in_parameter_constraints(estimator):
     assert set(estimator.get_params()) == set(type(estimator)._parameter_constraints)
-    for shared in ("knowledge", "n_bootstrap", "random_state"):
+    for shared in ("knowledge", "n_bootstrap", "random_state", "verbose"):
         assert shared in estimator.get_params()
 
 

@@ -49,6 +49,9 @@ class GES(BaseCausalDiscovery):
         per resample).
     random_state : int, numpy.random.Generator or None, default=None
         Seeds the bootstrap resamples; the search itself is deterministic.
+    verbose : int, default=0
+        0 prints nothing; 1 shows a progress bar over the bootstrap resamples on stderr
+        (causal-learn's GES reports no progress of its own).
 
     causal-learn's GES takes no background knowledge, so the search runs without it and its
     output is constrained afterwards (see :class:`~skcausal.BaseCausalDiscovery`): forbidden
@@ -105,12 +108,14 @@ class GES(BaseCausalDiscovery):
         knowledge=None,
         n_bootstrap=0,
         random_state=None,
+        verbose=0,
     ):
         self.score_func = score_func
         self.max_parents = max_parents
         self.knowledge = knowledge
         self.n_bootstrap = n_bootstrap
         self.random_state = random_state
+        self.verbose = verbose
 
     def _discover(self, X, intervention_mask, *, knowledge=None, environments=None):
         from causallearn.search.ScoreBased.GES import ges

@@ -134,6 +134,9 @@ class GIES(BaseCausalDiscovery):
         rows), and ``edge_frequencies_`` gives the share of resample graphs with each edge.
     random_state : int, numpy.random.Generator or None, default=None
         Seeds the bootstrap resamples; the search itself is deterministic.
+    verbose : int, default=0
+        0 prints nothing; 1 shows a progress bar over the bootstrap resamples on stderr (the
+        `gies` package reports no progress of its own).
 
     Attributes
     ----------
@@ -190,11 +193,14 @@ class GIES(BaseCausalDiscovery):
         **SHARED_PARAMETER_CONSTRAINTS,
     }
 
-    def __init__(self, penalty_weight=None, *, knowledge=None, n_bootstrap=0, random_state=None):
+    def __init__(
+        self, penalty_weight=None, *, knowledge=None, n_bootstrap=0, random_state=None, verbose=0
+    ):
         self.penalty_weight = penalty_weight
         self.knowledge = knowledge
         self.n_bootstrap = n_bootstrap
         self.random_state = random_state
+        self.verbose = verbose
 
     def _discover(self, X, intervention_mask, *, knowledge=None, environments=None):
         # Imported here so that importing skcausal does not load the optional search packages.

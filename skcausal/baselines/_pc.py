@@ -20,14 +20,17 @@ from skcausal.baselines._causallearn import (
 _CONTEXT_NODE = "environment"
 
 
-def _cdnod_graph(data, context, alpha, indep_test, stable, knowledge, node_names):
+def _cdnod_graph(
+    data, context, alpha, indep_test, stable, knowledge, node_names, show_progress=False
+):
     """CD-NOD's graph (causal-learn's encoding) over the variables and, last, the context node.
 
     The steps of causal-learn's ``cdnod`` (``cdnod_alg``, with its defaults uc_rule=0 and
     uc_priority=2), composed here from the same causal-learn functions because ``cdnod`` does not
-    forward ``show_progress`` to the skeleton search (it prints a progress bar on every fit) nor the
-    background knowledge (so edges forbidden both ways would still be tested, and could steer the
-    other tests and the collider orientations). Without knowledge the graph is ``cdnod``'s.
+    forward ``show_progress`` to the skeleton search (it would print a progress bar on every fit,
+    whatever ``verbose``) nor the background knowledge (so edges forbidden both ways would still
+    be tested, and could steer the other tests and the collider orientations). Without knowledge
+    the graph is ``cdnod``'s.
     """
     from causallearn.utils.cit import CIT
     from causallearn.utils.PCUtils import Meek, SkeletonDiscovery, UCSepset
@@ -43,7 +46,7 @@ def _cdnod_graph(data, context, alpha, indep_test, stable, knowledge, node_names
         test,
         stable,
         background_knowledge=knowledge,
-        show_progress=False,
+        show_progress=show_progress,
         node_names=[*node_names, _CONTEXT_NODE],
     )
     # The context is exogenous: every edge at it points away from it (cdnod does the same).
@@ -105,6 +108,10 @@ class PC(BaseCausalDiscovery):
         of ``intervention_targets_`` is all zero. It must be one of the labels (a ValueError
         otherwise; with string labels, name one, e.g. ``"control"``). None: no environment is
         assumed observational, and every row flags the variables whose mechanism changes.
+    verbose : int, default=0
+        0 prints nothing. 1 shows progress bars on stderr: causal-learn's bar over the variables
+        of the skeleton search (PC's or CD-NOD's) and, with ``n_bootstrap``, one over the
+        resamples. 2 also shows the skeleton search's bar within each resample.
 
     Background knowledge goes to causal-learn's ``BackgroundKnowledge`` in the search (edges
     forbidden both ways are never tested, orientations respect it; with environments, it covers
@@ -205,6 +212,7 @@ class PC(BaseCausalDiscovery):
         n_bootstrap=0,
         random_state=None,
         reference_environment=0,
+        verbose=0,
     ):
         self.alpha = alpha
         self.indep_test = indep_test
@@ -213,6 +221,7 @@ class PC(BaseCausalDiscovery):
         self.n_bootstrap = n_bootstrap
         self.random_state = random_state
         self.reference_environment = reference_environment
+        self.verbose = verbose
 
     def _discover(self, X, intervention_mask, *, knowledge=None, environments=None):
         # Imported here: causal-learn pulls in a large dependency tree that most users of the
@@ -235,7 +244,7 @@ class PC(BaseCausalDiscovery):
             indep_test=self.indep_test,
             stable=bool(self.stable),
             background_knowledge=knowledge,
-            show_progress=False,
+            show_progress=self._show_progress(),
             node_names=node_names,
         )
         adjacency = causallearn_to_adjacency(graph.G.graph)
@@ -261,6 +270,7 @@ class PC(BaseCausalDiscovery):
             bool(self.stable),
             knowledge,
             node_names,
+            show_progress=self._show_progress(),
         )
         adjacency = causallearn_to_adjacency(G[:d, :d])
         changed = G[d, :d] != 0  # an edge (C -> j) between the context and variable j

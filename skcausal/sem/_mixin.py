@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from skcausal._inputs import check_sample_weight, frame_axes, refuse_mask_as_y
 from skcausal._utils import (
     check_finite,
     check_intervention_mask,
     check_numeric_input,
     check_random_state,
-    check_sample_weight,
 )
 from skcausal.sem._linear import LinearGaussianSEM
 
@@ -23,8 +23,7 @@ class SEMMixin:
     """Mixin of the causal-discovery estimators: a linear-Gaussian SEM on the learned graph.
 
     The estimator calls :meth:`_fit_sem` at the end of ``fit`` with the DAG to use; the mixin
-    needs ``_node_names()``, ``_refuse_mask_as_y()`` and, after a DataFrame fit,
-    ``feature_names_in_`` from the estimator.
+    needs ``_node_names()`` and, after a DataFrame fit, ``feature_names_in_`` from the estimator.
     """
 
     def _fit_sem(self, X, mask, dag):
@@ -59,10 +58,14 @@ class SEMMixin:
             Ignored; present for scikit-learn compatibility. A 2-D ``y`` shaped like ``X`` raises
             a TypeError (it is most likely a mask passed by position).
         intervention_mask : array-like of bool, shape (n_samples, n_features), default=None
-            Which values of ``X`` were set by an intervention; None means all observational.
+            Which values of ``X`` were set by an intervention; None means all observational. A
+            DataFrame mask is aligned with a DataFrame ``X`` by column name and index, as at
+            :meth:`fit` (the same labels in another order are reordered; other labels are
+            refused); with an array ``X``, it is taken by position.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights of the samples: the score is then the weighted mean of the
             samples' log-likelihoods (a weight of 2 counts a sample twice). None weighs all equally.
+            A pandas Series is aligned with a DataFrame ``X`` by index, like the mask.
 
         Returns
         -------
@@ -73,10 +76,11 @@ class SEMMixin:
         ------
         ValueError
             If ``X`` or ``intervention_mask`` is malformed (as for :meth:`fit`, except that one
-            sample and constant columns are allowed), if no value of ``X`` can be scored (every
-            value is intervened, or belongs to a variable that was intervened in all but at most
-            one training sample), or if the log-likelihood overflows float64 because ``X`` lies
-            absurdly far (around 1e150 standard deviations or more) from the training data.
+            sample and constant columns are allowed), if a pandas mask's or weights' labels do not
+            match ``X``'s, if no value of ``X`` can be scored (every value is intervened, or
+            belongs to a variable that was intervened in all but at most one training sample), or
+            if the log-likelihood overflows float64 because ``X`` lies absurdly far (around 1e150
+            standard deviations or more) from the training data.
 
         Examples
         --------
@@ -89,13 +93,14 @@ class SEMMixin:
         (3,)
         """
         check_is_fitted(self)
-        self._refuse_mask_as_y(X, y, "score")
+        refuse_mask_as_y(X, y, "score")
+        columns, index = frame_axes(X)  # before validate_data turns X into an array
         check_numeric_input(X)
         X = validate_data(
             self, X, reset=False, dtype=np.float64, ensure_min_samples=1, ensure_all_finite=False
         )
         check_finite(X, self._node_names())
-        mask = check_intervention_mask(intervention_mask, *X.shape)
+        mask = check_intervention_mask(intervention_mask, *X.shape, columns=columns, index=index)
         if not np.any(~mask & self._sem.fitted):
             # Returning 0.0 here would rank an unscorable fold above every real one.
             raise ValueError(
@@ -103,7 +108,7 @@ class SEMMixin:
                 "variable or belongs to a variable that had fewer than 2 non-intervened samples "
                 "at fit."
             )
-        weights = check_sample_weight(sample_weight, X.shape[0])
+        weights = check_sample_weight(sample_weight, X.shape[0], index=index)
         score = self._sem.mean_log_likelihood(X, mask, weights)
         if not np.isfinite(score):
             raise ValueError(

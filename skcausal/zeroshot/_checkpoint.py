@@ -11,6 +11,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -206,13 +207,78 @@ class Checkpoint:
         return model.to(device).eval()
 
 
+# The device names the package accepts (and says it accepts): torch knows more device types, but
+# the model is only built and tested for these.
+DEVICE_NAMES = "'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'"
+_DEVICE_PATTERN = re.compile(r"(cpu|cuda|mps)(:\d+)?")
+
+
 def torch_device(device="auto") -> torch.device:
-    """'auto' -> CUDA when available, else CPU; anything else is passed to torch.device."""
-    if device == "auto":
+    """The torch device for ``device``, checked to be usable here before any work is done.
+
+    "auto" is CUDA when available, else the CPU (never MPS); "cpu", "cuda", "cuda:N" and "mps"
+    name a device (a ``torch.device`` of those types is accepted too).
+
+    Raises
+    ------
+    ValueError
+        One message per case, each saying how to proceed: a name outside the accepted ones (the
+        message lists them); "cuda" or "cuda:N" when CUDA is not available (a CPU-only build of
+        torch, or no GPU visible); "cuda:N" beyond the GPUs visible; "mps" when Apple's MPS
+        backend is not available.
+
+    Examples
+    --------
+    >>> torch_device("cpu")
+    device(type='cpu')
+    >>> torch_device("gpu")
+    Traceback (most recent call last):
+    ...
+    ValueError: device must be one of 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'; got 'gpu'.
+    """
+    if isinstance(device, str) and device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        return torch.device(device)
-    except (RuntimeError, TypeError) as err:
+    if isinstance(device, torch.device):
+        dev = device
+    elif isinstance(device, str) and _DEVICE_PATTERN.fullmatch(device):
+        dev = torch.device(device)
+    else:
+        dev = None
+    if dev is None or dev.type not in ("cpu", "cuda", "mps"):
+        raise ValueError(f"device must be one of {DEVICE_NAMES}; got {device!r}.")
+    if dev.type == "cuda":
+        _check_cuda(device, dev)
+    elif dev.type == "mps" and not torch.backends.mps.is_available():
+        if not torch.backends.mps.is_built():
+            why = f"this build of torch ({torch.__version__}) was built without MPS support"
+        else:
+            why = "this machine has no MPS device (it needs an Apple-silicon Mac with macOS 12.3+)"
         raise ValueError(
-            f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N'; got {device!r} ({err})."
-        ) from None
+            f"device={device!r} asks for Apple's MPS backend, but MPS is not available: {why}. "
+            "Use device='cpu', or device='auto' (CUDA when present, else the CPU)."
+        )
+    return dev
+
+
+def _check_cuda(device, dev):
+    if not torch.cuda.is_available():
+        if torch.version.cuda is None and getattr(torch.version, "hip", None) is None:
+            why = (
+                f"this build of torch ({torch.__version__}) is CPU-only. Use device='cpu' or "
+                "device='auto' (CUDA when present, else the CPU), or install a CUDA build of torch "
+                "on a machine with an NVIDIA GPU"
+            )
+        else:
+            why = (
+                "torch has CUDA support but sees no GPU (none installed, no driver, or hidden by "
+                "CUDA_VISIBLE_DEVICES). Use device='cpu' or device='auto' (CUDA when present, else "
+                "the CPU)"
+            )
+        raise ValueError(f"device={device!r} asks for CUDA, but CUDA is not available: {why}.")
+    count = torch.cuda.device_count()
+    if dev.index is not None and dev.index >= count:
+        raise ValueError(
+            f"device={device!r} asks for CUDA GPU {dev.index}, but only {count} "
+            f"{'is' if count == 1 else 'are'} visible (cuda:0 to cuda:{count - 1}). Use one of "
+            "those, device='cuda' (the current one) or device='auto'."
+        )

@@ -11,6 +11,7 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from skcausal._base import SHARED_PARAMETER_CONSTRAINTS, BaseCausalDiscovery, Discovery
+from skcausal._progress import progress_bar
 from skcausal._utils import check_random_state, standardize_columns
 from skcausal.graph import greedy_dag
 from skcausal.zeroshot._checkpoint import (
@@ -90,13 +91,18 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
     acyclic : bool, default=True
         Make ``adjacency_`` a DAG: candidates are kept most probable first, skipping any edge that
         would close a cycle. With False, every candidate is kept.
-    device : {"auto", "cpu", "cuda", "cuda:N"}, default="auto"
-        Where the forward pass runs; "auto" uses CUDA when available.
+    device : {"auto", "cpu", "cuda", "cuda:N", "mps"}, default="auto"
+        Where the forward pass runs; "auto" uses CUDA when available, else the CPU. It is checked
+        at the start of ``fit``, before the data: "cuda" (or "cuda:N") without a usable CUDA GPU
+        (a CPU-only build of torch, or no GPU), "mps" where Apple's MPS backend is not available,
+        and any other name raise a ValueError that says how to proceed.
     n_bootstrap : int, default=0
         When > 0, also run the model on this many bootstrap resamples of the rows, in one batched
-        forward pass (split only when the memory limit requires it): ``edge_probabilities_`` is
-        then the average over the full data and the resamples (and ``adjacency_`` is built from
-        it), and ``edge_frequencies_`` the share of resamples whose own graph has each edge.
+        forward pass after the full data's own (split only when the memory limit requires it), to
+        report uncertainty: ``edge_frequencies_`` is the share of resamples whose own graph has
+        each edge, and ``bootstrap_edge_probabilities_`` the resamples' mean probability.
+        ``edge_probabilities_``, ``adjacency_`` and ``intervention_targets_`` stay the full data's
+        estimate, identical to a fit with ``n_bootstrap=0``.
     memory_limit : "auto", float or None, default="auto"
         Refuse (with :class:`~skcausal.zeroshot.InsufficientMemoryError`, a ``MemoryError``) a
         forward pass whose estimated memory exceeds this many GB, before allocating it. "auto" is
@@ -115,6 +121,9 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         ``edge_probabilities_``.
     random_state : int, numpy.random.Generator or None, default=None
         Seeds the bootstrap resamples; the forward pass itself is deterministic.
+    verbose : int, default=0
+        0 prints nothing; 1 shows a progress bar on stderr over the datasets of the forward passes
+        (the full data, then the ``n_bootstrap`` resamples).
 
     Notes
     -----
@@ -146,9 +155,10 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         intervened on in each environment (row k for ``environments_[k]``); the reference
         environment's row is 0. Needs a checkpoint trained with a target head
         (``checkpoint_info_`` names the checkpoint; the v1 weights have none and refuse).
-    cpdag_, coef_, intercept_, noise_std_, edge_frequencies_
+    cpdag_, coef_, intercept_, noise_std_, edge_frequencies_, bootstrap_edge_probabilities_
         The equivalence class, the linear-Gaussian SEM on the graph and (after a bootstrap) the
-        edge frequencies, as for every estimator: see :class:`~skcausal.BaseCausalDiscovery`.
+        edge frequencies and the resamples' mean probabilities, as for every estimator: see
+        :class:`~skcausal.BaseCausalDiscovery`.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when X was a DataFrame with string column names.
@@ -192,6 +202,7 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         reference_environment=0,
         knowledge=None,
         random_state=None,
+        verbose=0,
     ):
         self.checkpoint = checkpoint
         self.threshold = threshold
@@ -202,6 +213,12 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         self.reference_environment = reference_environment
         self.knowledge = knowledge
         self.random_state = random_state
+        self.verbose = verbose
+
+    def _check_runtime(self):
+        # The device first: a GPU that is not there should say so before the data are validated,
+        # the checkpoint loaded or any memory estimated.
+        torch_device(self.device)
 
     def _graph_from_probabilities(self, probabilities, knowledge):
         """Threshold (and make acyclic) the probabilities, knowledge first."""
@@ -258,9 +275,19 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         per_pass = datasets_per_pass(
             n, d, checkpoint.model_config.dim, device, self.memory_limit, len(datasets)
         )
-        with torch.inference_mode():
-            for start in range(0, len(datasets), per_pass):
-                group = datasets[start : start + per_pass]
+        # The full data in a pass of its own, then the resamples batched: batching changes how
+        # the matrix products round, and edge_probabilities_ must not depend on n_bootstrap.
+        groups = [datasets[:1]] + [
+            datasets[start : start + per_pass] for start in range(1, len(datasets), per_pass)
+        ]
+        bar = progress_bar(
+            self._show_progress(),
+            total=len(datasets),
+            desc=f"{type(self).__name__} forward passes",
+            unit="dataset",
+        )
+        with torch.inference_mode(), bar:
+            for group in groups:
                 data = torch.as_tensor(
                     np.stack([Z[rows] for rows in group]), dtype=torch.float32, device=device
                 )
@@ -286,7 +313,10 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
                     )
                     targets.extend(torch.sigmoid(target_logits).double().cpu().numpy())
                 probabilities.extend(torch.sigmoid(logits).double().cpu().numpy())
-        # The bootstrap resamples went through the same forward passes as the full data.
+                bar.update(len(group))
+        # The bootstrap resamples went through the model with the full data; they report
+        # uncertainty (edge_frequencies_, bootstrap_edge_probabilities_), while the fitted
+        # graph and probabilities are the full data's alone.
         resamples = None
         if self.n_bootstrap:
             resamples = []
@@ -294,7 +324,7 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
                 p = p.copy()
                 np.fill_diagonal(p, 0.0)
                 resamples.append(Discovery(p, self._graph_from_probabilities(p, knowledge)))
-        probabilities = np.mean(probabilities, axis=0)
+        probabilities = probabilities[0].copy()
         if not np.all(np.isfinite(probabilities)):
             # FloatingPointError, not ValueError: X passed validation, so this is a numerical
             # failure of the model or its features, not a fault the caller can fix in the input
@@ -311,7 +341,7 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         np.fill_diagonal(probabilities, 0.0)
         found_targets = None
         if env_codes is not None:
-            internal_targets = np.mean(targets, axis=0)  # (n_env, d), reference first
+            internal_targets = targets[0].copy()  # the full data's, (n_env, d), reference first
             if has_reference:
                 internal_targets[0] = 0.0
             found_targets = np.empty_like(internal_targets)

@@ -150,6 +150,11 @@ def test_bootstrap_with_environments(tmp_path):
         _tiny_checkpoint(tmp_path), reference_environment="ctrl", n_bootstrap=3, random_state=0
     ).fit(X, environments=env)
     assert est.edge_frequencies_.shape == (4, 4) and est.intervention_targets_.shape == (3, 4)
+    # The targets, like the probabilities, are the full data's estimate (issue #24).
+    plain = ZeroShotCausalDiscovery(_tiny_checkpoint(tmp_path), reference_environment="ctrl")
+    plain.fit(X, environments=env)
+    np.testing.assert_array_equal(est.intervention_targets_, plain.intervention_targets_)
+    np.testing.assert_array_equal(est.edge_probabilities_, plain.edge_probabilities_)
 
 
 @pytest.mark.parametrize(
