@@ -62,7 +62,8 @@ fails; the exit status is 0 when all ran, 1 when some failed, 2 for bad input or
 Scores: each method's edge score is named in its table (the zero-shot model's is a probability;
 PC, GES and GIES give CPDAG marks, 1 directed and 0.5 undirected; NOTEARS a weight score
 |W| / (|W| + w_threshold)). With --out, per method: METHOD_edges.csv (every ordered pair: source,
-target, in_graph, undirected, score, score_name, frequency with --bootstrap, coef),
+target, in_graph, undirected, score, score_name, frequency and bootstrap_score with
+--bootstrap, coef),
 METHOD_graph.graphml, METHOD_graph.json and METHOD_graph.png."""
 
 
@@ -87,7 +88,9 @@ def _add_pretrain(commands):
     p.add_argument(
         "--resume", help="resume.pt (or its folder) of the run to continue (default: a new run)"
     )
-    p.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda, cuda:N")
+    p.add_argument(
+        "--device", default="auto", help="auto (CUDA when present), cpu, cuda, cuda:N or mps"
+    )
     p.add_argument(
         "--init-from",
         default=None,
@@ -227,7 +230,8 @@ def _add_discover(commands):
         "--bootstrap",
         type=int,
         default=0,
-        help="bootstrap resamples for the edge frequencies (0: none)",
+        help="bootstrap resamples for the edge frequencies and mean scores; the main answer "
+        "stays the full-data fit (0: none)",
     )
     d.add_argument("--seed", type=int, default=0, help="seed of the bootstrap resamples")
     d.add_argument(

@@ -72,7 +72,7 @@ def _read_inputs(args):
     """The data, the mask, the environments and the knowledge, checked before any method runs:
     bad input is one error (exit status 2), not the same failure once per method."""
     from skcausal import BackgroundKnowledge, BaseCausalDiscovery
-    from skcausal._utils import check_environments
+    from skcausal._inputs import check_environments
 
     sep = _read.parse_separator(args.sep)
     read = {"sep": sep, "decimal": args.decimal, "index_col": args.index_col}
@@ -259,8 +259,9 @@ def _save_picture(est, name, path):
 
 
 def _edge_table(est):
-    """Every ordered pair: in the graph or not, the score (named in ``score_name``), the bootstrap
-    frequency after a fit with --bootstrap, and the SEM's coefficient."""
+    """Every ordered pair: in the graph or not, the score (named in ``score_name``), after a fit
+    with --bootstrap the bootstrap frequency and the resamples' mean score, and the SEM's
+    coefficient."""
     names = est._node_names()
     d = len(names)
     rows = [(i, j) for i in range(d) for j in range(d) if i != j]
@@ -276,6 +277,7 @@ def _edge_table(est):
     )
     if hasattr(est, "edge_frequencies_"):
         table["frequency"] = [est.edge_frequencies_[i, j] for i, j in rows]
+        table["bootstrap_score"] = [est.bootstrap_edge_probabilities_[i, j] for i, j in rows]
     table["coef"] = [est.coef_[i, j] for i, j in rows]
     return table.sort_values(["in_graph", "score"], ascending=False, kind="stable")
 
