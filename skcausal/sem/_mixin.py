@@ -3,8 +3,6 @@ gives the user: ``coef_``, ``intercept_``, ``noise_std_``, :meth:`score` and :me
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -16,6 +14,7 @@ from skcausal._utils import (
     check_numeric_input,
     check_random_state,
 )
+from skcausal.sem._checks import check_interventions, check_n_samples
 from skcausal.sem._linear import LinearGaussianSEM
 
 
@@ -160,44 +159,16 @@ class SEMMixin:
         2.0
         """
         check_is_fitted(self)
-        if (
-            isinstance(n_samples, bool)
-            or not isinstance(n_samples, numbers.Integral)
-            or n_samples < 1
-        ):
-            raise ValueError(f"n_samples must be an integer >= 1; got {n_samples!r}.")
+        n_samples = check_n_samples(n_samples)
         names = self._node_names()
-        index = {name: k for k, name in enumerate(names)}
-        targets = {}
-        if interventions is not None:
-            if not isinstance(interventions, dict):
-                raise ValueError(
-                    "interventions must be a dict {variable: value} or None; "
-                    f"got {interventions!r}."
-                )
-            for variable, value in interventions.items():
-                key = variable.item() if isinstance(variable, np.generic) else variable
-                if isinstance(key, bool) or key not in index:
-                    raise ValueError(
-                        f"interventions names the unknown variable {variable!r}; the variables are "
-                        f"{names[:20]}{' ...' if len(names) > 20 else ''}."
-                    )
-                if (
-                    isinstance(value, bool)
-                    or not isinstance(value, numbers.Real)
-                    or not np.isfinite(value)
-                ):
-                    raise ValueError(
-                        f"the value of do({variable!r}) must be a finite number; got {value!r}."
-                    )
-                targets[index[key]] = float(value)
+        targets = check_interventions(interventions, names)
         missing = [names[j] for j in np.flatnonzero(~self._sem.fitted) if j not in targets]
         if missing:
             raise ValueError(
                 f"the SEM has no equation for {missing[:10]} (fewer than 2 non-intervened rows at "
                 "fit); intervene on them to sample."
             )
-        samples = self._sem.sample(int(n_samples), targets, check_random_state(random_state))
+        samples = self._sem.sample(n_samples, targets, check_random_state(random_state))
         if hasattr(self, "feature_names_in_"):
             return pd.DataFrame(samples, columns=self.feature_names_in_)
         return samples

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import numbers
 
 import numpy as np
 import pandas as pd
@@ -14,6 +13,7 @@ from threadpoolctl import threadpool_limits
 
 from skcausal._utils import check_adjacency, check_intervention_mask, check_random_state
 from skcausal.graph import find_cycle, pdag_to_dag, topological_order
+from skcausal.sem._checks import check_interventions, check_n_samples
 
 
 class NonparametricSEM(BaseEstimator):
@@ -120,35 +120,6 @@ class NonparametricSEM(BaseEstimator):
             return threadpool_limits(limits=1, user_api="openmp")
         return contextlib.nullcontext()
 
-    def _targets(self, interventions):
-        """``{column index: value}`` from ``{variable: value}``: names after a DataFrame fit (as
-        the estimators' ``sample``), indices otherwise."""
-        names = getattr(self, "feature_names_in_", None)
-        names = list(range(self.n_features_in_)) if names is None else [str(n) for n in names]
-        index = {name: k for k, name in enumerate(names)}
-        if not isinstance(interventions, dict):
-            raise ValueError(
-                f"interventions must be a dict {{variable: value}} or None; got {interventions!r}."
-            )
-        targets = {}
-        for variable, value in interventions.items():
-            key = variable.item() if isinstance(variable, np.generic) else variable
-            if isinstance(key, bool) or key not in index:
-                raise ValueError(
-                    f"interventions names the unknown variable {variable!r}; the variables are "
-                    f"{names[:20]}{' ...' if len(names) > 20 else ''}."
-                )
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, numbers.Real)
-                or not np.isfinite(value)
-            ):
-                raise ValueError(
-                    f"the value of do({variable!r}) must be a finite number; got {value!r}."
-                )
-            targets[index[key]] = float(value)
-        return targets
-
     def sample(self, n_samples, *, interventions=None, random_state=None):
         """Draw ``n_samples`` rows, observationally or under do().
 
@@ -168,13 +139,11 @@ class NonparametricSEM(BaseEstimator):
             A DataFrame with the training columns when fitted on one.
         """
         check_is_fitted(self)
-        if (
-            isinstance(n_samples, bool)
-            or not isinstance(n_samples, numbers.Integral)
-            or n_samples < 1
-        ):
-            raise ValueError(f"n_samples must be an integer >= 1; got {n_samples!r}.")
-        interventions = self._targets({} if interventions is None else interventions)
+        n_samples = check_n_samples(n_samples)
+        names = getattr(self, "feature_names_in_", None)
+        names = list(range(self.n_features_in_)) if names is None else [str(n) for n in names]
+        # Names after a DataFrame fit (as the estimators' sample), indices otherwise.
+        interventions = check_interventions(interventions, names)
         d = self.n_features_in_
         rng = check_random_state(random_state)
         samples = np.zeros((n_samples, d))
