@@ -29,10 +29,15 @@ class TrainConfig:
     validation_datasets: int = 8  # per family and size
     validation_ood: bool = True  # out-of-distribution families (see pretraining/_holdout.py)
     validation_structures: bool = True  # data on real network structures (needs pgmpy 1.0)
+    # v3's families: screens, pure noise, n = 10,000, missing/discrete, discrete networks
+    validation_v3: bool = False
     # Weight of the environments' target loss (binary cross-entropy over the valid environments'
     # variables) beside the edge loss; used when the model has a target head and the batch has
     # environments.
     target_loss_weight: float = 0.5
+    # The share of batches seen in the invariant mode (every column as the normal scores of its
+    # ranks, ZeroShotCausalDiscovery(marginals="ranks")): one model serves both modes.
+    invariant_probability: float = 0.0
     precision: str = (
         "fp32"  # or "bf16": the network runs under bfloat16 autocast (features stay fp32)
     )
@@ -40,6 +45,10 @@ class TrainConfig:
     def __post_init__(self):
         if self.precision not in ("fp32", "bf16"):
             raise ValueError(f"precision must be 'fp32' or 'bf16'; got {self.precision!r}.")
+        if not 0 <= self.invariant_probability <= 1:
+            raise ValueError(
+                f"invariant_probability must be in [0, 1]; got {self.invariant_probability!r}."
+            )
 
     @classmethod
     def from_dict(cls, data: dict) -> TrainConfig:

@@ -119,6 +119,7 @@ class ValidationSuite:
         large=(50, 100),
         ood=False,
         structures=False,
+        v3=False,
     ):
         sampler = SCMBatchSampler(simulation_config, generator=VALIDATION_SEED)
         self.families = {}
@@ -138,6 +139,10 @@ class ValidationSuite:
             self._add_structures(simulation_config, n_samples, n_datasets)
         if simulation_config.environment.probability > 0:
             self._add_environments(simulation_config, n_samples, n_datasets)
+        if v3:
+            from skcausal.pretraining._holdout_v3 import add_v3_families
+
+            add_v3_families(self, n_samples, n_datasets)
         self._tokens = {}
 
     def _add_ood(self, config, n_samples, n_datasets):
@@ -259,7 +264,10 @@ class ValidationSuite:
                     logits = self._environment_scores(model, device, key, batch, scores)
                 else:
                     if key not in self._tokens:
-                        self._tokens[key] = pair_features(batch.X, batch.intervention_mask)
+                        kinds = getattr(batch, "column_kinds", None)
+                        self._tokens[key] = pair_features(
+                            batch.X, batch.intervention_mask, kinds=kinds
+                        )
                     logits = model(self._tokens[key].to(device))
                 probs = torch.sigmoid(logits).cpu().numpy()
                 truth = batch.adjacency.numpy()
@@ -267,6 +275,10 @@ class ValidationSuite:
                     if 0 < a.sum() < a.shape[0] * (a.shape[0] - 1):
                         scores["auroc"].append(edge_auroc(a, p))
                         scores["auprc"].append(edge_auprc(a, p))
+                    elif a.sum() == 0:  # pure noise: every edge is a false one
+                        off = p[~np.eye(len(p), dtype=bool)]
+                        scores.setdefault("edges", []).append(float((off > 0.5).sum()))
+                        scores.setdefault("max-probability", []).append(float(off.max()))
                     scores["shd"].append(structural_hamming_distance(a, p > 0.5))
             for metric, values in scores.items():
                 if values:

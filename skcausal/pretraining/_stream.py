@@ -53,9 +53,20 @@ class TrainingBatch(NamedTuple):
     )
 
 
-def _raw_item(batch):
-    """The fields of a simulated batch that features are computed from (tensors only)."""
+def _raw_item(batch, generator=None, invariant_probability=0.0):
+    """The fields of a simulated batch that features are computed from (tensors only).
+
+    With ``invariant_probability`` > 0, the batch is seen in the invariant mode (every column as
+    the normal scores of its ranks) with that probability, drawn from ``generator`` (the
+    sampler's, so that the stream's recorded position includes the draw); at 0 nothing is drawn.
+    """
     item = {"X": batch.X, "mask": batch.intervention_mask, "adjacency": batch.adjacency}
+    kinds = getattr(batch, "column_kinds", None)
+    if kinds is not None:
+        item["kinds"] = kinds
+    if invariant_probability > 0:
+        drawn = float(torch.rand(1, generator=generator)) < invariant_probability
+        item["invariant"] = torch.tensor(drawn)
     if batch.environments is not None:
         item.update(
             environments=batch.environments,
@@ -69,8 +80,13 @@ def _featurize(item, **copy):
     """Pair features (and environment statistics) of a raw item, on the device of ``copy``."""
     out = {"adjacency": item["adjacency"].to(**copy)}
     X, mask = item["X"].to(**copy), item["mask"].to(**copy)
+    columns = {}
+    if "kinds" in item:
+        columns["kinds"] = item["kinds"].to(**copy)
+    if "invariant" in item:
+        columns["invariant"] = bool(item["invariant"])
     if "environments" not in item:
-        out["tokens"] = pair_features(X, mask)
+        out["tokens"] = pair_features(X, mask, **columns)
         return out
     targets = item["targets"].to(**copy)
     tokens, (variable, valid) = pair_features(
@@ -80,6 +96,7 @@ def _featurize(item, **copy):
         has_reference=item["has_reference"].to(**copy),
         n_environments=targets.shape[1],
         return_environments=True,
+        **columns,
     )
     out.update(tokens=tokens, environment=variable, valid=valid, targets=targets.float())
     return out
@@ -97,8 +114,9 @@ def _generator(seed=None, state=None) -> torch.Generator:
 class _WorkerBatches(IterableDataset):
     """What each DataLoader worker runs: its own simulator, from its own generator state."""
 
-    def __init__(self, config, states, first, features):
+    def __init__(self, config, states, first, features, invariant_probability=0.0):
         self.config, self.states, self.first, self.features = config, states, first, features
+        self.invariant_probability = invariant_probability
 
     def __iter__(self):
         info = get_worker_info()
@@ -111,7 +129,8 @@ class _WorkerBatches(IterableDataset):
         worker = (info.id + self.first) % len(self.states)
         sampler = SCMBatchSampler(self.config, generator=_generator(state=self.states[worker]))
         for batch in sampler:
-            item = _featurize(_raw_item(batch)) if self.features else _raw_item(batch)
+            item = _raw_item(batch, sampler.generator, self.invariant_probability)
+            item = _featurize(item) if self.features else item
             item.update(worker=worker, rng=sampler.generator.get_state())
             yield item
 
@@ -137,6 +156,8 @@ class TrainingStream:
     device : torch.device
         Where the tokens are wanted. For a CUDA device the workers' batches are page-locked and
         copied asynchronously, and the features are computed on the GPU.
+    invariant_probability : float
+        The share of batches seen in the invariant mode (normal scores of the ranks).
     """
 
     def __init__(
@@ -149,6 +170,7 @@ class TrainingStream:
         state=None,
         restart=0,
         device=_CPU,
+        invariant_probability=0.0,
     ):
         if num_workers < 0:
             raise ValueError(f"num_workers must be >= 0; got {num_workers}.")
@@ -158,6 +180,7 @@ class TrainingStream:
                 f"the stream state is for {state.get('num_workers', 0)} workers, not {num_workers}."
             )
         self._loader, self.device, self.last_wait = None, torch.device(device), 0.0
+        self.invariant_probability = float(invariant_probability)
         self._features_in_workers = self.num_workers > 0 and self.device.type == "cpu"
         if self.num_workers == 0:
             # The seeding of runs made before workers existed, so their resume files still continue.
@@ -177,7 +200,13 @@ class TrainingStream:
         else:
             self._states, self._next = [s.clone() for s in state["rng"]], int(state["next_worker"])
         self._loader = DataLoader(
-            _WorkerBatches(config, self._states, self._next, self._features_in_workers),
+            _WorkerBatches(
+                config,
+                self._states,
+                self._next,
+                self._features_in_workers,
+                self.invariant_probability,
+            ),
             batch_size=None,
             num_workers=self.num_workers,
             pin_memory=self.device.type == "cuda",
@@ -191,7 +220,9 @@ class TrainingStream:
     def __next__(self):
         tick = time.perf_counter()
         if self._loader is None:
-            item = _raw_item(next(self._batches))
+            item = _raw_item(
+                next(self._batches), self._sampler.generator, self.invariant_probability
+            )
         else:
             item = next(self._batches)
         # Simulating here, or waiting for the workers: the time a training step spends on data.

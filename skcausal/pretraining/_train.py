@@ -148,6 +148,7 @@ def pretrain(
         state=stream_state,
         restart=restart,
         device=dev,
+        invariant_probability=config.invariant_probability,
     )
     # A batch without environments leaves the target head unused, which DDP must be told.
     net = (
@@ -180,6 +181,7 @@ def pretrain(
             config.validation_datasets,
             ood=config.validation_ood,
             structures=config.validation_structures,
+            v3=config.validation_v3,
         )
         if rank == 0
         else None

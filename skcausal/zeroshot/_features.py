@@ -11,6 +11,12 @@ import math
 
 import torch
 
+from skcausal.zeroshot._column_features import (
+    N_COLUMN_PAIR_FEATURES,
+    _midranks,
+    column_pair_features,
+    prepare_columns,
+)
 from skcausal.zeroshot._environment_features import (
     N_ENVIRONMENT_PAIR_FEATURES,
     environment_features,
@@ -34,7 +40,9 @@ _N_INTERVENTION_STATS = 11
 # v1's tokens; checkpoints with n_features == V1_FEATURES read only this leading block.
 V1_FEATURES = _N_PAIR_STATS + _N_INTERVENTION_STATS + 3  # + log n, log d, diagonal flag
 _N_RANK_STATS = 4
-N_FEATURES = V1_FEATURES + _N_RANK_STATS + N_ENVIRONMENT_PAIR_FEATURES
+# v2's tokens; model v3 reads N_FEATURES, v2's checkpoints this leading block.
+V2_FEATURES = V1_FEATURES + _N_RANK_STATS + N_ENVIRONMENT_PAIR_FEATURES
+N_FEATURES = V2_FEATURES + N_COLUMN_PAIR_FEATURES
 
 _EPS = 1e-6
 _CLIP_Z = 6.0  # heavy tails would otherwise let single samples dominate the cubic moments
@@ -43,6 +51,14 @@ _CLIP_Z = 6.0  # heavy tails would otherwise let single samples dominate the cub
 def _standardize(x, dim=1):
     x = x - x.mean(dim, keepdim=True)
     return x / (x.pow(2).mean(dim, keepdim=True).sqrt() + _EPS)
+
+
+def _standardize_observed(x, observed):
+    """Columns standardised over their observed rows, 0 on missing cells."""
+    count = observed.sum(1, keepdim=True).clamp_min(1)
+    x = torch.where(observed, x, 0.0)
+    x = torch.where(observed, x - x.sum(1, keepdim=True) / count, 0.0)
+    return x / ((x.pow(2).sum(1, keepdim=True) / count).sqrt() + _EPS)
 
 
 def _precision(corr, ridge):
@@ -66,10 +82,16 @@ def _transforms(z):
     return torch.cat([f(zc) for f in _TRANSFORMS], dim=2)  # (b, rows, K d)
 
 
-def _accumulate(z, mask, row_chunk):
+def _accumulate(z, mask, row_chunk, observed=None):
     """One pass over row chunks for the transforms' moments, one for every sum of products; all
-    statistics are sums over rows, so chunking changes memory, not results."""
+    statistics are sums over rows, so chunking changes memory, not results.
+
+    With ``observed`` (bool (b, n, d); z is 0 on missing cells), every moment runs over the rows
+    where its columns are observed: a column's over its own, a product's over the pair's.
+    """
     b, n, d = z.shape
+    if observed is not None:
+        tiled = observed.to(z.dtype).repeat(1, 1, N_TRANSFORMS)
     chunks = _row_chunks(n, row_chunk)
     whole = _transforms(z) if len(chunks) == 1 else None  # one chunk: compute once, use twice
 
@@ -79,11 +101,12 @@ def _accumulate(z, mask, row_chunk):
     total = torch.zeros(b, N_TRANSFORMS * d, dtype=torch.float64, device=z.device)
     total_sq = torch.zeros_like(total)
     for rows in chunks:
-        t = transforms(rows).double()
+        t = transforms(rows).double()  # every transform is 0 at 0, so 0 on missing cells
         total += t.sum(1)
         total_sq += (t * t).sum(1)
-    mean = total / n
-    std = (total_sq / n - mean**2).clamp_min(0).sqrt() + _EPS
+    count = n if observed is None else tiled.sum(1).double().clamp_min(1)
+    mean = total / count
+    std = (total_sq / count - mean**2).clamp_min(0).sqrt() + _EPS
     mean, std = mean.to(z.dtype)[:, None], std.to(z.dtype)[:, None]
 
     cross = products = None
@@ -92,6 +115,10 @@ def _accumulate(z, mask, row_chunk):
         y = (transforms(rows) - mean) / std
         w = mask[:, rows].to(z.dtype)
         o = 1.0 - w
+        if observed is not None:
+            y = y * tiled[:, rows]
+            seen = observed[:, rows].to(z.dtype)
+            w, o = w * seen, o * seen
         # All twelve interventional sums from one product: left factors of i (intervened or not,
         # times 1, x_i, x_i^2) against right factors of j (not intervened, times 1, x_j, x_j^2).
         right = torch.cat([o, o * zr, o * zr * zr], dim=2)
@@ -100,7 +127,12 @@ def _accumulate(z, mask, row_chunk):
         cross = chunk_cross if cross is None else cross + chunk_cross
         products = chunk_products if products is None else products + chunk_products
     blocks = products.reshape(b, 2, 3, d, 3, d)  # (b, int/obs, left factor, i, right factor, j)
-    sums = {"cross": cross / n}
+    if observed is None:
+        sums = {"cross": cross / n}
+    else:
+        seen = observed.to(z.dtype)
+        pairs = (seen.transpose(1, 2) @ seen).repeat(1, N_TRANSFORMS, N_TRANSFORMS)
+        sums = {"cross": cross / pairs.clamp_min(1)}  # over the rows where both are observed
     for tag, g in (("int", 0), ("obs", 1)):
         sums[f"count_{tag}"] = blocks[:, g, 0, :, 0]
         sums[f"j_{tag}"] = blocks[:, g, 0, :, 1]
@@ -178,17 +210,25 @@ def _intervention_stats(sums, fraction):
     return torch.stack(stats, dim=-1)
 
 
-def _rank_stats(z, corr, ridge):
+def _rank_stats(z, corr, ridge, observed=None):
     """Statistics that no monotone transform of a column changes: the rank (Spearman) correlation
     and the partial correlation of the ranks; and how well each variable is predicted from the
-    others (log of the precision's diagonal: large for near-deterministic nodes)."""
+    others (log of the precision's diagonal: large for near-deterministic nodes).
+
+    With missing cells (``observed``), mid-ranks over each column's observed rows, correlated
+    over the rows where both columns are observed."""
     b, n, d = z.shape
-    ranks = torch.empty_like(z)
-    block = max(1, 2**24 // max(1, b * n))  # columns per argsort: bounds its int64 temporaries
-    for j in range(0, d, block):
-        ranks[:, :, j : j + block] = z[:, :, j : j + block].argsort(1).argsort(1).to(z.dtype)
-    ranks = _standardize(ranks)
-    rank_corr = ranks.transpose(1, 2) @ ranks / n
+    if observed is None:
+        ranks = torch.empty_like(z)
+        block = max(1, 2**24 // max(1, b * n))  # columns per argsort: bounds int64 temporaries
+        for j in range(0, d, block):
+            ranks[:, :, j : j + block] = z[:, :, j : j + block].argsort(1).argsort(1).to(z.dtype)
+        ranks = _standardize(ranks)
+        rank_corr = ranks.transpose(1, 2) @ ranks / n
+    else:
+        ranks = _standardize_observed(_midranks(z, observed), observed)
+        seen = observed.to(z.dtype)
+        rank_corr = ranks.transpose(1, 2) @ ranks / (seen.transpose(1, 2) @ seen).clamp_min(1)
     partial = _partial_correlation(_precision(rank_corr, ridge))
     precision = _precision(corr, ridge)
     determined = torch.log(torch.diagonal(precision, dim1=1, dim2=2).clamp_min(1.0)) / 3
@@ -212,13 +252,16 @@ def pair_features(
     n_environments: int | None = None,
     row_chunk: int | None = None,
     return_environments: bool = False,
+    kinds: torch.Tensor | None = None,
+    invariant=False,
 ):
     """Pair tokens of a batch of datasets.
 
     Parameters
     ----------
     X : tensor (b, n, d)
-        Data; every column must vary (the caller checks).
+        Data; every column must vary on its observed rows (the caller checks). NaN marks a
+        missing cell; a discrete column holds integer codes 0..k-1.
     intervention_mask : bool tensor (b, n, d), optional
     environments : int64 tensor (b, n), optional
         Environment code of each row (0..E-1) for interventions with unknown targets.
@@ -230,6 +273,11 @@ def pair_features(
         Process this many rows at a time (bounds memory for large n; same result).
     return_environments : bool
         Also return the per-environment statistics for the target head.
+    kinds : int tensor (b, d), optional
+        Each column's kind (``_column_features.CONTINUOUS``, ``BINARY``, ``ORDINAL``,
+        ``CATEGORICAL``); default all continuous.
+    invariant : bool or bool tensor (b,)
+        The exactly invariant mode: every column replaced by the normal scores of its ranks.
 
     Returns
     -------
@@ -242,9 +290,12 @@ def pair_features(
     b, n, d = X.shape
     if intervention_mask is None:
         intervention_mask = torch.zeros(X.shape, dtype=torch.bool, device=X.device)
-    z = _standardize(X.to(torch.float32))
+    values, observed, levels = prepare_columns(X.to(torch.float32), kinds, invariant=invariant)
+    if kinds is None:
+        kinds = torch.zeros(b, d, dtype=torch.long, device=X.device)
+    z = _standardize(values) if observed is None else _standardize_observed(values, observed)
     ridge = 1e-3 + d / (10.0 * n)
-    sums = _accumulate(z, intervention_mask, row_chunk)
+    sums = _accumulate(z, intervention_mask, row_chunk, observed)
     pair = _observational_stats(sums["cross"], d, ridge)
     interventional = _intervention_stats(sums, intervention_mask.to(z.dtype).mean(1))
     eye = torch.eye(d, dtype=z.dtype, device=z.device).expand(b, d, d)
@@ -268,8 +319,11 @@ def pair_features(
             interventional,
             size.expand(b, d, d, 2),
             eye[..., None],
-            _rank_stats(z, sums["cross"][:, :d, :d], ridge),
+            _rank_stats(z, sums["cross"][:, :d, :d], ridge, observed),
             env_pair,
+            column_pair_features(
+                values, observed, kinds, levels, ridge, invariant=invariant, row_chunk=row_chunk
+            ),
         ],
         dim=-1,
     )

@@ -17,7 +17,8 @@ class ModelConfig:
     """Architecture of :class:`PairGridTransformer`; stored with every checkpoint.
 
     ``n_features`` is how many leading token features the network reads: 57 for v1 (before rank
-    and environment features existed), ``N_FEATURES`` now. ``target_head`` adds the head that
+    and environment features existed), 74 for v2 (before the column block of missing cells,
+    discrete columns and copula dependence), ``N_FEATURES`` now. ``target_head`` adds the head that
     scores, per environment, which variables were intervened on (needed for ``environments``).
     """
 
@@ -180,11 +181,14 @@ class PairGridTransformer(nn.Module):
         n_environments=None,
         chunk=None,
         row_chunk=None,
+        kinds=None,
+        invariant=False,
     ):
         """Data (b, n, d) -> edge logits (b, d, d); chunks bound the memory of inference.
 
-        With ``environments`` (int64 codes (b, n)), returns
-        ``(edge logits, target logits (b, E, d))``.
+        NaN marks a missing cell; ``kinds`` (b, d) and ``invariant`` are those of
+        :func:`~skcausal.zeroshot._features.pair_features`. With ``environments`` (int64 codes
+        (b, n)), returns ``(edge logits, target logits (b, E, d))``.
         """
         tokens, env = pair_features(
             X,
@@ -194,5 +198,7 @@ class PairGridTransformer(nn.Module):
             n_environments=n_environments,
             row_chunk=row_chunk,
             return_environments=True,
+            kinds=kinds,
+            invariant=invariant,
         )
         return self(tokens, chunk=chunk, environment=None if env is None else env[0])
