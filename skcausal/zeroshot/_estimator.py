@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 import torch
@@ -12,13 +12,20 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from skcausal._base import SHARED_PARAMETER_CONSTRAINTS, BaseCausalDiscovery, Discovery
 from skcausal._progress import progress_bar
-from skcausal._utils import check_random_state, standardize_columns
+from skcausal._utils import check_random_state
 from skcausal.graph import greedy_dag
 from skcausal.zeroshot._checkpoint import (
     Checkpoint,
     checkpoint_files,
     default_checkpoint_path,
     torch_device,
+)
+from skcausal.zeroshot._inference import (
+    forward,
+    kind_codes,
+    n_passes,
+    standardize_continuous,
+    trained_rows,
 )
 from skcausal.zeroshot._memory import check_memory, chunk_sizes, datasets_per_pass
 
@@ -96,6 +103,20 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         at the start of ``fit``, before the data: "cuda" (or "cuda:N") without a usable CUDA GPU
         (a CPU-only build of torch, or no GPU), "mps" where Apple's MPS backend is not available,
         and any other name raise a ValueError that says how to proceed.
+    marginals : {"raw", "ranks"}, default="raw"
+        What the model reads of each column. "raw": the values themselves (standardised), so the
+        shape of a marginal can add evidence (a cause's marginal is informative under the
+        independence of cause and mechanism; real cause-effect pairs are oriented largely by it).
+        "ranks": only the normal scores of each column's ranks, so ``edge_probabilities_`` are
+        exactly unchanged by any strictly increasing transform of any column (log, exp, cube,
+        a sensor's calibration curve). Use "ranks" when the units or the measurement scale of
+        the columns are arbitrary; "raw" when values are measured on a meaningful scale.
+    max_rows : "auto", int or None, default="auto"
+        Rows per forward pass. Beyond it the rows are split into disjoint random subsets of equal
+        size (at most 16, so time and memory stay bounded whatever n is) and their probabilities
+        are averaged: a model reads data best within the range of n it was trained on. "auto"
+        is the checkpoint's trained range (the largest n of its training prior); None reads all
+        rows at once. The subsets are drawn from a fixed seed, so fits repeat.
     n_bootstrap : int, default=0
         When > 0, also run the model on this many bootstrap resamples of the rows, in one batched
         forward pass after the full data's own (split only when the memory limit requires it), to
@@ -184,6 +205,8 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         "acyclic": ["boolean"],
         "device": [str],
         "memory_limit": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither"), None],
+        "marginals": [StrOptions({"raw", "ranks"})],
+        "max_rows": [StrOptions({"auto"}), Interval(Integral, 2, None, closed="left"), None],
         "reference_environment": "no_validation",  # any label; checked against the labels at fit
         **SHARED_PARAMETER_CONSTRAINTS,
     }
@@ -197,6 +220,8 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         threshold=0.5,
         acyclic=True,
         device="auto",
+        marginals="raw",
+        max_rows="auto",
         n_bootstrap=0,
         memory_limit="auto",
         reference_environment=0,
@@ -208,12 +233,20 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         self.threshold = threshold
         self.acyclic = acyclic
         self.device = device
+        self.marginals = marginals
+        self.max_rows = max_rows
         self.n_bootstrap = n_bootstrap
         self.memory_limit = memory_limit
         self.reference_environment = reference_environment
         self.knowledge = knowledge
         self.random_state = random_state
         self.verbose = verbose
+
+    def _max_rows(self, checkpoint):
+        """Rows per forward pass: the checkpoint's trained range for "auto"."""
+        if self.max_rows == "auto":
+            return trained_rows(checkpoint)
+        return self.max_rows
 
     def _check_runtime(self):
         # The device first: a GPU that is not there should say so before the data are validated,
@@ -258,62 +291,48 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
 
     def _discover(self, X, intervention_mask, *, knowledge=None, environments=None):
         checkpoint, model, device, path = self._load()
-        env_codes = None
+        env = None
         if environments is not None:
             env_codes, order = self._environment_codes(environments, checkpoint, path)
-            n_env = len(order)
             has_reference = environments.reference is not None
+            env = {"codes": env_codes, "n_environments": len(order), "has_reference": has_reference}
         n, d = X.shape
-        check_memory(n, d, checkpoint.model_config.dim, device, self.memory_limit)
-        grid_chunk, row_chunk = chunk_sizes(n, d, checkpoint.model_config.dim)
-        datasets = [slice(None)]
+        max_rows = self._max_rows(checkpoint)
+        rows_per_pass = n if max_rows is None else min(n, max_rows)
+        dim = checkpoint.model_config.dim
+        check_memory(rows_per_pass, d, dim, device, self.memory_limit)
+        grid_chunk, row_chunk = chunk_sizes(rows_per_pass, d, dim)
+        datasets = [None]
         if self.n_bootstrap:
             rng = check_random_state(self.random_state)
             datasets += [rng.integers(0, n, n) for _ in range(self.n_bootstrap)]
-        Z = standardize_columns(X)
-        probabilities, targets = [], []
+        kinds = kind_codes(getattr(self, "feature_kinds_", None), d)
+        Z = standardize_continuous(X, kinds, ranks=self.marginals == "ranks")
         per_pass = datasets_per_pass(
-            n, d, checkpoint.model_config.dim, device, self.memory_limit, len(datasets)
+            rows_per_pass, d, dim, device, self.memory_limit, len(datasets)
         )
-        # The full data in a pass of its own, then the resamples batched: batching changes how
-        # the matrix products round, and edge_probabilities_ must not depend on n_bootstrap.
-        groups = [datasets[:1]] + [
-            datasets[start : start + per_pass] for start in range(1, len(datasets), per_pass)
-        ]
         bar = progress_bar(
             self._show_progress(),
-            total=len(datasets),
+            total=n_passes(len(datasets), n, max_rows),
             desc=f"{type(self).__name__} forward passes",
             unit="dataset",
         )
         with torch.inference_mode(), bar:
-            for group in groups:
-                data = torch.as_tensor(
-                    np.stack([Z[rows] for rows in group]), dtype=torch.float32, device=device
-                )
-                # A copy: the validated mask may be a read-only view of the caller's array.
-                mask = torch.tensor(
-                    np.stack([intervention_mask[rows] for rows in group]), device=device
-                )
-                if env_codes is None:
-                    logits = model.edge_logits(data, mask, chunk=grid_chunk, row_chunk=row_chunk)
-                else:
-                    codes = torch.as_tensor(
-                        np.stack([env_codes[rows] for rows in group]), device=device
-                    )
-                    reference = torch.full((len(group),), has_reference, device=device)
-                    logits, target_logits = model.edge_logits(
-                        data,
-                        mask,
-                        environments=codes,
-                        has_reference=reference,
-                        n_environments=n_env,
-                        chunk=grid_chunk,
-                        row_chunk=row_chunk,
-                    )
-                    targets.extend(torch.sigmoid(target_logits).double().cpu().numpy())
-                probabilities.extend(torch.sigmoid(logits).double().cpu().numpy())
-                bar.update(len(group))
+            probabilities, targets = forward(
+                model,
+                Z,
+                intervention_mask,
+                datasets,
+                kinds=kinds,
+                invariant=self.marginals == "ranks",
+                device=device,
+                per_pass=per_pass,
+                max_rows=max_rows,
+                grid_chunk=grid_chunk,
+                row_chunk=row_chunk,
+                bar=bar,
+                environments=env,
+            )
         # The bootstrap resamples went through the model with the full data; they report
         # uncertainty (edge_frequencies_, bootstrap_edge_probabilities_), while the fitted
         # graph and probabilities are the full data's alone.
@@ -329,7 +348,7 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
             # FloatingPointError, not ValueError: X passed validation, so this is a numerical
             # failure of the model or its features, not a fault the caller can fix in the input
             # (and code that treats ValueError as "refused input" should not swallow it).
-            magnitude = np.abs(X)
+            magnitude = np.abs(X[~np.isnan(X)])
             n_bad = int(np.sum(~np.isfinite(probabilities)))
             raise FloatingPointError(
                 f"the model produced non-finite edge probabilities ({n_bad} of "
@@ -340,7 +359,7 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
             )
         np.fill_diagonal(probabilities, 0.0)
         found_targets = None
-        if env_codes is not None:
+        if env is not None:
             internal_targets = targets[0].copy()  # the full data's, (n_env, d), reference first
             if has_reference:
                 internal_targets[0] = 0.0

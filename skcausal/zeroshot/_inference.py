@@ -1,0 +1,175 @@
+"""The forward passes of a fit: the columns as the model reads them, row subsets beyond the trained
+range, and the batching of the bootstrap resamples. No sklearn in here.
+
+More rows than the checkpoint was trained on do not go through the network at once: a model
+trained on n <= N reads a dataset of 10 N rows out of its range (v2 lost AUPRC 0.91 -> 0.62 from
+1,000 to 10,000 rows), while the mean of its probabilities over disjoint N-row subsets of the same
+data does not lose (DESIGN.md: five 2,000-row subsets of 50,000 rows beat all rows at once). So a
+dataset of n > N rows is split into ceil(n / N) disjoint random subsets of equal size, at most
+``max_subsets`` of them (time and memory stay bounded however large n is), and the probabilities
+are averaged.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from scipy.special import ndtri
+from scipy.stats import rankdata
+
+from skcausal._utils import safe_column_scales
+from skcausal.datasets._prior import SimulationConfig
+from skcausal.zeroshot._column_features import KIND_CODES
+
+MAX_SUBSETS = 16
+_SUBSET_SEED = 0  # the subsets are part of the estimator, not of random_state: fits repeat
+
+
+def _normal_scores(column):
+    """Normal quantiles of the mid-ranks of the observed values, ranked in float64 (ranked after
+    the float32 conversion, values that differ only beyond float32's precision would tie)."""
+    observed = ~np.isnan(column)
+    out = np.full_like(column, np.nan)
+    ranks = rankdata(column[observed])
+    out[observed] = ndtri((ranks - 0.5) / observed.sum())
+    return out
+
+
+def standardize_continuous(X, kinds, *, ranks=False):
+    """Continuous columns standardised over their observed cells, without overflow (with
+    ``ranks``, replaced by the normal scores of their ranks); discrete codes and NaN left as they
+    are (the features read codes by value)."""
+    Z = np.array(X, dtype=float, copy=True)
+    continuous = np.flatnonzero(kinds == KIND_CODES["continuous"])
+    if ranks:
+        for j in continuous:
+            Z[:, j] = _normal_scores(Z[:, j])
+    elif continuous.size:
+        block = Z[:, continuous]
+        observed = ~np.isnan(block)
+        scaled = block / safe_column_scales(np.where(observed, block, 0.0))
+        if observed.all():  # the plain computation, bit for bit as before missing values existed
+            scaled = scaled - scaled.mean(axis=0)
+            scaled = scaled / scaled.std(axis=0)
+        else:
+            scaled = scaled - np.nanmean(scaled, axis=0)
+            scaled = scaled / np.nanstd(scaled, axis=0)
+        Z[:, continuous] = scaled
+    return Z
+
+
+def kind_codes(feature_kinds, d):
+    """The kinds' integer codes (``_column_features``) of fitted ``feature_kinds_`` (or all
+    continuous when the fit template set none)."""
+    if feature_kinds is None:
+        return np.zeros(d, dtype=np.int64)
+    return np.array([KIND_CODES[str(kind)] for kind in feature_kinds], dtype=np.int64)
+
+
+def trained_rows(checkpoint) -> int | None:
+    """The largest number of rows the checkpoint's training prior drew (None if unrecorded)."""
+    training = checkpoint.metadata.get("training_config") or {}
+    simulation = training.get("simulation")
+    if not simulation:
+        return None
+    try:
+        return int(SimulationConfig.from_dict(simulation).sizes.max_samples)
+    except (TypeError, ValueError):
+        return None
+
+
+def row_subsets(n_rows, max_rows, max_subsets=MAX_SUBSETS):
+    """Index arrays of disjoint equal-sized random subsets of ``range(n_rows)``, or ``[None]``
+    (all rows) when ``n_rows <= max_rows``."""
+    if max_rows is None or n_rows <= max_rows:
+        return [None]
+    count = math.ceil(n_rows / max_rows)
+    size = n_rows // count
+    count = min(count, max_subsets)
+    order = np.random.default_rng(_SUBSET_SEED).permutation(n_rows)
+    return [np.sort(order[k * size : (k + 1) * size]) for k in range(count)]
+
+
+def n_passes(n_datasets, n_rows, max_rows) -> int:
+    """How many datasets go through the network: every subset of every dataset."""
+    return n_datasets * len(row_subsets(n_rows, max_rows))
+
+
+def _units(datasets, n_rows, max_rows):
+    """(dataset index, rows) for every subset of every dataset (the full data first)."""
+    units = []
+    for k, rows in enumerate(datasets):
+        all_rows = np.arange(n_rows) if rows is None else rows
+        for subset in row_subsets(n_rows, max_rows):
+            units.append((k, all_rows if subset is None else all_rows[subset]))
+    return units
+
+
+def forward(
+    model,
+    Z,
+    mask,
+    datasets,
+    *,
+    kinds,
+    invariant,
+    device,
+    per_pass,
+    max_rows,
+    grid_chunk,
+    row_chunk,
+    bar,
+    environments=None,
+):
+    """Edge probabilities (and target probabilities with ``environments``) of each dataset.
+
+    ``datasets``: row index arrays, None for the full data (first). ``environments``: a dict with
+    the rows' ``codes``, ``n_environments`` and ``has_reference``. Returns two lists, one entry per
+    dataset, each the mean over its row subsets.
+    """
+    units = _units(datasets, Z.shape[0], max_rows)
+    # The full data's subsets in passes of their own, then the resamples' batched: batching
+    # changes how matrix products round, and edge_probabilities_ must not depend on n_bootstrap.
+    full = [u for u in units if u[0] == 0]
+    rest = [u for u in units if u[0] != 0]
+    passes = [[u] for u in full] + [
+        rest[start : start + per_pass] for start in range(0, len(rest), per_pass)
+    ]
+    probabilities = [[] for _ in datasets]
+    targets = [[] for _ in datasets]
+    kinds_tensor = torch.as_tensor(kinds, device=device)
+    for group in passes:
+        data = torch.as_tensor(
+            np.stack([Z[rows] for _, rows in group]), dtype=torch.float32, device=device
+        )
+        # A copy: the validated mask may be a read-only view of the caller's array.
+        batch_mask = torch.tensor(np.stack([mask[rows] for _, rows in group]), device=device)
+        columns = {"kinds": kinds_tensor.expand(len(group), -1), "invariant": invariant}
+        if environments is None:
+            logits = model.edge_logits(
+                data, batch_mask, chunk=grid_chunk, row_chunk=row_chunk, **columns
+            )
+        else:
+            codes = torch.as_tensor(
+                np.stack([environments["codes"][rows] for _, rows in group]), device=device
+            )
+            reference = torch.full((len(group),), environments["has_reference"], device=device)
+            logits, target_logits = model.edge_logits(
+                data,
+                batch_mask,
+                environments=codes,
+                has_reference=reference,
+                n_environments=environments["n_environments"],
+                chunk=grid_chunk,
+                row_chunk=row_chunk,
+                **columns,
+            )
+            for (k, _), t in zip(group, torch.sigmoid(target_logits).double().cpu().numpy()):
+                targets[k].append(t)
+        for (k, _), p in zip(group, torch.sigmoid(logits).double().cpu().numpy()):
+            probabilities[k].append(p)
+        bar.update(len(group))
+    mean = [np.mean(p, axis=0) for p in probabilities]
+    return mean, [np.mean(t, axis=0) if t else None for t in targets]
