@@ -25,6 +25,7 @@ from skcausal.zeroshot._inference import (
     kind_codes,
     n_passes,
     standardize_continuous,
+    temperature,
     trained_rows,
 )
 from skcausal.zeroshot._memory import check_memory, chunk_sizes, datasets_per_pass
@@ -332,6 +333,7 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
                 row_chunk=row_chunk,
                 bar=bar,
                 environments=env,
+                temperature=temperature(checkpoint),
             )
         # The bootstrap resamples went through the model with the full data; they report
         # uncertainty (edge_frequencies_, bootstrap_edge_probabilities_), while the fitted

@@ -80,6 +80,16 @@ def trained_rows(checkpoint) -> int | None:
         return None
 
 
+def temperature(checkpoint) -> float:
+    """The checkpoint's calibration temperature (1 when it has none): edge probabilities are
+    sigmoid(logit / temperature), fitted after training on the out-of-distribution and
+    real-structure validation sets (``scripts/calibrate_checkpoint.py``)."""
+    value = float((checkpoint.metadata.get("calibration") or {}).get("temperature", 1.0))
+    if not (value > 0 and np.isfinite(value)):
+        raise ValueError(f"the checkpoint's calibration temperature must be > 0; got {value}.")
+    return value
+
+
 def row_subsets(n_rows, max_rows, max_subsets=MAX_SUBSETS):
     """Index arrays of disjoint equal-sized random subsets of ``range(n_rows)``, or ``[None]``
     (all rows) when ``n_rows <= max_rows``."""
@@ -122,12 +132,14 @@ def forward(
     row_chunk,
     bar,
     environments=None,
+    temperature=1.0,
 ):
     """Edge probabilities (and target probabilities with ``environments``) of each dataset.
 
     ``datasets``: row index arrays, None for the full data (first). ``environments``: a dict with
-    the rows' ``codes``, ``n_environments`` and ``has_reference``. Returns two lists, one entry per
-    dataset, each the mean over its row subsets.
+    the rows' ``codes``, ``n_environments`` and ``has_reference``. ``temperature`` divides the
+    edge logits (the checkpoint's calibration). Returns two lists, one entry per dataset, each the
+    mean over its row subsets.
     """
     units = _units(datasets, Z.shape[0], max_rows)
     # The full data's subsets in passes of their own, then the resamples' batched: batching
@@ -168,7 +180,8 @@ def forward(
             )
             for (k, _), t in zip(group, torch.sigmoid(target_logits).double().cpu().numpy()):
                 targets[k].append(t)
-        for (k, _), p in zip(group, torch.sigmoid(logits).double().cpu().numpy()):
+        edge = torch.sigmoid(logits if temperature == 1.0 else logits / temperature)
+        for (k, _), p in zip(group, edge.double().cpu().numpy()):
             probabilities[k].append(p)
         bar.update(len(group))
     mean = [np.mean(p, axis=0) for p in probabilities]
