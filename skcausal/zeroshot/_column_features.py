@@ -38,17 +38,26 @@ _EPS = 1e-6
 
 def _midranks(values, observed):
     """0-based mid-ranks of each column over its observed rows (ties share their mean rank)."""
-    v = torch.where(observed, values, torch.inf).transpose(1, 2).contiguous()  # (b, d, n)
-    s = v.sort(-1).values
-    left = torch.searchsorted(s, v)
-    right = torch.searchsorted(s, v, right=True)
-    return ((left + right - 1).to(values.dtype) / 2).transpose(1, 2)
+    n = values.shape[1]
+    v = torch.where(observed, values, torch.inf).transpose(1, 2)  # (b, d, n)
+    s, order = v.sort(-1)
+    position = torch.arange(n, device=values.device).expand_as(s)
+    starts = torch.ones_like(s, dtype=torch.bool)
+    starts[..., 1:] = s[..., 1:] != s[..., :-1]
+    ends = torch.ones_like(starts)
+    ends[..., :-1] = starts[..., 1:]
+    first = torch.where(starts, position, 0).cummax(-1).values  # where each run of ties starts
+    last = torch.where(ends, position, n).flip(-1).cummin(-1).values.flip(-1)
+    ranks = torch.empty_like(s).scatter_(-1, order, (first + last).to(s.dtype) / 2)
+    return ranks.transpose(1, 2)
 
 
-def normal_scores(values, observed):
+def normal_scores(values, observed, ranks=None):
     """Normal quantiles of the mid-ranks, 0 on missing cells: a function of the ranks only."""
+    if ranks is None:
+        ranks = _midranks(values, observed)
     n_obs = observed.sum(1, keepdim=True).clamp_min(1).to(values.dtype)
-    u = (_midranks(values, observed) + 0.5) / n_obs
+    u = (ranks + 0.5) / n_obs
     z = math.sqrt(2.0) * torch.erfinv((2 * u - 1).clamp(-1 + 1e-6, 1 - 1e-6))
     return torch.where(observed, z, 0.0)
 
@@ -108,16 +117,15 @@ def prepare_columns(X, kinds=None, *, invariant=False):
     return values, (observed if bool(missing.any()) else None), levels
 
 
-def _bins(values, observed, kinds, levels):
+def _bins(values, observed, kinds, levels, ranks):
     """A level index 0.._BINS-1 per cell: the code of a discrete column with at most _BINS levels
     (an unordered one keeps its levels apart, in whatever order), else equal-frequency bins."""
     n_obs = observed.sum(1, keepdim=True).clamp_min(1).to(values.dtype)
-    by_rank = ((_midranks(values, observed) + 0.5) / n_obs * _BINS).long().clamp(0, _BINS - 1)
+    by_rank = ((ranks + 0.5) / n_obs * _BINS).long().clamp(0, _BINS - 1)
     few = (kinds != CONTINUOUS) & (levels <= _BINS)
     if not bool(few.any()):
         return by_rank
     # Levels in the order of their values (codes, or frequencies for a category): dense indices.
-    ranks = _midranks(values, observed)
     v = torch.where(observed, values, torch.inf)
     order = v.sort(1).values
     new_level = torch.ones_like(order, dtype=torch.long)
@@ -175,7 +183,8 @@ def column_pair_features(values, observed, kinds, levels, ridge, *, invariant, r
     # Missingness.
     rate = 1 - n_obs / n
     miss = 1 - obs
-    z = normal_scores(values, observed)  # also the copula's margins
+    ranks = _midranks(values, observed)
+    z = normal_scores(values, observed, ranks)  # also the copula's margins
     z = z / (z.pow(2).sum(1, keepdim=True) / n_obs[:, None].clamp_min(1)).sqrt().clamp_min(_EPS)
     spread = torch.sqrt(rate * (1 - rate)).clamp_min(_EPS)
     value_vs_missing = (z.transpose(1, 2) @ (miss - rate[:, None])) / n_obs[..., None].clamp_min(1)
@@ -195,7 +204,7 @@ def column_pair_features(values, observed, kinds, levels, ridge, *, invariant, r
     partial_significance = _fisher(partial, pair_count - (d - 2))
 
     # Contingency dependence.
-    bins = _bins(values, observed, kinds, levels)
+    bins = _bins(values, observed, kinds, levels, ranks)
     information, g_test = _information(_contingency(bins, observed, row_chunk))
 
     discrete = (kinds != CONTINUOUS).to(values.dtype)

@@ -135,3 +135,20 @@ def test_more_rows_do_not_lower_auprc(mechanism):
         many = edge_auprc(A, est.fit(X).edge_probabilities_)
         worse.append(few - many)
     assert max(worse) <= 0.02, worse
+
+
+def test_midranks_agree_with_scipy_over_observed_rows():
+    from scipy.stats import rankdata
+
+    from skcausal.zeroshot._column_features import _midranks
+
+    g = torch.Generator().manual_seed(0)
+    X = torch.randint(0, 5, (3, 50, 4), generator=g).float()  # many ties
+    X[0, :, 1] = torch.randn(50, generator=g)
+    observed = torch.rand(3, 50, 4, generator=g) > 0.2
+    ranks = _midranks(X, observed)
+    for b in range(3):
+        for j in range(4):
+            seen = observed[b, :, j].numpy()
+            expected = rankdata(X[b, seen, j].numpy()) - 1
+            np.testing.assert_allclose(ranks[b, seen, j].numpy(), expected)
