@@ -39,7 +39,10 @@ def edge_calibration_error(true_adjacencies, edge_probabilities, *, n_bins=10) -
     >>> round(edge_calibration_error(truth, np.array([[0.0, 0.9], [0.9, 0.0]])), 3)
     0.4
     """
-    if np.ndim(true_adjacencies) == 2:
+    several = isinstance(true_adjacencies, (list, tuple)) and (
+        len(true_adjacencies) == 0 or np.ndim(true_adjacencies[0]) == 2
+    )
+    if not several:  # one graph (an array, or a nested list of numbers)
         true_adjacencies, edge_probabilities = [true_adjacencies], [edge_probabilities]
     if len(true_adjacencies) != len(edge_probabilities) or not len(true_adjacencies):
         raise ValueError("need as many probability matrices as true graphs, at least one.")

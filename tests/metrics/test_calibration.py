@@ -34,3 +34,10 @@ def test_refuses_mismatched_or_out_of_range_input():
         edge_calibration_error([truth, truth], [truth])
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         edge_calibration_error(truth, np.full((3, 3), 1.5))
+
+
+def test_pools_graphs_of_different_sizes():
+    small, large = np.array([[0, 1], [0, 0]]), np.zeros((3, 3))
+    p_small, p_large = np.array([[0, 1.0], [0, 0]]), np.zeros((3, 3))
+    assert edge_calibration_error([small, large], [p_small, p_large]) == 0.0
+    assert edge_calibration_error([[0, 1], [0, 0]], [[0, 1.0], [0, 0]]) == 0.0  # nested lists
