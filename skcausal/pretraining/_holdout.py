@@ -230,7 +230,11 @@ class ValidationSuite:
         pooled[..., -N_ENVIRONMENT_PAIR_FEATURES:] = 0.0
         truth = batch.adjacency.numpy()
         pooled_probs = torch.sigmoid(model(pooled.to(device))).cpu().numpy()
-        scores["pooled-auprc"] = [edge_auprc(a, p) for a, p in zip(truth, pooled_probs)]
+        scores["pooled-auprc"] = [
+            edge_auprc(a, p)
+            for a, p in zip(truth, pooled_probs)
+            if 0 < a.sum() < a.shape[0] * (a.shape[0] - 1)  # AUPRC needs both kinds of pair
+        ]
         if model.targets is None:  # a model without a target head sees the pool only
             return model(pooled.to(device))
         logits, target_logits = model(tokens.to(device), environment=variable.to(device))

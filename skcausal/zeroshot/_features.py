@@ -215,15 +215,12 @@ def _rank_stats(z, corr, ridge, observed=None):
     and the partial correlation of the ranks; and how well each variable is predicted from the
     others (log of the precision's diagonal: large for near-deterministic nodes).
 
-    With missing cells (``observed``), mid-ranks over each column's observed rows, correlated
-    over the rows where both columns are observed."""
+    Ties share their mid-rank (a discrete or rounded column's ranks do not depend on the order of
+    the rows); without ties these are the plain ranks. With missing cells (``observed``), ranks
+    over each column's observed rows, correlated over the rows where both are observed."""
     b, n, d = z.shape
     if observed is None:
-        ranks = torch.empty_like(z)
-        block = max(1, 2**24 // max(1, b * n))  # columns per argsort: bounds int64 temporaries
-        for j in range(0, d, block):
-            ranks[:, :, j : j + block] = z[:, :, j : j + block].argsort(1).argsort(1).to(z.dtype)
-        ranks = _standardize(ranks)
+        ranks = _standardize(_midranks(z, torch.ones_like(z, dtype=torch.bool)))
         rank_corr = ranks.transpose(1, 2) @ ranks / n
     else:
         ranks = _standardize_observed(_midranks(z, observed), observed)

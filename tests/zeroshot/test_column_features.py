@@ -152,3 +152,16 @@ def test_midranks_agree_with_scipy_over_observed_rows():
             seen = observed[b, :, j].numpy()
             expected = rankdata(X[b, seen, j].numpy()) - 1
             np.testing.assert_allclose(ranks[b, seen, j].numpy(), expected)
+
+
+def test_tokens_do_not_depend_on_the_order_of_the_rows_with_ties():
+    g = torch.Generator().manual_seed(1)
+    X = torch.randn(1, 300, 5, generator=g)
+    X[0, :, 1] = (X[0, :, 0] > 0).float()  # binary: half the rows tie
+    X[0, :, 2] = torch.round(X[0, :, 2])  # rounded: many ties
+    X[0, torch.rand(300, generator=g) < 0.1, 3] = torch.nan
+    kinds = torch.tensor([[CONTINUOUS, 1, CONTINUOUS, CONTINUOUS, CONTINUOUS]])
+    perm = torch.randperm(300, generator=g)
+    a = pair_features(X, kinds=kinds)
+    b = pair_features(X[:, perm], kinds=kinds)
+    assert (a - b).abs().max() < 1e-4
