@@ -75,7 +75,10 @@ def main(argv=None) -> int:
     truths, logits = _logits(model, suite, families)
     t = fit_temperature(truths, logits)
     print(f"temperature {t:.3f} (fitted on {len(truths)} datasets: {', '.join(families)})")
-    print("| group | ECE before | ECE after |\n|---|---|---|")
+    print(
+        "| group | ECE before | ECE after | true edges | expected (sum of p) before / after "
+        "| kept (p > 0.5) before / after |\n|---|---|---|---|---|---|"
+    )
     errors = {}
     for group in GROUPS:
         g_truths, g_logits = _logits(model, suite, suite.groups.get(group, []))
@@ -84,7 +87,15 @@ def main(argv=None) -> int:
         before = edge_calibration_error(g_truths, [_sigmoid(s) for s in g_logits])
         after = edge_calibration_error(g_truths, [_sigmoid(s / t) for s in g_logits])
         errors[group] = {"before": round(before, 4), "after": round(after, 4)}
-        print(f"| {group} | {before:.4f} | {after:.4f} |")
+        true_edges = np.mean([t.sum() for t in g_truths])
+        counts = []
+        for scale in (1.0, t):
+            p = [_sigmoid(s / scale) * (1 - np.eye(len(s))) for s in g_logits]
+            counts.append((np.mean([q.sum() for q in p]), np.mean([(q > 0.5).sum() for q in p])))
+        print(
+            f"| {group} | {before:.4f} | {after:.4f} | {true_edges:.1f} | {counts[0][0]:.1f} / "
+            f"{counts[1][0]:.1f} | {counts[0][1]:.1f} / {counts[1][1]:.1f} |"
+        )
     checkpoint.metadata["calibration"] = {
         "temperature": t,
         "fitted_on": families,
