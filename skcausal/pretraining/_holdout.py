@@ -82,7 +82,7 @@ def _shuffled(batch: SCMBatch, generator: torch.Generator) -> SCMBatch:
     """The same datasets with their nodes relabelled at random (a given DAG keeps its order)."""
     b, _, d = batch.X.shape
     perm = torch.rand(b, d, generator=generator).argsort(dim=1)
-    X, mask, adjacency, _ = _relabel(perm, batch.X, batch.intervention_mask, batch.adjacency)
+    X, mask, adjacency, *_ = _relabel(perm, batch.X, batch.intervention_mask, batch.adjacency)
     return SCMBatch(X, mask, adjacency, batch.graphs, batch.mechanisms, batch.noises)
 
 
