@@ -200,7 +200,9 @@ def safe_column_scales(X) -> np.ndarray:
     removes.
     """
     X = np.asarray(X, dtype=float)
-    largest = np.max(np.abs(X), axis=0) if X.shape[0] else np.zeros(X.shape[1])
+    # fmax ignores NaN (missing cells); a column with every cell missing gets 1.
+    largest = np.fmax.reduce(np.abs(X), axis=0) if X.shape[0] else np.zeros(X.shape[1])
+    largest = np.nan_to_num(largest, nan=0.0)
     # largest = m * 2**e with m in [0.5, 1); dividing by 2**(e - 1) puts it in [1, 2). (2**e itself
     # overflows for the largest doubles, e = 1024.)
     _, exponent = np.frexp(largest)

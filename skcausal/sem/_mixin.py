@@ -7,13 +7,10 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from skcausal._columns import decode_columns, encode_like
+from skcausal._contract import check_infinite
 from skcausal._inputs import check_sample_weight, frame_axes, refuse_mask_as_y
-from skcausal._utils import (
-    check_finite,
-    check_intervention_mask,
-    check_numeric_input,
-    check_random_state,
-)
+from skcausal._utils import check_intervention_mask, check_numeric_input, check_random_state
 from skcausal.sem._checks import check_interventions, check_n_samples
 from skcausal.sem._linear import LinearGaussianSEM
 
@@ -94,13 +91,20 @@ class SEMMixin:
         check_is_fitted(self)
         refuse_mask_as_y(X, y, "score")
         columns, index = frame_axes(X)  # before validate_data turns X into an array
-        check_numeric_input(X)
+        self._refuse_categorical("score")
+        encoded = encode_like(X, self.feature_kinds_, self.categories_)
+        if encoded is None:
+            check_numeric_input(X)
+        elif columns is not None:
+            X = pd.DataFrame(encoded, columns=columns, index=index)
+        else:
+            X = encoded
         X = validate_data(
             self, X, reset=False, dtype=np.float64, ensure_min_samples=1, ensure_all_finite=False
         )
-        check_finite(X, self._node_names())
+        check_infinite(X, self._node_names())
         mask = check_intervention_mask(intervention_mask, *X.shape, columns=columns, index=index)
-        if not np.any(~mask & self._sem.fitted):
+        if not np.any(self._sem.scored(X, mask)):
             # Returning 0.0 here would rank an unscorable fold above every real one.
             raise ValueError(
                 "score() has nothing to score: every value of X is either intervened for its own "
@@ -130,14 +134,18 @@ class SEMMixin:
             Number of rows to draw; >= 1.
         interventions : dict or None, default=None
             ``{variable: value}``: column names when the estimator was fitted on a DataFrame,
-            otherwise column indices. None draws observational samples.
+            otherwise column indices. None draws observational samples. A discrete column is set
+            to one of its levels (``categories_[j]``), e.g. ``{"smoker": True}``.
         random_state : int, numpy.random.Generator or None, default=None
             Seeds the noise.
 
         Returns
         -------
         samples : ndarray or DataFrame of shape (n_samples, n_features)
-            A DataFrame with the training columns when the estimator was fitted on one.
+            A DataFrame with the training columns when the estimator was fitted on one (discrete
+            columns as pandas categoricals with the training levels, bool columns as bool);
+            otherwise an array, discrete columns as codes 0..k-1. The linear SEM draws a
+            discrete (binary or ordinal) column as a number and rounds it to the nearest code.
 
         Raises
         ------
@@ -159,9 +167,10 @@ class SEMMixin:
         2.0
         """
         check_is_fitted(self)
+        self._refuse_categorical("sample")
         n_samples = check_n_samples(n_samples)
         names = self._node_names()
-        targets = check_interventions(interventions, names)
+        targets = check_interventions(self._levels_to_codes(interventions, names), names)
         missing = [names[j] for j in np.flatnonzero(~self._sem.fitted) if j not in targets]
         if missing:
             raise ValueError(
@@ -169,6 +178,42 @@ class SEMMixin:
                 "fit); intervene on them to sample."
             )
         samples = self._sem.sample(n_samples, targets, check_random_state(random_state))
-        if hasattr(self, "feature_names_in_"):
-            return pd.DataFrame(samples, columns=self.feature_names_in_)
-        return samples
+        return decode_columns(
+            samples, self.feature_kinds_, self.categories_, getattr(self, "feature_names_in_", None)
+        )
+
+    def _refuse_categorical(self, method):
+        """The linear-Gaussian SEM has no model for unordered categorical columns."""
+        names = self._node_names()
+        found = [names[j] for j, kind in enumerate(self.feature_kinds_) if kind == "categorical"]
+        if found:
+            raise ValueError(
+                f"{method}() uses the linear-Gaussian SEM, which has no model for the unordered "
+                f"categorical columns {found[:10]} (their codes are arbitrary numbers). Use "
+                "skcausal.NonparametricSEM (NonparametricSEM().fit(X, estimator).sample(...)) to "
+                "sample, compare graphs with skcausal.metrics.make_graph_scorer, or give the "
+                "categories an order (an ordered pandas Categorical)."
+            )
+
+    def _levels_to_codes(self, interventions, names):
+        """do() values of discrete columns given as their levels (e.g. "red", True), as codes."""
+        if not isinstance(interventions, dict):
+            return interventions
+        return {
+            key: _level_code(value, self.categories_[names.index(key)], key)
+            if key in names and self.categories_[names.index(key)] is not None
+            else value
+            for key, value in interventions.items()
+        }
+
+
+def _level_code(value, levels, key):
+    """The code of ``value`` among a discrete column's ``levels``, or a ValueError listing them."""
+    for code, level in enumerate(levels):
+        if type(level) is type(value) or not isinstance(value, (str, bool, np.bool_)):
+            if level == value:
+                return float(code)
+    raise ValueError(
+        f"do({key!r}) must set one of the column's levels {list(levels)[:20]} (a discrete "
+        f"column); got {value!r}."
+    )
