@@ -213,6 +213,8 @@ def encode_columns(X, categorical_features="from_dtype") -> Columns | None:
                 ) from error
         if not isinstance(X, np.ndarray) or X.ndim != 2:
             return None
+        if X.dtype.kind not in "biufOUSV":
+            return None  # complex numbers, dates: validate_data's errors
         if X.dtype.kind in "SV":
             raise ValueError(
                 f"X holds raw bytes (dtype {X.dtype}); decode them to text (str) or numbers first."

@@ -45,3 +45,15 @@ def check_interventions(interventions, names) -> dict:
             )
         targets[index[key]] = float(value)
     return targets
+
+
+def level_code(value, levels, key):
+    """The code of ``value`` among a discrete column's ``levels``, or a ValueError listing them."""
+    for code, level in enumerate(levels):
+        if type(level) is type(value) or not isinstance(value, (str, bool, np.bool_)):
+            if level == value:
+                return float(code)
+    raise ValueError(
+        f"do({key!r}) must set one of the column's levels {list(levels)[:20]} (a discrete "
+        f"column); got {value!r}."
+    )

@@ -11,7 +11,7 @@ from skcausal._columns import decode_columns, encode_like
 from skcausal._contract import check_infinite
 from skcausal._inputs import check_sample_weight, frame_axes, refuse_mask_as_y
 from skcausal._utils import check_intervention_mask, check_numeric_input, check_random_state
-from skcausal.sem._checks import check_interventions, check_n_samples
+from skcausal.sem._checks import check_interventions, check_n_samples, level_code
 from skcausal.sem._linear import LinearGaussianSEM
 
 
@@ -200,20 +200,8 @@ class SEMMixin:
         if not isinstance(interventions, dict):
             return interventions
         return {
-            key: _level_code(value, self.categories_[names.index(key)], key)
+            key: level_code(value, self.categories_[names.index(key)], key)
             if key in names and self.categories_[names.index(key)] is not None
             else value
             for key, value in interventions.items()
         }
-
-
-def _level_code(value, levels, key):
-    """The code of ``value`` among a discrete column's ``levels``, or a ValueError listing them."""
-    for code, level in enumerate(levels):
-        if type(level) is type(value) or not isinstance(value, (str, bool, np.bool_)):
-            if level == value:
-                return float(code)
-    raise ValueError(
-        f"do({key!r}) must set one of the column's levels {list(levels)[:20]} (a discrete "
-        f"column); got {value!r}."
-    )
