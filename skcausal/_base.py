@@ -108,7 +108,9 @@ class BaseCausalDiscovery(GraphViewsMixin, SEMMixin, BaseEstimator):
         j. Fitted on ``adjacency_``; for a CPDAG, on a consistent DAG extension of it (no new
         v-structure, no cycle); for a cyclic graph (``acyclic=False``), on the graph without the
         least probable edges of its cycles. Variable j is fitted on the rows where it was not
-        intervened; a variable with fewer than 2 such rows has NaN in its column.
+        intervened and it and its parents are observed (all rows, whatever rows a search that
+        needs complete rows dropped); with fewer than 2 such rows, NaN in its column. Discrete
+        columns enter as their codes (meaningless numbers for unordered categorical columns).
     intercept_ : ndarray of shape (n_features,)
         The intercept of each variable's equation, in the units of X.
     noise_std_ : ndarray of shape (n_features,)
@@ -198,10 +200,9 @@ class BaseCausalDiscovery(GraphViewsMixin, SEMMixin, BaseEstimator):
     # _discover then gets an Environments and may return the targets it found.
     _supports_environments = False
 
-    # The column contract (docs/inputs.md): what the search does with missing cells ("refuse",
-    # "native": it reads NaN itself, "complete_rows": the fit drops incomplete rows with a
-    # RowsDroppedWarning) and with discrete columns ("refuse", "native", "codes": binary and
-    # ordinal codes read as numbers, unordered categorical columns refused).
+    # The column contract (docs/inputs.md): missing cells "refuse"d, read "native"ly, or
+    # "complete_rows" (dropped with a RowsDroppedWarning); discrete columns "refuse"d, "native",
+    # or "codes" (binary/ordinal codes as numbers, unordered categorical refused).
     _missing_values = "refuse"
     _discrete_columns = "refuse"
 

@@ -77,8 +77,6 @@ def _incomplete_rows(X):
 def test_every_estimator_fits_every_kind_or_names_a_fix(Estimator, case):
     X, kinds = _case(case)
     incomplete = _incomplete_rows(X)
-    if Estimator is ZeroShotCausalDiscovery and incomplete:
-        pytest.skip("the zero-shot model reads NaN natively from model v3 (another branch)")
     est = Estimator()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -33,7 +33,12 @@ class SEMMixin:
         see ``coef_``) is fitted on the training data at ``fit``; for a CPDAG, on a consistent DAG
         extension of it. Values set by an intervention are not scored for their own variable (nor
         used to fit its regression). Greater is better, so ``cross_val_score(est, X)`` compares
-        graphs without knowing the true one.
+        graphs without knowing the true one. ``X`` follows the column contract of :meth:`fit`
+        (``docs/inputs.md``): discrete columns are coded with the levels of the fit (a level not
+        seen there is a ValueError), and a missing cell is not scored, nor is a variable whose
+        parent's cell is missing; each row's log-likelihood sums the values scored. Binary and
+        ordinal columns are scored as their codes; unordered categorical columns have no
+        likelihood here (a ValueError names :class:`~skcausal.NonparametricSEM`).
 
         It measures how well the graph *predicts*, not whether its edges are causal, and it
         prefers denser graphs: an extra parent rarely lowers a held-out likelihood, and an edge
@@ -72,9 +77,10 @@ class SEMMixin:
         ------
         ValueError
             If ``X`` or ``intervention_mask`` is malformed (as for :meth:`fit`, except that one
-            sample and constant columns are allowed), if a pandas mask's or weights' labels do not
-            match ``X``'s, if no value of ``X`` can be scored (every value is intervened, or
-            belongs to a variable that was intervened in all but at most one training sample), or
+            sample and constant columns are allowed), if the fit had unordered categorical
+            columns, if a pandas mask's or weights' labels do not match ``X``'s, if no value of
+            ``X`` can be scored (every value is intervened or missing, or belongs to a variable
+            that was intervened in all but at most one training sample), or
             if the log-likelihood overflows float64 because ``X`` lies absurdly far (around 1e150
             standard deviations or more) from the training data.
 
@@ -150,9 +156,11 @@ class SEMMixin:
         Raises
         ------
         ValueError
-            If ``n_samples`` is not a positive integer, an intervention names an unknown variable
-            or has a non-finite value, or a variable that must be drawn had no observational rows
-            to fit its equation (intervene on it instead).
+            If ``n_samples`` is not a positive integer, the fit had unordered categorical columns
+            (use :class:`~skcausal.NonparametricSEM`), an intervention names an unknown variable,
+            has a non-finite value or (for a discrete column) a value that is not one of its
+            levels, or a variable that must be drawn had no observational rows to fit its
+            equation (intervene on it instead).
 
         Examples
         --------
