@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from _strategies import mixed_frames  # tests/ is on sys.path under pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
@@ -297,3 +298,27 @@ def test_cli_reads_empty_cells_and_text_columns(tmp_path, capsys):
     assert "discrete: 1 binary (c); missing cells: 23 (in 23 rows)" in out
     assert "test mv_fisherz" in out
     assert "dropped 23 of 200 rows with missing values" in out
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@settings(max_examples=15, deadline=None)
+@given(case=mixed_frames())
+def test_random_mixes_of_kinds_fit_or_name_a_fix(case):
+    frame, kinds = case
+    incomplete = _incomplete_rows(frame)
+    for Estimator in (PC, GES, NOTEARS):
+        est = Estimator(max_iter=5) if Estimator is NOTEARS else Estimator()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                est.fit(frame)
+            except ValueError as error:
+                assert any(fix in str(error) for fix in FIXES), str(error)
+                continue
+        assert est.adjacency_.shape == (frame.shape[1],) * 2
+        assert est.feature_kinds_.tolist() == kinds
+        dropped = [w.message.n_dropped for w in caught if w.category is RowsDroppedWarning]
+        if incomplete and est._missing_policy() != "native":
+            assert dropped == [incomplete]
+        else:
+            assert dropped == []
