@@ -12,7 +12,6 @@ that occur in the data are kept.
 
 from __future__ import annotations
 
-import numbers
 from typing import NamedTuple
 
 import numpy as np
@@ -124,7 +123,7 @@ def _encode_levels(values, levels, label):
     return codes
 
 
-def _encode_one(values, dtype, label, declared, n_rows):
+def _encode_one(values, dtype, label, declared):
     """(codes or numbers as float, kind, levels or None) of one column."""
     if isinstance(dtype, pd.CategoricalDtype):
         series = pd.Series(values, dtype=dtype).cat.remove_unused_categories()
@@ -231,7 +230,7 @@ def encode_columns(X, categorical_features="from_dtype") -> Columns | None:
     values = np.empty((X.shape[0], d))
     kinds, categories = [], []
     for j, (label, column, dtype) in enumerate(items):
-        codes, kind, levels = _encode_one(column, dtype, label, declared[j], X.shape[0])
+        codes, kind, levels = _encode_one(column, dtype, label, declared[j])
         values[:, j] = codes
         kinds.append(kind)
         categories.append(levels)
@@ -315,7 +314,3 @@ def describe_kinds(kinds, names) -> str:
             shown = ", ".join(found[:8]) + (" ..." if len(found) > 8 else "")
             parts.append(f"{len(found)} {kind} ({shown})")
     return ", ".join(parts)
-
-
-def is_number(value) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
