@@ -10,13 +10,12 @@ from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
-from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import validate_data
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from skcausal._bootstrap import edge_frequencies, resample_discoveries
+from skcausal._contract import check_column_kinds, rows_for_search, validate_fit_data
 from skcausal._graph_views import GraphViewsMixin
-from skcausal._inputs import Environments, check_environments, frame_axes, refuse_mask_as_y
-from skcausal._utils import check_finite, check_intervention_mask, check_numeric_input
+from skcausal._inputs import Environments, check_environments, frame_axes
 from skcausal.graph import (
     BackgroundKnowledge,
     apply_knowledge,
@@ -67,6 +66,7 @@ class Discovery:
 
 # The parameters every estimator of the package takes, with their constraints.
 SHARED_PARAMETER_CONSTRAINTS = {
+    "categorical_features": [StrOptions({"from_dtype"}), "array-like", None],
     "knowledge": [BackgroundKnowledge, None],
     "n_bootstrap": [Interval(numbers.Integral, 0, None, closed="left")],
     "random_state": ["random_state"],
@@ -108,7 +108,9 @@ class BaseCausalDiscovery(GraphViewsMixin, SEMMixin, BaseEstimator):
         j. Fitted on ``adjacency_``; for a CPDAG, on a consistent DAG extension of it (no new
         v-structure, no cycle); for a cyclic graph (``acyclic=False``), on the graph without the
         least probable edges of its cycles. Variable j is fitted on the rows where it was not
-        intervened; a variable with fewer than 2 such rows has NaN in its column.
+        intervened and it and its parents are observed (all rows, whatever rows a search that
+        needs complete rows dropped); with fewer than 2 such rows, NaN in its column. Discrete
+        columns enter as their codes (meaningless numbers for unordered categorical columns).
     intercept_ : ndarray of shape (n_features,)
         The intercept of each variable's equation, in the units of X.
     noise_std_ : ndarray of shape (n_features,)
@@ -123,6 +125,13 @@ class BaseCausalDiscovery(GraphViewsMixin, SEMMixin, BaseEstimator):
         own ``edge_probabilities_`` (with the knowledge applied), a smoothed score to set beside
         the full-data one. The full data's pass is not part of the mean; ``edge_probabilities_``
         and ``adjacency_`` stay the full-data estimate.
+    feature_kinds_ : ndarray of str, shape (n_features,)
+        Each column's kind: "continuous", "binary" (a discrete column with 2 levels), "ordinal"
+        (an ordered category with more) or "categorical" (unordered, more than 2 levels); see
+        ``docs/inputs.md``. Set before the search runs.
+    categories_ : list of length n_features
+        Per column, None (continuous) or the array of its levels in code order (the search saw
+        code k for ``categories_[j][k]``).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when ``X`` was a pandas DataFrame with string column names.
@@ -191,15 +200,33 @@ class BaseCausalDiscovery(GraphViewsMixin, SEMMixin, BaseEstimator):
     # _discover then gets an Environments and may return the targets it found.
     _supports_environments = False
 
+    # The column contract (docs/inputs.md): missing cells "refuse"d, read "native"ly, or
+    # "complete_rows" (dropped with a RowsDroppedWarning); discrete columns "refuse"d, "native",
+    # or "codes" (binary/ordinal codes as numbers, unordered categorical refused).
+    _missing_values = "refuse"
+    _discrete_columns = "refuse"
+
+    def _missing_policy(self) -> str:
+        """How this fit treats missing cells; may depend on ``feature_kinds_`` (PC's does)."""
+        return self._missing_values
+
+    def _method_name(self) -> str:  # as the complete-rows warning names the method
+        return type(self).__name__
+
+    def _min_complete_rows(self, n_features) -> int:  # the fewest the search can run on
+        return 2
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         # Unsupervised: fit(X) learns a graph of the columns; a y, if given, is ignored.
         tags.target_tags.required = False
-        # Dense 2-D numeric data only: validate_data refuses sparse matrices, NaN and inf (neither
-        # the pairwise statistics nor the searches have a missing-data model).
+        # Dense 2-D data; NaN is a missing cell (read natively or by dropping rows, with a
+        # warning); text columns are categorical, but other objects (dicts) are refused.
         tags.input_tags.two_d_array = True
         tags.input_tags.sparse = False
-        tags.input_tags.allow_nan = False
+        tags.input_tags.allow_nan = self._missing_values != "refuse"
+        # input_tags.categorical/string stay False: scikit-learn's checks would then feed rounded
+        # integers (read as continuous here) or dicts as strings.
         # score() needs the graph and the SEM learned at fit.
         tags.requires_fit = True
         return tags
@@ -212,9 +239,12 @@ class BaseCausalDiscovery(GraphViewsMixin, SEMMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Observational and/or interventional samples: at least 2 samples and 2 features, every
-            value finite, no constant column. Integer and boolean data are converted to float64;
-            strings and other non-numeric values are refused (the message names the columns).
+            Observational and/or interventional samples: at least 2 samples and 2 features, no
+            infinite value, no column constant on its observed cells. NaN (and, in a DataFrame,
+            None and ``pd.NA``) is a missing cell. pandas ``category`` and ``bool`` columns, text
+            columns and the columns ``categorical_features`` names are discrete (one node each,
+            coded 0..k-1); other numeric columns, integer ones too, are continuous. What each
+            estimator does with them: ``docs/inputs.md`` (``feature_kinds_`` records the kinds).
         y : None
             Ignored; present for scikit-learn compatibility.
         intervention_mask : array-like of bool, shape (n_samples, n_features), default=None
@@ -253,11 +283,14 @@ class BaseCausalDiscovery(GraphViewsMixin, SEMMixin, BaseEstimator):
         self._check_runtime()
         _, index = frame_axes(X)
         X, mask = self._validate_fit_input(X, y, intervention_mask)
+        check_column_kinds(self, self.feature_kinds_, self._node_names())
         envs = self._validate_environments(environments, X.shape[0], index=index)
         for name in ("environments_", "intervention_targets_", *_BOOTSTRAP_ATTRIBUTES):
             if hasattr(self, name):
                 delattr(self, name)  # from an earlier fit with environments or a bootstrap
         knowledge = self._resolve_knowledge()
+        X_full, mask_full = X, mask
+        X, mask, envs = rows_for_search(self, X, mask, envs)
         discovery = self._search(X, mask, envs, knowledge)
         if envs is not None:
             self.environments_ = envs.labels
@@ -268,7 +301,7 @@ class BaseCausalDiscovery(GraphViewsMixin, SEMMixin, BaseEstimator):
         self.adjacency_ = discovery.adjacency
         dag = self._dag_of(discovery, knowledge)
         self.cpdag_ = discovery.adjacency.copy() if self._returns_cpdag else dag_to_cpdag(dag)
-        self._fit_sem(X, mask, dag)
+        self._fit_sem(X_full, mask_full, dag)
         if getattr(self, "n_bootstrap", 0):
             # The resamples report uncertainty; edge_probabilities_ and adjacency_ stay the full
             # data's estimate.
@@ -359,38 +392,9 @@ class BaseCausalDiscovery(GraphViewsMixin, SEMMixin, BaseEstimator):
         return Environments(*check_environments(environments, n_samples, reference, index=index))
 
     def _validate_fit_input(self, X, y, intervention_mask):
-        refuse_mask_as_y(X, y, "fit")
-        columns, index = frame_axes(X)  # before validate_data turns X into an array
-        check_numeric_input(X)
-        # C order always: the same values in Fortran order round differently in NOTEARS's and the
-        # zero-shot model's matrix products, so results would depend on how the array was made.
-        X = validate_data(
-            self,
-            X,
-            reset=True,
-            dtype=np.float64,
-            order="C",
-            ensure_min_samples=2,
-            ensure_min_features=2,
-            ensure_all_finite=False,
+        """X as float64 (n, d), C order, NaN where missing, discrete columns as codes 0..k-1, and
+        the boolean mask; sets ``feature_kinds_`` and ``categories_`` (the column contract)."""
+        X, mask, self.feature_kinds_, self.categories_ = validate_fit_data(
+            self, X, y, intervention_mask
         )
-        check_finite(X, self._node_names())
-        mask = check_intervention_mask(intervention_mask, *X.shape, columns=columns, index=index)
-        if mask.all():
-            # Not one value arose from the system's own mechanisms: there is nothing observational
-            # to learn the graph from, and every search would silently treat do() values as data.
-            raise ValueError(
-                "intervention_mask marks every value of X as intervened, so X carries no "
-                "observational information about the causal mechanisms. At least some values "
-                "must be observational (False in the mask)."
-            )
-        # Compared with the first row rather than by np.ptp: max - min overflows for columns
-        # spanning -1e308..1e308.
-        constant = np.flatnonzero(np.all(X == X[:1], axis=0))
-        if constant.size:
-            names = self._node_names()
-            raise ValueError(
-                "X has constant columns, which carry no information on causal structure: "
-                f"{[names[j] for j in constant[:10]]}. Drop them before fitting."
-            )
         return X, mask

@@ -120,7 +120,8 @@ def check_numeric_input(X) -> None:
 
     scikit-learn's conversion error ("could not convert string to float: 'x'") names neither the
     column nor the fix. Numbers, booleans and object arrays that hold only numbers pass (they are
-    converted to float64 later; None becomes NaN, which is refused as missing). Strings, numeric or
+    converted to float64 later; None becomes NaN, a missing cell). Reached only by inputs the
+    column contract (:mod:`skcausal._columns`) leaves to scikit-learn. Strings, numeric or
     not, raise a ValueError; other objects (dicts, dates, pd.NA) a TypeError, the type of error
     Python's float() and scikit-learn's estimator checks use for them. Anything that is not a
     DataFrame, an ndarray or a nested list is left to scikit-learn's own checks (sparse matrices,
@@ -145,8 +146,8 @@ def check_numeric_input(X) -> None:
         if X.dtype.kind in "USV":
             raise ValueError(
                 f"X holds strings or raw bytes (dtype {X.dtype}); causal discovery needs numbers. "
-                "Convert the data to a numeric dtype first (encode categories as numbers, e.g. "
-                "with sklearn's OrdinalEncoder)."
+                "Pass a 2-D array or a DataFrame: their text columns are read as categorical "
+                "(docs/inputs.md)."
             )
         if X.dtype.kind != "O" or X.ndim != 2:
             return
@@ -161,8 +162,8 @@ def check_numeric_input(X) -> None:
         raise ValueError(
             "X has columns holding strings: "
             + ", ".join(f"{label} (e.g. {_describe(value)})" for label, value in strings[:10])
-            + ". Causal discovery needs numbers: encode categories as numbers (e.g. sklearn's "
-            "OrdinalEncoder) or drop these columns."
+            + ". Pass a 2-D array or a DataFrame: their text columns are read as categorical "
+            "(docs/inputs.md)."
         )
     if others:
         label, value = others[0]
@@ -200,32 +201,14 @@ def safe_column_scales(X) -> np.ndarray:
     removes.
     """
     X = np.asarray(X, dtype=float)
-    largest = np.max(np.abs(X), axis=0) if X.shape[0] else np.zeros(X.shape[1])
+    # fmax ignores NaN (missing cells); a column with every cell missing gets 1.
+    largest = np.fmax.reduce(np.abs(X), axis=0) if X.shape[0] else np.zeros(X.shape[1])
+    largest = np.nan_to_num(largest, nan=0.0)
     # largest = m * 2**e with m in [0.5, 1); dividing by 2**(e - 1) puts it in [1, 2). (2**e itself
     # overflows for the largest doubles, e = 1024.)
     _, exponent = np.frexp(largest)
     extreme = (largest > 0) & (np.abs(exponent - 1) > _SAFE_EXPONENT)
     return np.where(extreme, np.ldexp(1.0, exponent - 1), 1.0)
-
-
-def check_finite(X, names) -> None:
-    """Refuse NaN and infinite values of a float array, naming the columns that hold them.
-
-    Replaces scikit-learn's message, which suggests estimators that handle NaN "for supervised
-    learning" and does not say where the values are.
-    """
-    finite = np.isfinite(X)
-    if finite.all():
-        return
-    for bad, what in ((np.isnan(X), "NaN (missing values)"), (~finite & ~np.isnan(X), "infinity")):
-        columns = np.flatnonzero(bad.any(axis=0))
-        if columns.size:
-            count = int(bad.sum())
-            raise ValueError(
-                f"X contains {what} ({count} value{'s' if count > 1 else ''}) in columns "
-                f"{[names[j] for j in columns[:10]]}. Causal discovery here has no model for "
-                "missing or infinite values: drop or impute those rows (or columns) first."
-            )
 
 
 def check_full_rank(X, names, method: str) -> None:

@@ -7,11 +7,15 @@ import numpy as np
 
 from skcausal._utils import check_full_rank, safe_column_scales
 
-# The tests that work on any continuous or discrete data. causal-learn's "mv_fisherz" needs missing
-# values (refused by the base class) and "d_separation" needs the true graph, so neither is offered.
-_INDEP_TESTS = ("fisherz", "chisq", "gsq", "kci", "fastkci", "rcit")
+# causal-learn's tests, and "auto" (chosen from the columns' kinds, see resolve_ci_test).
+# "mv_fisherz" is Fisher-z with test-wise deletion of missing cells; "d_separation" needs the true
+# graph, so it is not offered.
+_INDEP_TESTS = ("auto", "fisherz", "mv_fisherz", "chisq", "gsq", "kci", "fastkci", "rcit")
+# Quantile bins of a continuous column when G-square runs on mixed data with a categorical column.
+N_BINS = 5
 # The "multi" scores of causal-learn are for vector-valued variables, which skcausal does not model.
 _SCORE_FUNCS = (
+    "auto",
     "local_score_BIC",
     "local_score_BDeu",
     "local_score_CV_general",
@@ -114,3 +118,58 @@ def _causallearn_knowledge(masks, node_names):
 
 
 # The name of CD-NOD's context node (the environment), appended after the variables X1..Xd.
+
+
+def resolve_ci_test(requested, kinds, has_missing):
+    """``(test, binned)``: the causal-learn test PC runs for columns of these kinds, and whether
+    the continuous columns are cut into :data:`N_BINS` quantile bins first.
+
+    "auto": Fisher-z for continuous data (``mv_fisherz``, test-wise deletion, with missing cells);
+    G-square for all-discrete data; for mixed data Fisher-z on the codes when every discrete column
+    is binary or ordinal (their codes are meaningful numbers), else G-square with the continuous
+    columns binned. An explicit "fisherz" becomes "mv_fisherz" when cells are missing.
+    """
+    kinds = np.asarray(kinds)
+    discrete = kinds != "continuous"
+    fisherz = "mv_fisherz" if has_missing else "fisherz"
+    if requested == "fisherz":
+        return fisherz, False
+    if requested != "auto":
+        return requested, False
+    if not discrete.any():
+        return fisherz, False
+    if discrete.all():
+        return "gsq", False
+    if not (kinds == "categorical").any():
+        return fisherz, False
+    return "gsq", True
+
+
+def quantile_bins(X, kinds, n_bins=N_BINS):
+    """``X`` with each continuous column replaced by its quantile bin 0..n_bins-1 (NaN kept)."""
+    X = X.copy()
+    for j in np.flatnonzero(np.asarray(kinds) == "continuous"):
+        observed = ~np.isnan(X[:, j])
+        edges = np.quantile(X[observed, j], np.linspace(0, 1, n_bins + 1)[1:-1])
+        X[observed, j] = np.searchsorted(np.unique(edges), X[observed, j], side="right")
+    return X
+
+
+def resolve_score(requested, kinds, names):
+    """GES's causal-learn score for "auto": BDeu for all-discrete data, the Gaussian BIC otherwise
+    (on the codes of binary and ordinal columns); mixed data with an unordered categorical column
+    is refused. An explicit score is taken as it is."""
+    if requested != "auto":
+        return requested
+    kinds = np.asarray(kinds)
+    if (kinds != "continuous").all():
+        return "local_score_BDeu"
+    categorical = [names[j] for j in np.flatnonzero(kinds == "categorical")]
+    if categorical:
+        raise ValueError(
+            f"GES has no score for continuous columns mixed with unordered categorical ones "
+            f"({categorical[:10]}): BDeu needs all-discrete data, the BIC meaningful numbers. Use "
+            "PC (G-square on binned continuous columns) or ZeroShotCausalDiscovery, or give the "
+            "categories an order (an ordered pandas Categorical)."
+        )
+    return "local_score_BIC"

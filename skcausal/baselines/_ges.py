@@ -12,6 +12,7 @@ from skcausal.baselines._causallearn import (
     _cpdag_edge_probabilities,
     _prepare,
     causallearn_to_adjacency,
+    resolve_score,
 )
 
 
@@ -32,11 +33,16 @@ class GES(BaseCausalDiscovery):
 
     Parameters
     ----------
-    score_func : {"local_score_BIC", "local_score_BDeu", "local_score_CV_general", \
-"local_score_marginal_general"}, default="local_score_BIC"
-        causal-learn's local score. "local_score_BIC" is the linear-Gaussian BIC (penalty
-        0.5 log n per parameter), "local_score_BDeu" is for discrete data, and the two kernel
-        scores are nonparametric and much slower.
+    score_func : {"auto", "local_score_BIC", "local_score_BDeu", "local_score_CV_general", \
+"local_score_marginal_general"}, default="auto"
+        causal-learn's local score; ``score_func_`` says which one ran. "local_score_BIC" is the
+        linear-Gaussian BIC (penalty 0.5 log n per parameter), "local_score_BDeu" is for discrete
+        data (the codes 0..k-1), and the two kernel scores are nonparametric and much slower.
+        "auto" chooses from the columns (``feature_kinds_``): BDeu when every column is discrete,
+        the BIC otherwise (binary and ordinal columns as their codes, which are meaningful
+        numbers); continuous columns mixed with an unordered categorical one are refused (a
+        ValueError names PC and ZeroShotCausalDiscovery). GES needs complete rows: rows with
+        missing cells are dropped, with a :class:`~skcausal.exceptions.RowsDroppedWarning`.
     max_parents : int or None, default=None
         Passed to causal-learn as ``maxP``. causal-learn compares it with the number of directed
         parents a node has *before* an insertion, so a node can end up with ``max_parents + 1``
@@ -49,6 +55,13 @@ class GES(BaseCausalDiscovery):
         per resample).
     random_state : int, numpy.random.Generator or None, default=None
         Seeds the bootstrap resamples; the search itself is deterministic.
+    categorical_features : "from_dtype", None or array-like of bool, int or str, \
+default="from_dtype"
+        The numeric columns to read as discrete (unordered, coded by their sorted distinct
+        values): a boolean mask of shape (n_features,), integer indices, or column names when X
+        is a DataFrame. "from_dtype" and None: the dtypes alone decide (pandas ``category``,
+        ``bool`` and text columns are discrete, other numeric columns continuous). See
+        ``docs/inputs.md`` and ``feature_kinds_``.
     verbose : int, default=0
         0 prints nothing; 1 shows a progress bar over the bootstrap resamples on stderr
         (causal-learn's GES reports no progress of its own).
@@ -70,6 +83,10 @@ class GES(BaseCausalDiscovery):
     cpdag_, coef_, intercept_, noise_std_, edge_frequencies_
         The equivalence class, the linear-Gaussian SEM on the graph and (after a bootstrap) the
         edge frequencies, as for every estimator: see :class:`~skcausal.BaseCausalDiscovery`.
+    score_func_ : str
+        The causal-learn score the search used (see ``score_func``).
+    feature_kinds_, categories_
+        Each column's kind and levels (see :class:`~skcausal.BaseCausalDiscovery`).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when ``X`` was a DataFrame with string column names.
@@ -94,6 +111,8 @@ class GES(BaseCausalDiscovery):
 
     _returns_cpdag = True
     edge_score_name = "CPDAG mark (1 directed, 0.5 undirected)"
+    _missing_values = "complete_rows"
+    _discrete_columns = "native"  # BDeu for all-discrete data; mixed: see _check_mixed
     _parameter_constraints = {
         "score_func": [StrOptions(set(_SCORE_FUNCS))],
         "max_parents": [Interval(Integral, 0, None, closed="left"), None],
@@ -102,13 +121,14 @@ class GES(BaseCausalDiscovery):
 
     def __init__(
         self,
-        score_func="local_score_BIC",
+        score_func="auto",
         max_parents=None,
         *,
         knowledge=None,
         n_bootstrap=0,
         random_state=None,
         verbose=0,
+        categorical_features="from_dtype",
     ):
         self.score_func = score_func
         self.max_parents = max_parents
@@ -116,13 +136,17 @@ class GES(BaseCausalDiscovery):
         self.n_bootstrap = n_bootstrap
         self.random_state = random_state
         self.verbose = verbose
+        self.categorical_features = categorical_features
 
     def _discover(self, X, intervention_mask, *, knowledge=None, environments=None):
         from causallearn.search.ScoreBased.GES import ges
 
-        X = _prepare(
-            X, self, self.score_func == "local_score_BIC", "GES with score_func='local_score_BIC'"
-        )
-        record = ges(X, score_func=self.score_func, maxP=self.max_parents)
+        score = resolve_score(self.score_func, self.feature_kinds_, self._node_names())
+        X = _prepare(X, self, score == "local_score_BIC", "GES with score_func='local_score_BIC'")
+        record = ges(X, score_func=score, maxP=self.max_parents)
         adjacency = causallearn_to_adjacency(record["G"].graph)
-        return Discovery(_cpdag_edge_probabilities(adjacency), adjacency)
+        info = {"score_func_": score}
+        return Discovery(_cpdag_edge_probabilities(adjacency), adjacency, info=info)
+
+    def _check_kinds(self):
+        resolve_score(self.score_func, self.feature_kinds_, self._node_names())

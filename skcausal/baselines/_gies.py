@@ -134,6 +134,13 @@ class GIES(BaseCausalDiscovery):
         rows), and ``edge_frequencies_`` gives the share of resample graphs with each edge.
     random_state : int, numpy.random.Generator or None, default=None
         Seeds the bootstrap resamples; the search itself is deterministic.
+    categorical_features : "from_dtype", None or array-like of bool, int or str, \
+default="from_dtype"
+        The numeric columns to read as discrete (unordered, coded by their sorted distinct
+        values): a boolean mask of shape (n_features,), integer indices, or column names when X
+        is a DataFrame. "from_dtype" and None: the dtypes alone decide (pandas ``category``,
+        ``bool`` and text columns are discrete, other numeric columns continuous). See
+        ``docs/inputs.md`` and ``feature_kinds_``.
     verbose : int, default=0
         0 prints nothing; 1 shows a progress bar over the bootstrap resamples on stderr (the
         `gies` package reports no progress of its own).
@@ -188,19 +195,29 @@ class GIES(BaseCausalDiscovery):
 
     _returns_cpdag = True
     edge_score_name = "CPDAG mark (1 directed, 0.5 undirected)"
+    _missing_values = "complete_rows"
+    _discrete_columns = "codes"  # binary/ordinal codes as numbers; categorical refused
     _parameter_constraints = {
         "penalty_weight": [Interval(Real, 0, None, closed="neither"), None],
         **SHARED_PARAMETER_CONSTRAINTS,
     }
 
     def __init__(
-        self, penalty_weight=None, *, knowledge=None, n_bootstrap=0, random_state=None, verbose=0
+        self,
+        penalty_weight=None,
+        *,
+        knowledge=None,
+        n_bootstrap=0,
+        random_state=None,
+        verbose=0,
+        categorical_features="from_dtype",
     ):
         self.penalty_weight = penalty_weight
         self.knowledge = knowledge
         self.n_bootstrap = n_bootstrap
         self.random_state = random_state
         self.verbose = verbose
+        self.categorical_features = categorical_features
 
     def _discover(self, X, intervention_mask, *, knowledge=None, environments=None):
         # Imported here so that importing skcausal does not load the optional search packages.

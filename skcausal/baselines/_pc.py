@@ -15,6 +15,8 @@ from skcausal.baselines._causallearn import (
     _cpdag_edge_probabilities,
     _prepare,
     causallearn_to_adjacency,
+    quantile_bins,
+    resolve_ci_test,
 )
 
 _CONTEXT_NODE = "environment"
@@ -89,10 +91,19 @@ class PC(BaseCausalDiscovery):
     ----------
     alpha : float, default=0.05
         Significance level of the independence tests, in (0, 1). Larger keeps more edges.
-    indep_test : {"fisherz", "chisq", "gsq", "kci", "fastkci", "rcit"}, default="fisherz"
-        causal-learn's conditional-independence test. "fisherz" assumes linear-Gaussian data,
-        "chisq"/"gsq" discrete data; the kernel tests ("kci", "fastkci", "rcit") are nonparametric
-        and much slower.
+    indep_test : {"auto", "fisherz", "mv_fisherz", "chisq", "gsq", "kci", "fastkci", "rcit"}, \
+default="auto"
+        causal-learn's conditional-independence test; ``ci_test_`` says which one ran. "auto"
+        chooses from the columns (``feature_kinds_``): all continuous: "fisherz", or
+        "mv_fisherz" (Fisher-z with test-wise deletion: each test uses the rows where its
+        variables are observed) when cells are missing; all discrete: "gsq" (G-square) on the
+        complete rows; mixed: Fisher-z on the codes when every discrete column is binary or
+        ordinal (their codes are meaningful numbers), else "gsq" with each continuous column cut
+        into 5 quantile bins, on the complete rows. An explicit "fisherz" becomes "mv_fisherz"
+        when cells are missing; "chisq"/"gsq" assume discrete data and the kernel tests ("kci",
+        "fastkci", "rcit") are nonparametric and much slower: these need complete rows. Rows
+        dropped for a test that needs complete rows are reported by a
+        :class:`~skcausal.exceptions.RowsDroppedWarning`.
     stable : bool, default=True
         Use the order-independent ("stable") skeleton search.
     knowledge : BackgroundKnowledge or None, default=None
@@ -108,6 +119,13 @@ class PC(BaseCausalDiscovery):
         of ``intervention_targets_`` is all zero. It must be one of the labels (a ValueError
         otherwise; with string labels, name one, e.g. ``"control"``). None: no environment is
         assumed observational, and every row flags the variables whose mechanism changes.
+    categorical_features : "from_dtype", None or array-like of bool, int or str, \
+default="from_dtype"
+        The numeric columns to read as discrete (unordered, coded by their sorted distinct
+        values): a boolean mask of shape (n_features,), integer indices, or column names when X
+        is a DataFrame. "from_dtype" and None: the dtypes alone decide (pandas ``category``,
+        ``bool`` and text columns are discrete, other numeric columns continuous). See
+        ``docs/inputs.md`` and ``feature_kinds_``.
     verbose : int, default=0
         0 prints nothing. 1 shows progress bars on stderr: causal-learn's bar over the variables
         of the skeleton search (PC's or CD-NOD's) and, with ``n_bootstrap``, one over the
@@ -148,6 +166,10 @@ class PC(BaseCausalDiscovery):
         the reference one, and 0.0 elsewhere (the reference row, when there is one, is all zero).
         CD-NOD tells *which* mechanisms change, not *in which* environment, so the non-reference
         rows are all the same.
+    ci_test_ : str
+        The causal-learn test the search ran (see ``indep_test``).
+    feature_kinds_, categories_
+        Each column's kind and levels (see :class:`~skcausal.BaseCausalDiscovery`).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when ``X`` was a DataFrame with string column names.
@@ -192,6 +214,10 @@ class PC(BaseCausalDiscovery):
 
     _returns_cpdag = True
     edge_score_name = "CPDAG mark (1 directed, 0.5 undirected)"
+    # Missing cells: mv_fisherz reads them (test-wise deletion); the discrete tests need
+    # complete rows (see _missing_policy).
+    _missing_values = "native"
+    _discrete_columns = "native"
     _supports_environments = True
     _parameter_constraints = {
         "alpha": [Interval(Real, 0, 1, closed="neither")],
@@ -205,7 +231,7 @@ class PC(BaseCausalDiscovery):
     def __init__(
         self,
         alpha=0.05,
-        indep_test="fisherz",
+        indep_test="auto",
         stable=True,
         *,
         knowledge=None,
@@ -213,6 +239,7 @@ class PC(BaseCausalDiscovery):
         random_state=None,
         reference_environment=0,
         verbose=0,
+        categorical_features="from_dtype",
     ):
         self.alpha = alpha
         self.indep_test = indep_test
@@ -222,13 +249,16 @@ class PC(BaseCausalDiscovery):
         self.random_state = random_state
         self.reference_environment = reference_environment
         self.verbose = verbose
+        self.categorical_features = categorical_features
 
     def _discover(self, X, intervention_mask, *, knowledge=None, environments=None):
         # Imported here: causal-learn pulls in a large dependency tree that most users of the
         # package (the zero-shot estimator) never need.
         from causallearn.search.ConstraintBased.PC import pc
 
-        fisherz = self.indep_test == "fisherz"
+        test, binned = resolve_ci_test(self.indep_test, self.feature_kinds_, np.isnan(X).any())
+        fisherz = test == "fisherz"
+        X = quantile_bins(X, self.feature_kinds_) if binned else X
         X = _prepare(X, self, fisherz, "PC with indep_test='fisherz'")
         d = X.shape[1]
         node_names = [f"X{k + 1}" for k in range(d)]
@@ -237,11 +267,11 @@ class PC(BaseCausalDiscovery):
         # A bootstrap resample can miss every row of a small environment; with one environment
         # left the context is constant and carries nothing, so that resample runs plain PC.
         if environments is not None and np.unique(environments.codes).size > 1:
-            return self._discover_cdnod(X, environments, knowledge, node_names, fisherz)
+            return self._discover_cdnod(X, environments, knowledge, node_names, test)
         graph = pc(
             X,
             alpha=float(self.alpha),
-            indep_test=self.indep_test,
+            indep_test=test,
             stable=bool(self.stable),
             background_knowledge=knowledge,
             show_progress=self._show_progress(),
@@ -249,14 +279,15 @@ class PC(BaseCausalDiscovery):
         )
         adjacency = causallearn_to_adjacency(graph.G.graph)
         targets = None if environments is None else np.zeros((len(environments.labels), d))
-        return Discovery(_cpdag_edge_probabilities(adjacency), adjacency, targets=targets)
+        info = {"ci_test_": test}
+        return Discovery(_cpdag_edge_probabilities(adjacency), adjacency, targets, info=info)
 
-    def _discover_cdnod(self, X, environments, knowledge, node_names, fisherz):
+    def _discover_cdnod(self, X, environments, knowledge, node_names, test):
         """CD-NOD with the environment as the context; the variables whose mechanisms change with
         it are the targets."""
         d = X.shape[1]
         context = environments.codes.astype(float)
-        if fisherz:
+        if test == "fisherz":
             check_full_rank(
                 np.column_stack([X, context]),
                 [*self._node_names(), _CONTEXT_NODE],
@@ -266,7 +297,7 @@ class PC(BaseCausalDiscovery):
             X,
             context,
             float(self.alpha),
-            self.indep_test,
+            test,
             bool(self.stable),
             knowledge,
             node_names,
@@ -278,4 +309,15 @@ class PC(BaseCausalDiscovery):
         targets[:, changed] = 1.0
         if environments.reference is not None:
             targets[environments.reference] = 0.0
-        return Discovery(_cpdag_edge_probabilities(adjacency), adjacency, targets=targets)
+        info = {"ci_test_": test}
+        return Discovery(_cpdag_edge_probabilities(adjacency), adjacency, targets, info=info)
+
+    def _resolved_test(self):
+        return resolve_ci_test(self.indep_test, self.feature_kinds_, True)[0]
+
+    def _missing_policy(self):
+        # mv_fisherz reads missing cells (test-wise deletion); the other tests need complete rows.
+        return "native" if self._resolved_test() == "mv_fisherz" else "complete_rows"
+
+    def _method_name(self):
+        return f"PC with indep_test={self._resolved_test()!r}"

@@ -271,10 +271,15 @@ def run_benchmark(
             # C order for every fit: a fit in this process gets a copy (C order), a child gets the
             # array as pickled, and the simulator's are in Fortran order. NOTEARS and the zero-shot
             # model round differently on the two layouts of the same values.
+            # A DataFrame (category, bool or text columns; missing cells) goes to the methods as
+            # it is: the estimators apply the column contract (docs/inputs.md). NaN in an array
+            # is a missing cell and passes through the float conversion.
+            if not isinstance(X, pd.DataFrame):
+                X = np.ascontiguousarray(X, dtype=float)
             data[key] = (
                 spec,
                 seed,
-                np.ascontiguousarray(X, dtype=float),
+                X,
                 np.asarray(mask, dtype=bool),
                 np.asarray(adjacency),
                 environments,

@@ -6,6 +6,7 @@ import ast
 import sys
 import time
 import traceback
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -95,7 +96,21 @@ def _read_inputs(args):
         knowledge.to_matrices(probe._node_names())
     if environments is not None:
         check_environments(environments, X.shape[0], reference)
+    _describe_columns(probe, X)
     return X, mask, environments, reference, knowledge
+
+
+def _describe_columns(probe, X):
+    """One line on the columns' kinds and the missing cells (docs/inputs.md)."""
+    from skcausal._columns import describe_kinds
+
+    missing = X.isna().to_numpy()
+    discrete = describe_kinds(probe.feature_kinds_, probe._node_names())
+    print(
+        f"data: {X.shape[0]} rows, {X.shape[1]} columns; discrete: {discrete or 'none'}; "
+        f"missing cells: {int(missing.sum())}"
+        + (f" (in {int(missing.any(axis=1).sum())} rows)" if missing.any() else "")
+    )
 
 
 def _parse_params(texts, estimators):
@@ -179,7 +194,28 @@ def _print_edges(est, name, overrides):
 
 
 def _fit_one(est, X, mask, environments):
-    """Fit; the environments go to the estimators that use them, the others get pooled rows."""
+    """Fit, and say what the method did with the data (its test or score, rows dropped); the
+    environments go to the estimators that use them, the others get pooled rows."""
+    from skcausal.exceptions import RowsDroppedWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RowsDroppedWarning)
+        note = _fit_with_environments(est, X, mask, environments)
+    for warning in caught:
+        if issubclass(warning.category, RowsDroppedWarning):
+            message = warning.message
+            note += f"; dropped {message.n_dropped} of {message.n_rows} rows with missing values"
+        else:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+    for name, what in (("ci_test_", "test"), ("score_func_", "score")):
+        if hasattr(est, name):
+            note = f"; {what} {getattr(est, name)}{note}"
+    return note
+
+
+def _fit_with_environments(est, X, mask, environments):
     if environments is None:
         est.fit(X, intervention_mask=mask)
         return ""

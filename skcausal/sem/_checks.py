@@ -45,3 +45,21 @@ def check_interventions(interventions, names) -> dict:
             )
         targets[index[key]] = float(value)
     return targets
+
+
+def level_code(value, levels, key):
+    """The code of ``value`` among a discrete column's ``levels``, or a ValueError listing them."""
+    for code, level in enumerate(levels):
+        if _kind(level) == _kind(value) and level == value:
+            return float(code)
+    raise ValueError(
+        f"do({key!r}) must set one of the column's levels {list(levels)[:20]} (a discrete "
+        f"column); got {value!r}."
+    )
+
+
+def _kind(value) -> str:
+    """bool, text or number: a level matches a value of its own kind only (True is not 1)."""
+    if isinstance(value, (bool, np.bool_)):
+        return "bool"
+    return "text" if isinstance(value, str) else "number"

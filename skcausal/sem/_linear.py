@@ -18,7 +18,8 @@ class LinearGaussianSEM:
     float64, see :func:`~skcausal._utils.safe_column_scales`); the log-likelihood of the
     original values then gains the Jacobian term ``-log(scale)`` per scored value. Without it,
     columns of magnitude 1e300 made every score NaN. Variable j is regressed on the rows where it
-    was not intervened.
+    was not intervened. With missing cells (NaN), variable j is regressed on the rows where it
+    and its parents are observed (and j is not intervened), and scored on the same kind of rows.
     """
 
     def __init__(self, dag, intercepts, coefficients, variances, fitted, scales):
@@ -39,6 +40,10 @@ class LinearGaussianSEM:
         coefficients = np.zeros((d, d))
         variances = np.ones(d)
         fitted = np.zeros(d, dtype=bool)
+        if np.isnan(Z).any():
+            for j in range(d):
+                fitted[j] = _fit_one(Z, mask, parents, j, intercepts, coefficients, variances)
+            return cls(parents.astype(int), intercepts, coefficients, variances, fitted, scales)
         # Variables sharing the rows they are fitted on (all of them, for observational data) share
         # one centred Gram matrix, from which every regression is a small solve.
         groups = {}
@@ -82,8 +87,17 @@ class LinearGaussianSEM:
         noise_std[unfitted] = np.nan
         return coef, intercept, noise_std
 
+    def scored(self, X, mask):
+        """(n, d): the values scored, those not intervened, of a fitted variable, observed with
+        every parent observed."""
+        observed = ~np.isnan(X)
+        missing_parents = (~observed).astype(float) @ (self.dag != 0).astype(float)
+        return ~mask & self.fitted & observed & (missing_parents == 0)
+
     def mean_log_likelihood(self, X, mask, weights=None):
         Z = X / self.scales
+        scored = self.scored(X, mask)
+        Z = np.where(np.isnan(Z), 0.0, Z)  # missing cells are not scored, nor used as parents
         # Held-out values far outside the training range may overflow; the caller turns a
         # non-finite result into a ValueError, so numpy's warnings would only be noise.
         with np.errstate(over="ignore", invalid="ignore"):
@@ -91,7 +105,6 @@ class LinearGaussianSEM:
             log_density = -0.5 * (
                 _LOG_2PI + np.log(self.variances) + residual**2 / self.variances
             ) - np.log(self.scales)
-            scored = ~mask & self.fitted
             per_sample = np.sum(log_density, axis=1, where=scored)
             if weights is None:
                 return float(per_sample.mean())
@@ -116,3 +129,25 @@ class LinearGaussianSEM:
             Z[:, j] = self.intercepts[j] + Z @ self.coefficients[:, j] + noise
         with np.errstate(over="ignore"):
             return Z * self.scales
+
+
+def _fit_one(Z, mask, parents, j, intercepts, coefficients, variances) -> bool:
+    """Variable j's regression on the rows where it and its parents are observed and j is not
+    intervened; False (not fitted) with fewer than 2 such rows."""
+    pa = np.flatnonzero(parents[:, j])
+    columns = [*pa, j]
+    rows = ~mask[:, j] & ~np.isnan(Z[:, columns]).any(axis=1)
+    n_rows = int(rows.sum())
+    if n_rows < 2:
+        return False
+    Zr = Z[np.ix_(rows, columns)]
+    means = Zr.mean(axis=0)
+    centred = Zr - means
+    gram = centred.T @ centred
+    if pa.size:
+        coefficients[pa, j] = np.linalg.lstsq(gram[:-1, :-1], gram[:-1, -1], rcond=None)[0]
+    intercepts[j] = means[-1] - means[:-1] @ coefficients[pa, j]
+    residuals = centred[:, -1] - centred[:, :-1] @ coefficients[pa, j]
+    spread = max(gram[-1, -1] / n_rows, np.finfo(float).tiny)
+    variances[j] = max(float(np.mean(residuals**2)), 1e-12 * spread)
+    return True

@@ -7,14 +7,11 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from skcausal._columns import decode_columns, encode_like
+from skcausal._contract import check_infinite
 from skcausal._inputs import check_sample_weight, frame_axes, refuse_mask_as_y
-from skcausal._utils import (
-    check_finite,
-    check_intervention_mask,
-    check_numeric_input,
-    check_random_state,
-)
-from skcausal.sem._checks import check_interventions, check_n_samples
+from skcausal._utils import check_intervention_mask, check_numeric_input, check_random_state
+from skcausal.sem._checks import check_interventions, check_n_samples, level_code
 from skcausal.sem._linear import LinearGaussianSEM
 
 
@@ -36,7 +33,12 @@ class SEMMixin:
         see ``coef_``) is fitted on the training data at ``fit``; for a CPDAG, on a consistent DAG
         extension of it. Values set by an intervention are not scored for their own variable (nor
         used to fit its regression). Greater is better, so ``cross_val_score(est, X)`` compares
-        graphs without knowing the true one.
+        graphs without knowing the true one. ``X`` follows the column contract of :meth:`fit`
+        (``docs/inputs.md``): discrete columns are coded with the levels of the fit (a level not
+        seen there is a ValueError), and a missing cell is not scored, nor is a variable whose
+        parent's cell is missing; each row's log-likelihood sums the values scored. Binary and
+        ordinal columns are scored as their codes; unordered categorical columns have no
+        likelihood here (a ValueError names :class:`~skcausal.NonparametricSEM`).
 
         It measures how well the graph *predicts*, not whether its edges are causal, and it
         prefers denser graphs: an extra parent rarely lowers a held-out likelihood, and an edge
@@ -75,9 +77,10 @@ class SEMMixin:
         ------
         ValueError
             If ``X`` or ``intervention_mask`` is malformed (as for :meth:`fit`, except that one
-            sample and constant columns are allowed), if a pandas mask's or weights' labels do not
-            match ``X``'s, if no value of ``X`` can be scored (every value is intervened, or
-            belongs to a variable that was intervened in all but at most one training sample), or
+            sample and constant columns are allowed), if the fit had unordered categorical
+            columns, if a pandas mask's or weights' labels do not match ``X``'s, if no value of
+            ``X`` can be scored (every value is intervened or missing, or belongs to a variable
+            that was intervened in all but at most one training sample), or
             if the log-likelihood overflows float64 because ``X`` lies absurdly far (around 1e150
             standard deviations or more) from the training data.
 
@@ -94,13 +97,20 @@ class SEMMixin:
         check_is_fitted(self)
         refuse_mask_as_y(X, y, "score")
         columns, index = frame_axes(X)  # before validate_data turns X into an array
-        check_numeric_input(X)
+        self._refuse_categorical("score")
+        encoded = encode_like(X, self.feature_kinds_, self.categories_)
+        if encoded is None:
+            check_numeric_input(X)
+        elif columns is not None:
+            X = pd.DataFrame(encoded, columns=columns, index=index)
+        else:
+            X = encoded
         X = validate_data(
             self, X, reset=False, dtype=np.float64, ensure_min_samples=1, ensure_all_finite=False
         )
-        check_finite(X, self._node_names())
+        check_infinite(X, self._node_names())
         mask = check_intervention_mask(intervention_mask, *X.shape, columns=columns, index=index)
-        if not np.any(~mask & self._sem.fitted):
+        if not np.any(self._sem.scored(X, mask)):
             # Returning 0.0 here would rank an unscorable fold above every real one.
             raise ValueError(
                 "score() has nothing to score: every value of X is either intervened for its own "
@@ -130,21 +140,27 @@ class SEMMixin:
             Number of rows to draw; >= 1.
         interventions : dict or None, default=None
             ``{variable: value}``: column names when the estimator was fitted on a DataFrame,
-            otherwise column indices. None draws observational samples.
+            otherwise column indices. None draws observational samples. A discrete column is set
+            to one of its levels (``categories_[j]``), e.g. ``{"smoker": True}``.
         random_state : int, numpy.random.Generator or None, default=None
             Seeds the noise.
 
         Returns
         -------
         samples : ndarray or DataFrame of shape (n_samples, n_features)
-            A DataFrame with the training columns when the estimator was fitted on one.
+            A DataFrame with the training columns when the estimator was fitted on one (discrete
+            columns as pandas categoricals with the training levels, bool columns as bool);
+            otherwise an array, discrete columns as codes 0..k-1. The linear SEM draws a
+            discrete (binary or ordinal) column as a number and rounds it to the nearest code.
 
         Raises
         ------
         ValueError
-            If ``n_samples`` is not a positive integer, an intervention names an unknown variable
-            or has a non-finite value, or a variable that must be drawn had no observational rows
-            to fit its equation (intervene on it instead).
+            If ``n_samples`` is not a positive integer, the fit had unordered categorical columns
+            (use :class:`~skcausal.NonparametricSEM`), an intervention names an unknown variable,
+            has a non-finite value or (for a discrete column) a value that is not one of its
+            levels, or a variable that must be drawn had no observational rows to fit its
+            equation (intervene on it instead).
 
         Examples
         --------
@@ -159,9 +175,10 @@ class SEMMixin:
         2.0
         """
         check_is_fitted(self)
+        self._refuse_categorical("sample")
         n_samples = check_n_samples(n_samples)
         names = self._node_names()
-        targets = check_interventions(interventions, names)
+        targets = check_interventions(self._levels_to_codes(interventions, names), names)
         missing = [names[j] for j in np.flatnonzero(~self._sem.fitted) if j not in targets]
         if missing:
             raise ValueError(
@@ -169,6 +186,30 @@ class SEMMixin:
                 "fit); intervene on them to sample."
             )
         samples = self._sem.sample(n_samples, targets, check_random_state(random_state))
-        if hasattr(self, "feature_names_in_"):
-            return pd.DataFrame(samples, columns=self.feature_names_in_)
-        return samples
+        return decode_columns(
+            samples, self.feature_kinds_, self.categories_, getattr(self, "feature_names_in_", None)
+        )
+
+    def _refuse_categorical(self, method):
+        """The linear-Gaussian SEM has no model for unordered categorical columns."""
+        names = self._node_names()
+        found = [names[j] for j, kind in enumerate(self.feature_kinds_) if kind == "categorical"]
+        if found:
+            raise ValueError(
+                f"{method}() uses the linear-Gaussian SEM, which has no model for the unordered "
+                f"categorical columns {found[:10]} (their codes are arbitrary numbers). Use "
+                "skcausal.NonparametricSEM (NonparametricSEM().fit(X, estimator).sample(...)) to "
+                "sample, compare graphs with skcausal.metrics.make_graph_scorer, or give the "
+                "categories an order (an ordered pandas Categorical)."
+            )
+
+    def _levels_to_codes(self, interventions, names):
+        """do() values of discrete columns given as their levels (e.g. "red", True), as codes."""
+        if not isinstance(interventions, dict):
+            return interventions
+        return {
+            key: level_code(value, self.categories_[names.index(key)], key)
+            if key in names and self.categories_[names.index(key)] is not None
+            else value
+            for key, value in interventions.items()
+        }

@@ -5,15 +5,16 @@ from __future__ import annotations
 import contextlib
 
 import numpy as np
-import pandas as pd
 from sklearn.base import BaseEstimator, _fit_context, clone
-from sklearn.utils._param_validation import HasMethods
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils._param_validation import HasMethods, StrOptions
+from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from skcausal._utils import check_adjacency, check_intervention_mask, check_random_state
+from skcausal._columns import decode_columns
+from skcausal._contract import validate_fit_data
+from skcausal._utils import check_adjacency, check_random_state
 from skcausal.graph import find_cycle, pdag_to_dag, topological_order
-from skcausal.sem._checks import check_interventions, check_n_samples
+from skcausal.sem._checks import check_interventions, check_n_samples, level_code
 
 
 class NonparametricSEM(BaseEstimator):
@@ -27,12 +28,23 @@ class NonparametricSEM(BaseEstimator):
     without parents is drawn from its training values). A do() sets the variable's value and cuts
     it off from its parents. Only rows where a variable was not intervened are used for it.
 
+    The column contract of the estimators holds here too (``docs/inputs.md``): a discrete column
+    (pandas ``category``, ``bool``, text, or named by ``categorical_features``) with parents gets
+    a ``HistGradientBoostingClassifier`` (``regressor`` is for continuous columns), and is sampled
+    from its predicted class probabilities, so it only takes levels that occur in the data; a
+    discrete root is drawn from its training values. Missing cells are skipped: each variable is
+    fitted on the rows where it and its parents are observed.
+
     Parameters
     ----------
     regressor : scikit-learn regressor or None, default=None
         None uses ``HistGradientBoostingRegressor(random_state=0)``, run on one OpenMP thread
         (the per-node fits are small; on a busy machine its thread pool made a 2,000-row fit
         100x slower).
+    categorical_features : "from_dtype", None or array-like of bool, int or str, \
+default="from_dtype"
+        The numeric columns to read as discrete, as for the estimators (e.g.
+        :class:`~skcausal.baselines.PC`).
 
     Attributes
     ----------
@@ -41,7 +53,10 @@ class NonparametricSEM(BaseEstimator):
     regressors_ : list
         One fitted regressor per variable, None for a variable without parents.
     residuals_ : list of ndarray
-        Training residuals per variable (its training values for one without parents).
+        Training residuals per variable (its training values for one without parents, and for a
+        discrete one).
+    feature_kinds_, categories_ : ndarray of str, list
+        Each column's kind and levels (as for the estimators).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when X was a DataFrame with string column names: :meth:`sample` then returns a
@@ -59,10 +74,14 @@ class NonparametricSEM(BaseEstimator):
     2.2
     """
 
-    _parameter_constraints = {"regressor": [HasMethods(["fit", "predict"]), None]}
+    _parameter_constraints = {
+        "regressor": [HasMethods(["fit", "predict"]), None],
+        "categorical_features": [StrOptions({"from_dtype"}), "array-like", None],
+    }
 
-    def __init__(self, regressor=None):
+    def __init__(self, regressor=None, categorical_features="from_dtype"):
         self.regressor = regressor
+        self.categorical_features = categorical_features
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, graph, *, intervention_mask=None):
@@ -82,8 +101,9 @@ class NonparametricSEM(BaseEstimator):
         -------
         self : object
         """
-
-        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2, ensure_min_features=2)
+        X, mask, self.feature_kinds_, self.categories_ = validate_fit_data(
+            self, X, None, intervention_mask
+        )
         d = X.shape[1]
         graph = getattr(graph, "adjacency_", graph)
         a = check_adjacency(graph, "graph", n_nodes=d) != 0
@@ -91,7 +111,6 @@ class NonparametricSEM(BaseEstimator):
         dag = pdag_to_dag(a)[0] != 0 if np.any(a & a.T) else a
         if find_cycle(dag):
             raise ValueError("graph has a directed cycle; NonparametricSEM needs a DAG or a CPDAG.")
-        mask = check_intervention_mask(intervention_mask, *X.shape)
         regressor = self.regressor
         self._one_thread = regressor is None
         if regressor is None:
@@ -101,19 +120,37 @@ class NonparametricSEM(BaseEstimator):
         self.dag_ = dag.astype(int)
         self.regressors_, self.residuals_ = [], []
         for j in range(d):
-            rows = ~mask[:, j]
-            if rows.sum() < 2:
-                raise ValueError(f"variable {j} has fewer than 2 non-intervened rows to fit on.")
             parents = np.flatnonzero(dag[:, j])
-            if parents.size == 0:
+            rows = ~mask[:, j] & ~np.isnan(X[:, [*parents, j]]).any(axis=1)
+            if rows.sum() < 2:
+                raise ValueError(
+                    f"variable {self._names()[j]!r} has fewer than 2 rows to fit on (not "
+                    "intervened, with it and its parents observed)."
+                )
+            discrete = self.categories_[j] is not None
+            if parents.size == 0 or (discrete and np.unique(X[rows, j]).size < 2):
                 self.regressors_.append(None)
                 self.residuals_.append(X[rows, j].copy())
                 continue
             with self._threads():
-                model = clone(regressor).fit(X[rows][:, parents], X[rows, j])
+                inputs, target = X[rows][:, parents], X[rows, j]
+                if discrete:
+                    from sklearn.ensemble import HistGradientBoostingClassifier
+
+                    model = HistGradientBoostingClassifier(random_state=0).fit(inputs, target)
+                    self.residuals_.append(target.copy())
+                else:
+                    model = clone(regressor).fit(inputs, target)
+                    self.residuals_.append(target - model.predict(inputs))
                 self.regressors_.append(model)
-                self.residuals_.append(X[rows, j] - model.predict(X[rows][:, parents]))
         return self
+
+    def _names(self):
+        names = getattr(self, "feature_names_in_", None)
+        return list(range(self.n_features_in_)) if names is None else [str(n) for n in names]
+
+    # The column contract of validate_fit_data: NaN is a missing cell, read natively.
+    _node_names = _names
 
     def _threads(self):
         if getattr(self, "_one_thread", False):
@@ -136,13 +173,22 @@ class NonparametricSEM(BaseEstimator):
         Returns
         -------
         samples : ndarray or DataFrame of shape (n_samples, n_features)
-            A DataFrame with the training columns when fitted on one.
+            A DataFrame with the training columns when fitted on one (discrete columns as pandas
+            categoricals with the training levels, bool columns as bool); otherwise an array,
+            discrete columns as codes 0..k-1.
         """
         check_is_fitted(self)
         n_samples = check_n_samples(n_samples)
-        names = getattr(self, "feature_names_in_", None)
-        names = list(range(self.n_features_in_)) if names is None else [str(n) for n in names]
-        # Names after a DataFrame fit (as the estimators' sample), indices otherwise.
+        names = self._names()
+        # Names after a DataFrame fit (as the estimators' sample), indices otherwise; a discrete
+        # column is set to one of its levels.
+        if isinstance(interventions, dict):
+            interventions = {
+                k: level_code(v, self.categories_[names.index(k)], k)
+                if k in names and self.categories_[names.index(k)] is not None
+                else v
+                for k, v in interventions.items()
+            }
         interventions = check_interventions(interventions, names)
         d = self.n_features_in_
         rng = check_random_state(random_state)
@@ -155,10 +201,15 @@ class NonparametricSEM(BaseEstimator):
             model = self.regressors_[j]
             if model is None:
                 samples[:, j] = noise
+            elif self.categories_[j] is not None:  # a draw from the predicted class probabilities
+                with self._threads():
+                    proba = model.predict_proba(samples[:, np.flatnonzero(self.dag_[:, j])])
+                chosen = (rng.random((n_samples, 1)) > np.cumsum(proba, axis=1)).sum(axis=1)
+                samples[:, j] = model.classes_[np.minimum(chosen, len(model.classes_) - 1)]
             else:
                 with self._threads():
                     prediction = model.predict(samples[:, np.flatnonzero(self.dag_[:, j])])
                 samples[:, j] = prediction + noise
-        if hasattr(self, "feature_names_in_"):
-            return pd.DataFrame(samples, columns=self.feature_names_in_)
-        return samples
+        return decode_columns(
+            samples, self.feature_kinds_, self.categories_, getattr(self, "feature_names_in_", None)
+        )

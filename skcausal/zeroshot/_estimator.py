@@ -150,6 +150,13 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         ``edge_probabilities_``.
     random_state : int, numpy.random.Generator or None, default=None
         Seeds the bootstrap resamples; the forward pass itself is deterministic.
+    categorical_features : "from_dtype", None or array-like of bool, int or str, \
+default="from_dtype"
+        The numeric columns to read as discrete (unordered, coded by their sorted distinct
+        values): a boolean mask of shape (n_features,), integer indices, or column names when X
+        is a DataFrame. "from_dtype" and None: the dtypes alone decide (pandas ``category``,
+        ``bool`` and text columns are discrete, other numeric columns continuous). See
+        ``docs/inputs.md`` and ``feature_kinds_``.
     verbose : int, default=0
         0 prints nothing; 1 shows a progress bar on stderr over the datasets of the forward passes
         (the full data, then the ``n_bootstrap`` resamples).
@@ -219,6 +226,9 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         **SHARED_PARAMETER_CONSTRAINTS,
     }
     _supports_environments = True
+    # Missing cells and discrete codes go to the model as they are (NaN, codes 0..k-1).
+    _missing_values = "native"
+    _discrete_columns = "native"
     edge_score_name = "edge probability"
 
     def __init__(
@@ -236,6 +246,7 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         knowledge=None,
         random_state=None,
         verbose=0,
+        categorical_features="from_dtype",
     ):
         self.checkpoint = checkpoint
         self.threshold = threshold
@@ -249,6 +260,7 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         self.knowledge = knowledge
         self.random_state = random_state
         self.verbose = verbose
+        self.categorical_features = categorical_features
 
     def _max_rows(self, checkpoint):
         """Rows per forward pass: the checkpoint's trained range for "auto"."""

@@ -114,7 +114,8 @@ def test_bootstrap_is_reproducible(data):
 @pytest.mark.parametrize(
     "X, mask, message",
     [
-        (np.full((10, 3), np.nan), None, "NaN"),
+        # NaN is a missing cell since #22; a column with every cell missing is refused.
+        (np.full((10, 3), np.nan), None, "every cell missing"),
         (np.array([[1.0, 2.0, np.inf]] * 10), None, "infinity"),
         (np.ones((1, 3)), None, "1 sample"),
         (np.random.default_rng(0).normal(size=(10, 1)), None, "1 feature"),
