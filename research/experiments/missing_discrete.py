@@ -55,7 +55,9 @@ def _frame(X, kind):
         values = frame[column].dropna()
         if len(values) and np.all(values == np.round(values)) and values.nunique() <= 10:
             levels = sorted(values.unique())
-            frame[column] = pd.Categorical(frame[column], categories=levels, ordered=kind == "ordinal")
+            frame[column] = pd.Categorical(
+                frame[column], categories=levels, ordered=kind == "ordinal"
+            )
     return frame
 
 
@@ -149,7 +151,9 @@ def main(argv=None) -> int:
     if args.csv:
         results.to_csv(args.csv, index=False)
     keys = ["family", "n"] if args.part == "networks" else ["family"]
-    values = ["auprc", "shd"] + (["auprc_complete", "shd_complete"] if "shd_complete" in results else [])
+    values = ["auprc", "shd"] + (
+        ["auprc_complete", "shd_complete"] if "shd_complete" in results else []
+    )
     table = results.pivot_table(index=keys, columns="method", values=values, aggfunc="mean")
     print(table.round(3).to_markdown())
     choices = results.groupby(["method", "choice"]).size()

@@ -207,6 +207,30 @@ class Checkpoint:
         return model.to(device).eval()
 
 
+@functools.lru_cache(maxsize=4)
+def cached_checkpoint(path: str, mtime_ns: int, size: int) -> Checkpoint:
+    """The checkpoint at ``path``, loaded once per (path, modification time, size)."""
+    return Checkpoint.load(path)
+
+
+@functools.lru_cache(maxsize=4)
+def cached_model(path: str, mtime_ns: int, size: int, device: str):
+    return cached_checkpoint(path, mtime_ns, size).build_model(device)
+
+
+def file_key(checkpoint) -> tuple[str, int, int]:
+    """The weights file with its modification time and size: a changed file is loaded anew."""
+    if checkpoint is None:
+        checkpoint = default_checkpoint_path()
+    weights, _ = checkpoint_files(checkpoint)
+    weights = os.path.abspath(weights)  # not resolve(): that walks every folder of the path
+    try:
+        stat = os.stat(weights)
+    except OSError:
+        return weights, 0, 0
+    return weights, stat.st_mtime_ns, stat.st_size
+
+
 # The device names the package accepts (and says it accepts): torch knows more device types, but
 # the model is only built and tested for these.
 DEVICE_NAMES = "'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 from numbers import Integral, Real
 
@@ -14,12 +13,10 @@ from skcausal._base import SHARED_PARAMETER_CONSTRAINTS, BaseCausalDiscovery, Di
 from skcausal._progress import progress_bar
 from skcausal._utils import check_random_state
 from skcausal.graph import greedy_dag
-from skcausal.zeroshot._checkpoint import (
-    Checkpoint,
-    checkpoint_files,
-    default_checkpoint_path,
-    torch_device,
-)
+from skcausal.zeroshot._checkpoint import cached_checkpoint as _cached_checkpoint
+from skcausal.zeroshot._checkpoint import cached_model as _cached_model
+from skcausal.zeroshot._checkpoint import file_key as _file_key
+from skcausal.zeroshot._checkpoint import torch_device
 from skcausal.zeroshot._inference import (
     forward,
     kind_codes,
@@ -29,29 +26,6 @@ from skcausal.zeroshot._inference import (
     trained_rows,
 )
 from skcausal.zeroshot._memory import check_memory, chunk_sizes, datasets_per_pass
-
-
-@functools.lru_cache(maxsize=4)
-def _cached_checkpoint(path: str, mtime_ns: int, size: int) -> Checkpoint:
-    return Checkpoint.load(path)
-
-
-@functools.lru_cache(maxsize=4)
-def _cached_model(path: str, mtime_ns: int, size: int, device: str):
-    return _cached_checkpoint(path, mtime_ns, size).build_model(device)
-
-
-def _file_key(checkpoint) -> tuple[str, int, int]:
-    """The weights file with its modification time and size: a changed file is loaded anew."""
-    if checkpoint is None:
-        checkpoint = default_checkpoint_path()
-    weights, _ = checkpoint_files(checkpoint)
-    weights = os.path.abspath(weights)  # not resolve(): that walks every folder of the path
-    try:
-        stat = os.stat(weights)
-    except OSError:
-        return weights, 0, 0
-    return weights, stat.st_mtime_ns, stat.st_size
 
 
 class ZeroShotCausalDiscovery(BaseCausalDiscovery):
