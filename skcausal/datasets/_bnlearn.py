@@ -16,6 +16,7 @@ them, so that no validation or model selection can use them by accident.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gzip
 import logging
@@ -137,6 +138,21 @@ def load_bnlearn_structure(name: str) -> tuple[np.ndarray, list[str]]:
     return adjacency.copy(), list(names)
 
 
+@contextlib.contextmanager
+def _quiet_pgmpy():
+    """pgmpy 1.0 logs a warning for every table that sums to 1 +- 1e-16 (it renormalises, when
+    parsing and again when sampling) and calls pyparsing's deprecated names: noise, not news."""
+    logger = logging.getLogger("pgmpy")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            yield
+    finally:
+        logger.setLevel(level)
+
+
 @functools.cache
 def _network(name: str):
     """The parsed network (its probability tables too) and each variable's states in the BIF's
@@ -144,15 +160,8 @@ def _network(name: str):
     from pgmpy.readwrite import BIFReader
 
     text = _bif_text(name)
-    logger = logging.getLogger("pgmpy")
-    level = logger.level
-    logger.setLevel(logging.ERROR)  # tables summing to 1 +- 1e-16 are adjusted with a warning each
-    try:
-        with warnings.catch_warnings():  # pgmpy 1.0 calls pyparsing's deprecated names
-            warnings.simplefilter("ignore", DeprecationWarning)
-            model = BIFReader(string=text).get_model()
-    finally:
-        logger.setLevel(level)
+    with _quiet_pgmpy():
+        model = BIFReader(string=text).get_model()
     states = {v: [s.strip() for s in body.split(",")] for v, body in _STATES.findall(text)}
     for variable, declared in states.items():
         parsed = list(model.get_cpds(variable).state_names[variable])
@@ -206,9 +215,10 @@ def sample_bnlearn(name: str, n_samples: int, *, random_state=None):
     seed = int(check_random_state(random_state).integers(2**32 - 1))
     model, states = _network(name)
     adjacency, names = _structure(name)
-    sample = BayesianModelSampling(model).forward_sample(
-        size=n_samples, seed=seed, show_progress=False
-    )
+    with _quiet_pgmpy():
+        sample = BayesianModelSampling(model).forward_sample(
+            size=n_samples, seed=seed, show_progress=False
+        )
     data = pd.DataFrame(
         {v: pd.Categorical(sample[v].astype(str), categories=states[v]) for v in names}
     )
