@@ -28,12 +28,13 @@ _MAR, _MNAR = MISSING_MECHANISMS.index("mar"), MISSING_MECHANISMS.index("mnar")
 
 
 def _offsets(score, rate, steps=30):
-    """Offsets c (b, d) with mean over rows of sigmoid(score + c) equal to ``rate`` (b, d)."""
+    """Offsets c (k,) with the mean of sigmoid(score + c) over each row of score (k, n) equal to
+    ``rate`` (k,)."""
     low = torch.full_like(rate, -30.0)
     high = torch.full_like(rate, 30.0)
     for _ in range(steps):
         middle = (low + high) / 2
-        above = torch.sigmoid(score + middle[:, None, :]).mean(1) > rate
+        above = torch.sigmoid(score + middle[:, None]).mean(1) > rate
         low, high = torch.where(above, low, middle), torch.where(above, middle, high)
     return (low + high) / 2
 
@@ -75,8 +76,14 @@ def draw_missing(X, part, generator):
     own = torch.where((mechanism == _MNAR)[:, None, :], z, 0.0)
     signal = torch.where(mar[:, None, :], z.gather(2, driver[:, None, :].expand(b, n, d)), own)
     signal = slope[:, None, :] * signal
-    logits = signal + _offsets(signal, column_rate)[:, None, :]
-    missing = (u < torch.sigmoid(logits)) & chosen[:, None, :]
+    chance = column_rate[:, None, :].expand(b, n, d).clone()  # MCAR
+    logistic = chosen & (mar | (mechanism == _MNAR))
+    if logistic.any():  # solve the offsets only where the chance varies by row
+        rows, cols = logistic.nonzero(as_tuple=True)
+        varying = signal[rows, :, cols]
+        offsets = _offsets(varying, column_rate[rows, cols])
+        chance[rows, :, cols] = torch.sigmoid(varying + offsets[:, None])
+    missing = (u < chance) & chosen[:, None, :]
     return _keep_informative(X, missing)
 
 
