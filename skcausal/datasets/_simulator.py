@@ -55,9 +55,10 @@ class SCMBatch:
     column_kinds: torch.Tensor | None = None
 
 
-def _relabel(perm, X, mask, adjacency, environment_targets=None, column_kinds=None):
+def _relabel(perm, X, mask, adjacency, environment_targets=None):
     """Datasets with node k renamed perm[b, k] -> k: columns of X and mask, rows and columns of the
-    adjacency, and the columns of the environments' targets and the column kinds (when given)."""
+    adjacency, and the columns of the environments' targets (when given). (The column kinds are
+    gathered beside it, in ``sample``: pretraining's holdout calls it with four results.)"""
     b, n, d = X.shape
     cols = perm[:, None, :].expand(-1, n, -1)
     adjacency = adjacency.gather(1, perm[:, :, None].expand(-1, -1, d))
@@ -66,9 +67,7 @@ def _relabel(perm, X, mask, adjacency, environment_targets=None, column_kinds=No
         environment_targets = environment_targets.gather(
             2, perm[:, None, :].expand(-1, environment_targets.shape[1], -1)
         )
-    if column_kinds is not None:
-        column_kinds = column_kinds.gather(1, perm)
-    return X.gather(2, cols), mask.gather(2, cols), adjacency, environment_targets, column_kinds
+    return X.gather(2, cols), mask.gather(2, cols), adjacency, environment_targets
 
 
 class SCMBatchSampler:
@@ -229,9 +228,10 @@ class SCMBatchSampler:
         perm = torch.rand(batch_size, n_nodes, generator=g).argsort(dim=1)
         if dag is not None:
             perm = torch.arange(n_nodes).expand(batch_size, n_nodes)
-        X, mask, adjacency, environment_targets, column_kinds = _relabel(
-            perm, X, mask, upper.float(), environment_targets, column_kinds
+        X, mask, adjacency, environment_targets = _relabel(
+            perm, X, mask, upper.float(), environment_targets
         )
+        column_kinds = column_kinds.gather(1, perm)
         missing = draw_missing(X, cfg.missing, g)
         if missing is not None:
             X = X.masked_fill(missing, torch.nan)
