@@ -136,7 +136,8 @@ def make_scm(
     missing_rate : float in [0, 0.8], default=0.0
         Share of all cells that are missing (NaN in ``X``), approximately; every column loses
         some, at a rate that varies by column. Each column keeps at least two observed values and
-        is never constant on them.
+        is never constant on them. The cells are drawn last: the observed ones hold the values of
+        the same call without missing cells (up to the standardisation, over observed cells).
     missing_mechanism : {"mcar", "mar", "mnar"}, default="mcar"
         Missing completely at random (each cell independently); at random (a column's chance of a
         missing cell is a logistic function of another column that stays fully observed; with one

@@ -207,6 +207,10 @@ def test_make_scm_missing_and_discrete():
     )  # fmt: skip
     discrete = [set(c[~np.isnan(c)]) <= set(range(5)) for c in X.T]
     assert (A == chain).all() and sum(discrete) == 2 and np.isnan(X).any()
+    # Missing cells are drawn last: the observed cells are those of the data without them.
+    full, _, _ = make_scm(300, 5, standardize=False, random_state=2)
+    holey, _, _ = make_scm(300, 5, standardize=False, missing_rate=0.3, random_state=2)
+    np.testing.assert_array_equal(holey[~np.isnan(holey)], full[~np.isnan(holey)])
     again, _, _ = make_scm(800, 3, graph=chain, random_state=1)
     plain, _, _ = make_scm(
         800, 3, graph=chain, missing_rate=0.0, discrete_share=0.0, random_state=1
