@@ -21,7 +21,7 @@ def _digest(batch):
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-# Regression check, made by main at 04d6d95 (before the discrete and missing parts existed):
+# Regression check, made by the main checkout at ee3017b (no discrete or missing parts yet),
 # sample(3, 6, 60) with generator 11. Graphs and masks bit for bit; sum |X| to 0.05, as float32
 # transcendental functions round differently on AVX2 and AVX512 CPUs.
 STREAMS = {
