@@ -1,6 +1,6 @@
 """Synthetic structural causal models and real data sets with a known graph."""
 
-from skcausal.datasets._bnlearn import load_bnlearn_structure
+from skcausal.datasets._bnlearn import load_bnlearn_structure, sample_bnlearn
 from skcausal.datasets._make_environments import make_environments
 from skcausal.datasets._make_scm import make_scm
 from skcausal.datasets._sachs import load_sachs
@@ -13,4 +13,5 @@ __all__ = [
     "load_sachs",
     "make_environments",
     "make_scm",
+    "sample_bnlearn",
 ]

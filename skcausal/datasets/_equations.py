@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import torch
 
+from skcausal.datasets._discrete import discretize
 from skcausal.datasets._interventions import INTERVENTION_KINDS, INTERVENTIONS, Node
 from skcausal.datasets._mechanisms import MECHANISMS, NOISES, ROOT_LAWS
 
@@ -54,6 +55,7 @@ def simulate(
     mixed=None,
     mixed_choices=(),
     root_laws=None,
+    discrete=None,
 ):
     """Simulate a batch of SCMs whose graphs are upper triangular in simulation order.
 
@@ -77,6 +79,10 @@ def simulate(
     ``intervention_kinds`` (b,) indexes ``INTERVENTION_KINDS`` per dataset (None: all "hard");
     each kind (``hard``, ``far``, ``shift``, ``soft``; see ``datasets/_interventions.py``) says
     what an intervened value is.
+
+    ``discrete``, a :class:`~skcausal.datasets._discrete.DiscretePlan`, makes some nodes discrete:
+    their value (read by their children, and returned) is the integer code of their latent value
+    cut at random quantiles (``datasets/_discrete.py``); it draws nothing here.
     """
     batch, d, _ = upper_adjacency.shape
     X = torch.zeros(batch, n_samples, d)
@@ -158,4 +164,6 @@ def simulate(
             value = INTERVENTION_KINDS[name].value(node, params)
             do = torch.where(kinds == INTERVENTIONS.index(name), value, do)
         X[:, :, t] = torch.where(observed, node.standardized, do)
+        if discrete is not None:
+            X[:, :, t] = discretize(X[:, :, t], observed, discrete, t)
     return X

@@ -9,8 +9,11 @@ import torch
 
 from skcausal._system import InsufficientMemoryError, available_bytes
 from skcausal._utils import check_random_state, standardize_columns
+from skcausal.datasets._column_kinds import DISCRETE_KINDS, MISSING_MECHANISMS
 from skcausal.datasets._graphs import GRAPHS
 from skcausal.datasets._mechanisms import MECHANISMS, NOISES
+from skcausal.datasets._parts import DataTypePrior, MissingPrior
+from skcausal.datasets._prior import SimulationConfig
 from skcausal.datasets._simulator import SCMBatchSampler
 from skcausal.graph import find_cycle, topological_order
 
@@ -79,6 +82,11 @@ def make_scm(
     intervention_fraction=0.0,
     standardize=True,
     raw_units=False,
+    missing_rate=0.0,
+    missing_mechanism="mcar",
+    discrete_share=0.0,
+    discrete_kind="binary",
+    n_levels=3,
     random_state=None,
 ):
     """Draw a random structural causal model and sample data from it.
@@ -125,11 +133,29 @@ def make_scm(
         deterministic). By default every node is standardised right after it is drawn. With
         nonlinear mechanisms raw units can reach huge values on deep graphs; they suit linear,
         tanh, sine and threshold mechanisms best.
+    missing_rate : float in [0, 0.8], default=0.0
+        Share of all cells that are missing (NaN in ``X``), approximately; every column loses
+        some, at a rate that varies by column. Each column keeps at least two observed values and
+        is never constant on them. The cells are drawn last: the observed ones hold the values of
+        the same call without missing cells (up to the standardisation, over observed cells).
+    missing_mechanism : {"mcar", "mar", "mnar"}, default="mcar"
+        Missing completely at random (each cell independently); at random (a column's chance of a
+        missing cell is a logistic function of another column that stays fully observed; with one
+        node there is none, and cells go missing completely at random); or not at random (a
+        logistic function of the cell's own value: high values go missing more often).
+    discrete_share : float in [0, 1], default=0.0
+        Share of the nodes that are discrete (at least one when > 0): their latent value is cut at
+        random quantiles into integer codes 0..k-1, and their children read the code.
+    discrete_kind : {"binary", "ordinal", "categorical"}, default="binary"
+        The discrete nodes' kind; a categorical node's codes are in a random order.
+    n_levels : int >= 2, default=3
+        Levels k of ordinal and categorical nodes (binary ones have 2).
     random_state : int, numpy.random.Generator or None, default=None
 
     Returns
     -------
     X : ndarray of shape (n_samples, n_nodes)
+        NaN where a cell is missing; discrete columns hold integer codes and are not standardised.
     intervention_mask : ndarray of bool, shape (n_samples, n_nodes)
         True exactly where a value was set by an intervention.
     adjacency : ndarray of int, shape (n_nodes, n_nodes)
@@ -149,6 +175,13 @@ def make_scm(
     >>> X, mask, A = make_scm(200, 3, graph=chain, mechanism="tanh", random_state=0)
     >>> A.tolist() == chain
     True
+    >>> import numpy as np
+    >>> X, mask, A = make_scm(2000, 4, missing_rate=0.2, discrete_share=0.5,
+    ...                       discrete_kind="ordinal", n_levels=4, random_state=0)
+    >>> round(float(np.isnan(X).mean()), 1)
+    0.2
+    >>> [set(c[~np.isnan(c)]) <= {0, 1, 2, 3} for c in X.T].count(True)  # 2 discrete columns
+    2
     """
     _check_int("n_samples", n_samples, 2)
     _check_int("n_nodes", n_nodes, 1)
@@ -188,6 +221,9 @@ def make_scm(
         raise ValueError("intervention_fraction > 0 needs n_intervention_targets >= 1.")
     if n_intervention_targets > 0 and intervention_fraction == 0:
         raise ValueError("n_intervention_targets > 0 needs intervention_fraction > 0.")
+    config = _column_config(
+        missing_rate, missing_mechanism, discrete_share, discrete_kind, n_levels
+    )
     n_rows = round(intervention_fraction * n_samples)
     if n_rows < n_intervention_targets:
         raise ValueError(
@@ -195,7 +231,7 @@ def make_scm(
             f"n_intervention_targets={n_intervention_targets}; every target needs at least one row."
         )
 
-    sampler = SCMBatchSampler(generator=torch_generator(random_state))
+    sampler = SCMBatchSampler(config, generator=torch_generator(random_state))
     batch, back = _sample_one(
         sampler,
         graph,
@@ -212,9 +248,56 @@ def make_scm(
     )
     X, mask = batch.X[0].double().numpy()[:, back], batch.intervention_mask[0].numpy()[:, back]
     adjacency = batch.adjacency[0].numpy().astype(int) if order is None else graph.copy()
-    if standardize:
+    kinds = batch.column_kinds[0].numpy()[back]
+    if standardize and ((kinds > 0).any() or np.isnan(X).any()):
+        X = _standardize_observed(X, kinds)
+    elif standardize:
         X = standardize_columns(X)
     return X, mask, adjacency
+
+
+def _real(name, value, low, high):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not low <= value <= high:
+        raise ValueError(f"{name} must be a number in [{low}, {high}]; got {value!r}.")
+    return float(value)
+
+
+def _column_config(missing_rate, missing_mechanism, discrete_share, discrete_kind, n_levels):
+    """The sampler's config for make_scm's missing cells and discrete nodes (both off by
+    default, so that the default stream is the one of earlier versions)."""
+    rate = _real("missing_rate", missing_rate, 0, 0.8)
+    share = _real("discrete_share", discrete_share, 0, 1)
+    _check_choice("missing_mechanism", missing_mechanism, MISSING_MECHANISMS)
+    _check_choice("discrete_kind", discrete_kind, DISCRETE_KINDS)
+    if discrete_kind != "binary":
+        _check_int("n_levels", n_levels, 2)
+    levels = 2 if discrete_kind == "binary" else n_levels
+    columns = DataTypePrior(
+        discrete_probability=float(share > 0),
+        min_discrete_share=share,
+        max_discrete_share=share,
+        kinds=(discrete_kind,),
+        min_levels=levels,
+        max_levels=levels,
+    )
+    missing = MissingPrior(
+        probability=float(rate > 0),
+        min_rate=rate,
+        max_rate=rate,
+        min_column_share=1.0,
+        max_column_share=1.0,
+        mechanisms=(missing_mechanism,),
+    )
+    return SimulationConfig(columns=columns, missing=missing)
+
+
+def _standardize_observed(X, kinds):
+    """X with each continuous column standardised over its observed (non-NaN) cells."""
+    X = X.copy()
+    for j in np.flatnonzero(kinds == 0):
+        observed = ~np.isnan(X[:, j])
+        X[observed, j] = standardize_columns(X[observed, j][:, None])[:, 0]
+    return X
 
 
 def _sample_one(sampler, graph, order, n_nodes, n_samples, **options):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 
 import torch
 
+from skcausal.datasets._column_kinds import DISCRETE_KINDS, MISSING_MECHANISMS
 from skcausal.datasets._graphs import DEFAULT_GRAPHS, GRAPHS
 from skcausal.datasets._interventions import INTERVENTION_KINDS
 from skcausal.datasets._measurement import DISTORTION_MAPS
@@ -109,15 +110,18 @@ class Sizes:
 @dataclass(frozen=True)
 class GraphPrior:
     """Random DAGs: each dataset draws a family of ``GRAPHS`` from ``kinds`` (repeats weight it)
-    and an expected number of parents per node in [min_edges_per_node, max_edges_per_node]."""
+    and an expected number of parents per node in [min_edges_per_node, max_edges_per_node].
+    With ``empty_probability`` a dataset's graph has no edges at all."""
 
     kinds: tuple = DEFAULT_GRAPHS
     min_edges_per_node: float = 1.0
     max_edges_per_node: float = 4.0
+    empty_probability: float = 0.0
 
     def __post_init__(self):
         _kinds(self, "kinds", GRAPHS)
         _ranges(self, ("min_edges_per_node", "max_edges_per_node"))
+        _probabilities(self, "empty_probability")
 
 
 @dataclass(frozen=True)
@@ -261,6 +265,50 @@ class CleanBatches:
         _probabilities(self, "probability")
 
 
+@dataclass(frozen=True)
+class DataTypePrior:
+    """Discrete columns (``datasets/_discrete.py``): with ``discrete_probability`` a dataset makes
+    a share [min_discrete_share, max_discrete_share] of its nodes (at least one) discrete, each of
+    a kind drawn from ``kinds`` (``DISCRETE_KINDS``; repeats weight) with 2 (binary) or
+    [min_levels, max_levels] levels. Discrete nodes are discrete inside the structural equations."""
+
+    discrete_probability: float = 0.0
+    min_discrete_share: float = 0.2
+    max_discrete_share: float = 1.0
+    kinds: tuple = DISCRETE_KINDS
+    min_levels: int = 2
+    max_levels: int = 10
+
+    def __post_init__(self):
+        _kinds(self, "kinds", DISCRETE_KINDS)
+        _probabilities(self, "discrete_probability", "min_discrete_share", "max_discrete_share")
+        _ranges(self, ("min_discrete_share", "max_discrete_share"))
+        if not 2 <= self.min_levels <= self.max_levels:
+            raise ValueError("need 2 <= columns.min_levels <= columns.max_levels.")
+
+
+@dataclass(frozen=True)
+class MissingPrior:
+    """Missing cells (``datasets/_missing.py``): with ``probability`` a dataset loses an overall
+    share [min_rate, max_rate] (at most 0.8) of its cells, spread over a share
+    [min_column_share, max_column_share] of its columns, each by one of ``mechanisms``
+    (``MISSING_MECHANISMS``: "mcar", "mar", "mnar"; repeats weight)."""
+
+    probability: float = 0.0
+    min_rate: float = 0.05
+    max_rate: float = 0.5
+    min_column_share: float = 0.3
+    max_column_share: float = 1.0
+    mechanisms: tuple = MISSING_MECHANISMS
+
+    def __post_init__(self):
+        _kinds(self, "mechanisms", MISSING_MECHANISMS)
+        _probabilities(self, "probability", "min_column_share", "max_column_share")
+        _ranges(self, ("min_rate", "max_rate"), ("min_column_share", "max_column_share"))
+        if self.max_rate > 0.8:
+            raise ValueError(f"missing.max_rate must be <= 0.8; got {self.max_rate!r}.")
+
+
 PARTS = {
     "sizes": Sizes,
     "graph": GraphPrior,
@@ -270,6 +318,8 @@ PARTS = {
     "measurement": MeasurementPrior,
     "environment": EnvironmentPrior,
     "clean": CleanBatches,
+    "columns": DataTypePrior,
+    "missing": MissingPrior,
 }
 
 # The flat keys of earlier versions (configs, resume files, keywords): name -> (part, field).

@@ -23,11 +23,13 @@ from skcausal.datasets._parts import (
     FLAT_FIELDS,
     PARTS,
     CleanBatches,
+    DataTypePrior,
     EnvironmentPrior,
     GraphPrior,
     InterventionPrior,
     MeasurementPrior,
     MechanismPrior,
+    MissingPrior,
     NoisePrior,
     Sizes,
 )
@@ -78,6 +80,16 @@ PRESETS = {
         "clean": {"probability": 0.5, "intervention_kinds": _V2_KINDS},
     },
 }
+# The shared prior of model v3 (configs/v3.json): v2 widened to n 10-10,000, discrete columns,
+# missing cells, empty graphs, and monotone re-expressions in half of the columns.
+PRESETS["v3"] = {
+    **PRESETS["v2"],
+    "sizes": {**PRESETS["v2"]["sizes"], "min_samples": 10, "max_samples": 10_000},
+    "graph": {**PRESETS["v2"]["graph"], "empty_probability": 0.05},
+    "measurement": {**PRESETS["v2"]["measurement"], "distortion_probability": 0.5},
+    "columns": {"discrete_probability": 0.3, "min_discrete_share": 0.2, "max_discrete_share": 1.0},
+    "missing": {"probability": 0.3, "min_rate": 0.05, "max_rate": 0.5},
+}
 
 
 @dataclass(init=False)
@@ -90,8 +102,9 @@ class SimulationConfig:
     noise, rounding, clipping, outliers), intervention kinds (hard, far, shift, soft) with
     off-target effects the mask does not show, the layered, hub and tree graphs, the Hill, piecewise
     and interaction mechanisms (mixed per node), environments with unknown targets, and a share of
-    clean batches from the v1 preset. The presets ``"v1"`` and ``"v2"`` (:meth:`preset`) are the
-    priors the shipped models were trained on.
+    clean batches from the v1 preset; discrete columns, missing cells and empty graphs. The presets
+    ``"v1"`` and ``"v2"`` (:meth:`preset`) are the priors the shipped models were trained on,
+    ``"v3"`` the shared prior of model v3.
 
     Parameters
     ----------
@@ -102,6 +115,8 @@ class SimulationConfig:
         :class:`InterventionPrior`, :class:`MeasurementPrior`, :class:`EnvironmentPrior`.
     clean : CleanBatches, optional
         The share of batches drawn from the v1 preset.
+    columns, missing : parts, optional
+        :class:`DataTypePrior` (discrete columns) and :class:`MissingPrior` (missing cells).
     **flat
         The flat keys of earlier versions (``FLAT_FIELDS``), e.g. ``max_nodes=12``; each replaces
         its field in the part given or defaulted above.
@@ -125,6 +140,8 @@ class SimulationConfig:
     measurement: MeasurementPrior = field(default_factory=MeasurementPrior)
     environment: EnvironmentPrior = field(default_factory=EnvironmentPrior)
     clean: CleanBatches = field(default_factory=CleanBatches)
+    columns: DataTypePrior = field(default_factory=DataTypePrior)
+    missing: MissingPrior = field(default_factory=MissingPrior)
 
     def __init__(
         self,
@@ -137,6 +154,8 @@ class SimulationConfig:
         measurement=None,
         environment=None,
         clean=None,
+        columns=None,
+        missing=None,
         **flat,
     ):
         given = dict(
@@ -148,6 +167,8 @@ class SimulationConfig:
             measurement=measurement,
             environment=environment,
             clean=clean,
+            columns=columns,
+            missing=missing,
         )
         unknown = sorted(set(flat) - set(FLAT_FIELDS))
         if unknown:
@@ -191,7 +212,7 @@ class SimulationConfig:
 
     @classmethod
     def preset(cls, name: str, **parts) -> SimulationConfig:
-        """The named prior of ``PRESETS`` ("v1", "v2"), with some parts replaced or updated.
+        """The named prior of ``PRESETS`` ("v1", "v2", "v3"), with some parts replaced or updated.
 
         Parameters
         ----------

@@ -2,9 +2,9 @@
 
 The sampler draws each part of the prior in a fixed order from one torch generator (graphs,
 mechanisms, noises, interventions, environments, units, intervention kinds, off-target effects,
-mixing, then the structural equations of ``simulate()``, measurement, and the node labels); that
-order is what makes a stream reproducible, so a new part is drawn where it cannot move the others,
-and only when it is switched on.
+mixing, empty graphs, discrete nodes, then the structural equations of ``simulate()``,
+measurement, the node labels, and missing cells); that order is what makes a stream reproducible,
+so a new part is drawn where it cannot move the others, and only when it is switched on.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import torch
 
+from skcausal.datasets._discrete import draw_plan, keep_discrete
 from skcausal.datasets._equations import _groups, simulate
 from skcausal.datasets._graphs import GRAPHS
 from skcausal.datasets._interventions import (
@@ -22,6 +23,7 @@ from skcausal.datasets._interventions import (
     _off_target,
 )
 from skcausal.datasets._measurement import observe
+from skcausal.datasets._missing import draw_missing, nan_standardize
 from skcausal.datasets._prior import SimulationConfig
 
 __all__ = ["SCMBatch", "SCMBatchSampler", "SimulationConfig", "simulate"]
@@ -47,11 +49,16 @@ class SCMBatch:
     has_reference: torch.Tensor | None = (
         None  # (b,) bool: label 0 is observational (and labels vary)
     )
+    # (b, d) int8 index into COLUMN_KINDS (0 continuous, 1 binary, 2 ordinal, 3 categorical);
+    # the sampler always sets it (all zeros without discrete columns). Discrete columns of X hold
+    # integer codes, and X is NaN where a cell is missing.
+    column_kinds: torch.Tensor | None = None
 
 
 def _relabel(perm, X, mask, adjacency, environment_targets=None):
     """Datasets with node k renamed perm[b, k] -> k: columns of X and mask, rows and columns of the
-    adjacency, and the columns of the environments' targets (when given)."""
+    adjacency, and the columns of the environments' targets (when given). (The column kinds are
+    gathered beside it, in ``sample``: pretraining's holdout calls it with four results.)"""
     b, n, d = X.shape
     cols = perm[:, None, :].expand(-1, n, -1)
     adjacency = adjacency.gather(1, perm[:, :, None].expand(-1, -1, d))
@@ -177,6 +184,14 @@ class SCMBatchSampler:
         mixed = None
         if cfg.mechanism.mixed_probability > 0 and mechanism is None:
             mixed = torch.rand(batch_size, generator=g) < cfg.mechanism.mixed_probability
+        if cfg.graph.empty_probability > 0 and dag is None:
+            empty = torch.rand(batch_size, generator=g) < cfg.graph.empty_probability
+            upper = upper & ~empty[:, None, None]
+            graphs = ["empty" if e else name for name, e in zip(graphs, empty.tolist())]
+        plan = draw_plan(cfg.columns, batch_size, n_nodes, g)
+        column_kinds = torch.zeros(batch_size, n_nodes, dtype=torch.int8)
+        if plan is not None:
+            column_kinds = plan.kinds
         X = simulate(
             upper,
             n_samples,
@@ -192,10 +207,11 @@ class SCMBatchSampler:
             mixed=mixed,
             mixed_choices=cfg.mechanism.kinds,
             root_laws=cfg.noise.root_laws,
+            discrete=plan,
         )
         if mixed is not None:
             mechanisms = ["mixed" if m else name for name, m in zip(mechanisms, mixed.tolist())]
-        X = observe(X, cfg.measurement, g)
+        X = keep_discrete(X, observe(X, cfg.measurement, g), plan.kinds if plan else None)
         has_reference = None
         if environments is not None:
             used = environments.amax(1) > 0
@@ -215,8 +231,14 @@ class SCMBatchSampler:
         X, mask, adjacency, environment_targets = _relabel(
             perm, X, mask, upper.float(), environment_targets
         )
-        if standardize:
+        column_kinds = column_kinds.gather(1, perm)
+        missing = draw_missing(X, cfg.missing, g)
+        if missing is not None:
+            X = X.masked_fill(missing, torch.nan)
+        if standardize and plan is None and missing is None:
             X = (X - X.mean(1, keepdim=True)) / (X.std(1, keepdim=True, correction=0) + 1e-8)
+        elif standardize:  # the continuous columns, over their observed cells
+            X = nan_standardize(X, column_kinds == 0)
         return SCMBatch(
             X,
             mask,
@@ -227,6 +249,7 @@ class SCMBatchSampler:
             environments,
             environment_targets,
             has_reference,
+            column_kinds,
         )
 
     def _clean_sampler(self):

@@ -381,7 +381,7 @@ def test_nested_and_flat_forms_are_the_same_config():
     with pytest.raises(ValueError, match="unknown simulation config keys"):
         SimulationConfig.from_dict({"max_node": 3})
     with pytest.raises(ValueError, match="unknown preset"):
-        SimulationConfig.from_dict({"preset": "v3"})
+        SimulationConfig.from_dict({"preset": "v9"})
 
 
 def test_a_preset_can_be_overridden_by_part():
