@@ -17,7 +17,9 @@ Families (``make_scm``, d = 15, n = 1,000, linear and MLP, seeds 0-2):
 (pgmpy), n = 1,000 and 5,000. GES is skipped above 40 variables and PC above 110 (time).
 
     python research/experiments/missing_discrete.py --part simulated
-    python research/experiments/missing_discrete.py --part networks
+    python research/experiments/missing_discrete.py --part networks --seeds 1
+    python research/experiments/missing_discrete.py --part simulated --methods zeroshot \
+        --checkpoint runs/v3/skcausal-zeroshot.safetensors
 """
 
 from __future__ import annotations
@@ -61,13 +63,16 @@ def _frame(X, kind):
     return frame
 
 
+OPTIONS = {"checkpoint": None, "methods": ("zeroshot", "pc", "ges")}
+
+
 def _methods(d):
-    methods = {"zeroshot": ZeroShotCausalDiscovery(), "pc": PC()}
+    methods = {"zeroshot": ZeroShotCausalDiscovery(checkpoint=OPTIONS["checkpoint"]), "pc": PC()}
     if d > 110:
         del methods["pc"]
     if d <= 40:
         methods["ges"] = GES()
-    return methods
+    return {name: est for name, est in methods.items() if name in OPTIONS["methods"]}
 
 
 def _score(est, A):
@@ -145,7 +150,10 @@ def main(argv=None) -> int:
     parser.add_argument("--part", choices=["simulated", "networks"], required=True)
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--csv", help="also write the raw rows here")
+    parser.add_argument("--checkpoint", help="the zero-shot model's weights (default: shipped)")
+    parser.add_argument("--methods", default="zeroshot,pc,ges", help="comma-separated")
     args = parser.parse_args(argv)
+    OPTIONS.update(checkpoint=args.checkpoint, methods=tuple(args.methods.split(",")))
     runner = run_simulated if args.part == "simulated" else run_networks
     results = runner(args.seeds)
     if args.csv:
