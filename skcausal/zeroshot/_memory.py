@@ -31,9 +31,13 @@ def estimate_forward_bytes(n_samples: int, n_features: int, dim: int) -> int:
     feature_chunk = rows * N_TRANSFORMS * d * (4 + 8 + 4 + 4) + rows * d * _FLOAT * 6
     sums = (N_TRANSFORMS * d) ** 2 * _FLOAT + 20 * d * d * _FLOAT
     tokens = 3 * d * d * N_FEATURES * _FLOAT
+    # The column block's contingency tables (b, d, d, 6, 6) and their temporaries, and one row
+    # chunk's one-hot levels.
+    contingency = 6 * (6 * d) ** 2 * _FLOAT + rows * d * 6 * _FLOAT * 2
     grid_copies = 4 * d * d * dim * _FLOAT  # embedding output, h, its clone, normalised x
     grid_chunk = grid * d * dim * _FLOAT * 16
-    return int(_SAFETY * (data + feature_chunk + sums + tokens + grid_copies + grid_chunk))
+    total = data + feature_chunk + sums + tokens + contingency + grid_copies + grid_chunk
+    return int(_SAFETY * total)
 
 
 def check_memory(n_samples: int, n_features: int, dim: int, device, memory_limit) -> int:
