@@ -49,6 +49,7 @@ def main(argv=None) -> int:
         config.validation_datasets,
         ood=True,
         structures=True,
+        v3=config.validation_v3,
     )
     counts = suite.counts()
     paths = [Path(p) for p in args.checkpoints] or [default_checkpoint_path()]
@@ -72,6 +73,10 @@ def main(argv=None) -> int:
         "ood-mean": "out-of-distribution",
         "real-mean": "real structures",
         "env-mean": "environments, unknown targets",
+        "screen-mean": "perturbation screens",
+        "columns-mean": "missing cells, discrete columns",
+        "bn-mean": "discrete networks, own tables",
+        "rows-mean": "n = 10,000",
     }
 
     def cells(key):
@@ -94,6 +99,16 @@ def main(argv=None) -> int:
                 f"| {kinds[group]} | {group}, targets: AUROC | {n} "
                 f"| {cells(f'{group}/target-auroc')} |"
             )
+    grouped = {f for families in suite.groups.values() for f in families}
+    for family in suite.families:
+        if family in grouped:
+            continue
+        if family.startswith("noise-"):  # pure noise: no AUPRC, count the false edges
+            for metric in ("edges", "max-probability"):
+                values = cells(f"{family}/{metric}")
+                print(f"| pure noise | {family}: {metric} | {counts[family]} | {values} |")
+        else:
+            print(f"| other | {family} | {counts[family]} | {cells(f'{family}/{args.metric}')} |")
     if args.plot:
         rows = [
             (
