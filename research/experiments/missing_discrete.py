@@ -34,6 +34,7 @@ import pandas as pd
 
 from skcausal import ZeroShotCausalDiscovery
 from skcausal.baselines import GES, PC
+from skcausal.benchmark import markdown_table
 from skcausal.datasets import make_scm, sample_bnlearn
 from skcausal.datasets._bnlearn import DEVELOPMENT_NETWORKS
 from skcausal.metrics import edge_auprc, structural_hamming_distance
@@ -148,30 +149,61 @@ def run_networks(seeds):
     return pd.DataFrame(rows)
 
 
+def _cell(values):
+    values = values.dropna()
+    return f"{values.mean():.3f}" if len(values) else "-"
+
+
+def report(results) -> str:
+    """Mean AUPRC and SHD per family (and n) and method, with the complete data's where there is
+    one; then the tests and scores the baselines chose and the fits they refused."""
+    keys = ["family", "n"] if "n" in results and results["n"].notna().any() else ["family"]
+    methods = list(dict.fromkeys(results["method"]))
+    header = keys + [f"{m} AUPRC" for m in methods] + [f"{m} SHD" for m in methods]
+    complete = "auprc_complete" in results and results["auprc_complete"].notna().any()
+    if complete:
+        header += [f"{m} AUPRC, complete data" for m in methods]
+    rows = []
+    for key, group in results.groupby(keys, sort=False):
+        key = key if isinstance(key, tuple) else (key,)
+        by = {m: group[group["method"] == m] for m in methods}
+        row = [str(k) for k in key]
+        row += [_cell(by[m]["auprc"]) for m in methods] + [_cell(by[m]["shd"]) for m in methods]
+        if complete:
+            row += [_cell(by[m]["auprc_complete"]) for m in methods]
+        rows.append(row)
+    out = [markdown_table(header, rows)]
+    if "choice" in results:
+        choices = results.dropna(subset=["choice"]).groupby(["method", "choice"]).size()
+        out.append("Tests and scores chosen (fits):\n" + choices.to_string())
+    if "error" in results and results["error"].notna().any():
+        failed = results.dropna(subset=["error"]).groupby(["family", "method"]).size()
+        out.append("Fits refused (ValueError; not in the means):\n" + failed.to_string())
+    return "\n\n".join(out)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--part", choices=["simulated", "networks"], required=True)
+    parser.add_argument("--part", choices=["simulated", "networks"])
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--csv", help="also write the raw rows here")
     parser.add_argument("--checkpoint", help="the zero-shot model's weights (default: shipped)")
     parser.add_argument("--methods", default="zeroshot,pc,ges", help="comma-separated")
+    parser.add_argument("--label", default="zeroshot", help="the zero-shot model's name in tables")
+    parser.add_argument("--from-csv", nargs="+", help="print the table of earlier runs' rows")
     args = parser.parse_args(argv)
+    if args.from_csv:
+        print(report(pd.concat([pd.read_csv(path) for path in args.from_csv])))
+        return 0
+    if args.part is None:
+        parser.error("--part is required (or --from-csv)")
     OPTIONS.update(checkpoint=args.checkpoint, methods=tuple(args.methods.split(",")))
     runner = run_simulated if args.part == "simulated" else run_networks
     results = runner(args.seeds)
+    results["method"] = results["method"].replace({"zeroshot": args.label})
     if args.csv:
         results.to_csv(args.csv, index=False)
-    keys = ["family", "n"] if args.part == "networks" else ["family"]
-    values = ["auprc", "shd"] + (
-        ["auprc_complete", "shd_complete"] if "shd_complete" in results else []
-    )
-    table = results.pivot_table(index=keys, columns="method", values=values, aggfunc="mean")
-    print(table.round(3).to_markdown())
-    choices = results.groupby(["method", "choice"]).size()
-    print("\nTests and scores chosen:\n" + choices.to_string())
-    if "error" in results:
-        failed = results.dropna(subset=["error"]).groupby(["family", "method"]).size()
-        print("\nFits refused (ValueError; not in the means):\n" + failed.to_string())
+    print(report(results))
     return 0
 
 

@@ -197,7 +197,13 @@ def column_pair_features(values, observed, kinds, levels, ridge, *, invariant, r
     # Copula dependence and its significance.
     copula = (z.transpose(1, 2) @ z) / pair_count.clamp_min(1)
     eye = torch.eye(d, dtype=values.dtype, device=values.device)
-    precision = torch.linalg.inv(copula * (1 - eye) + eye * (1 + ridge))
+    copula = copula * (1 - eye) + eye
+    if bool(observed.all()):
+        precision = torch.linalg.inv(copula + ridge * eye)
+    else:  # pairwise-complete correlations need not be positive semi-definite
+        eigenvalues, vectors = torch.linalg.eigh(copula)
+        eigenvalues = eigenvalues.clamp_min(0) + ridge
+        precision = (vectors / eigenvalues[..., None, :]) @ vectors.transpose(-1, -2)
     diag = torch.diagonal(precision, dim1=-2, dim2=-1).clamp_min(_EPS)
     partial = -precision / torch.sqrt(diag[..., :, None] * diag[..., None, :])
     significance = _fisher(copula, pair_count)

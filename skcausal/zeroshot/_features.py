@@ -61,7 +61,14 @@ def _standardize_observed(x, observed):
     return x / ((x.pow(2).sum(1, keepdim=True) / count).sqrt() + _EPS)
 
 
-def _precision(corr, ridge):
+def _precision(corr, ridge, psd=False):
+    """The ridge-regularised inverse of a correlation matrix. With ``psd``, negative eigenvalues
+    are first set to 0: a matrix of pairwise-complete correlations (missing cells) need not be
+    positive semi-definite, and its plain inverse turns partial correlations into noise."""
+    if psd:
+        values, vectors = torch.linalg.eigh(corr)
+        values = values.clamp_min(0) + ridge
+        return (vectors / values[..., None, :]) @ vectors.transpose(-1, -2)
     d = corr.shape[-1]
     eye = torch.eye(d, dtype=corr.dtype, device=corr.device)
     return torch.linalg.inv(corr + ridge * eye)
@@ -143,7 +150,7 @@ def _accumulate(z, mask, row_chunk, observed=None):
     return sums
 
 
-def _observational_stats(cross, d, ridge):
+def _observational_stats(cross, d, ridge, psd=False):
     """Cross-correlations of the transforms and (non)linear partial correlations: (b, d, d, k)."""
     b = cross.shape[0]
     K = N_TRANSFORMS
@@ -151,7 +158,7 @@ def _observational_stats(cross, d, ridge):
     features = [blocks.reshape(b, d, d, K * K)]
 
     corr = cross[:, :d, :d]
-    precision = _precision(corr, ridge)
+    precision = _precision(corr, ridge, psd)
     diag = torch.diagonal(precision, dim1=-2, dim2=-1).clamp_min(_EPS)
     coef = (
         -precision / diag[:, None, :]
@@ -165,7 +172,9 @@ def _observational_stats(cross, d, ridge):
     # Partial correlations among [x, x^2]: conditional dependence that is invisible linearly.
     quad = cross[:, : 2 * d, : 2 * d]
     partial = (
-        _partial_correlation(_precision(quad, ridge)).reshape(b, 2, d, 2, d).permute(0, 2, 4, 1, 3)
+        _partial_correlation(_precision(quad, ridge, psd))
+        .reshape(b, 2, d, 2, d)
+        .permute(0, 2, 4, 1, 3)
     )
     features.append(partial.reshape(b, d, d, 4))
     return torch.cat(features, dim=-1)
@@ -226,8 +235,9 @@ def _rank_stats(z, corr, ridge, observed=None):
         ranks = _standardize_observed(_midranks(z, observed), observed)
         seen = observed.to(z.dtype)
         rank_corr = ranks.transpose(1, 2) @ ranks / (seen.transpose(1, 2) @ seen).clamp_min(1)
-    partial = _partial_correlation(_precision(rank_corr, ridge))
-    precision = _precision(corr, ridge)
+    psd = observed is not None
+    partial = _partial_correlation(_precision(rank_corr, ridge, psd))
+    precision = _precision(corr, ridge, psd)
     determined = torch.log(torch.diagonal(precision, dim1=1, dim2=2).clamp_min(1.0)) / 3
     return torch.stack(
         [
@@ -293,7 +303,7 @@ def pair_features(
     z = _standardize(values) if observed is None else _standardize_observed(values, observed)
     ridge = 1e-3 + d / (10.0 * n)
     sums = _accumulate(z, intervention_mask, row_chunk, observed)
-    pair = _observational_stats(sums["cross"], d, ridge)
+    pair = _observational_stats(sums["cross"], d, ridge, psd=observed is not None)
     interventional = _intervention_stats(sums, intervention_mask.to(z.dtype).mean(1))
     eye = torch.eye(d, dtype=z.dtype, device=z.device).expand(b, d, d)
     size = torch.tensor(

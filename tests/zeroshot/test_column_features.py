@@ -165,3 +165,22 @@ def test_tokens_do_not_depend_on_the_order_of_the_rows_with_ties():
     a = pair_features(X, kinds=kinds)
     b = pair_features(X[:, perm], kinds=kinds)
     assert (a - b).abs().max() < 1e-4
+
+
+def test_partial_correlations_stay_correlations_when_pairwise_ones_contradict():
+    # Each pair observed on its own rows: x0 ~ x1 and x1 ~ x2 strongly positive, x0 ~ x2 strongly
+    # negative. No joint distribution has these correlations (the matrix is indefinite), and a
+    # plain inverse would give partial correlations far outside [-1, 1].
+    rng = np.random.default_rng(0)
+    blocks = []
+    for i, j, sign in [(0, 1, 1), (1, 2, 1), (0, 2, -1)]:
+        z = rng.normal(size=300)
+        block = np.full((300, 3), np.nan)
+        block[:, i] = z + 0.1 * rng.normal(size=300)
+        block[:, j] = sign * z + 0.1 * rng.normal(size=300)
+        blocks.append(block)
+    X = torch.as_tensor(np.vstack(blocks), dtype=torch.float32)[None]
+    tokens = pair_features(X)[0]
+    partial = tokens[..., 36]  # the linear partial correlation
+    off = ~torch.eye(3, dtype=torch.bool)
+    assert partial[off].abs().max() <= 1.0 + 1e-5
