@@ -181,10 +181,12 @@ def report(results) -> str:
     out = [markdown_table(header, rows)]
     if "choice" in results:
         choices = results.dropna(subset=["choice"]).groupby(["method", "choice"]).size()
-        out.append("Tests and scores chosen (fits):\n" + choices.to_string())
+        out.append("Tests and scores chosen (fits):\n```\n" + choices.to_string() + "\n```")
     if "error" in results and results["error"].notna().any():
         failed = results.dropna(subset=["error"]).groupby(["family", "method"]).size()
-        out.append("Fits refused (ValueError; not in the means):\n" + failed.to_string())
+        out.append(
+            "Fits refused (ValueError; not in the means):\n```\n" + failed.to_string() + "\n```"
+        )
     return "\n\n".join(out)
 
 
