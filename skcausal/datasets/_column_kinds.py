@@ -4,7 +4,8 @@
 discrete column holds integer codes 0..k-1 (as floats), a categorical one in an arbitrary order.
 """
 
-COLUMN_KINDS = ("continuous", "binary", "ordinal", "categorical")
+from skcausal._columns import KINDS as COLUMN_KINDS  # the column contract's kinds, in its order
+
 DISCRETE_KINDS = COLUMN_KINDS[1:]
 CONTINUOUS, BINARY, ORDINAL, CATEGORICAL = range(len(COLUMN_KINDS))
 MISSING_MECHANISMS = ("mcar", "mar", "mnar")

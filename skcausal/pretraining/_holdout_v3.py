@@ -26,12 +26,13 @@ import warnings
 
 import torch
 
+from skcausal._columns import encode_columns
 from skcausal.datasets._simulator import SCMBatch, SCMBatchSampler, SimulationConfig
+from skcausal.zeroshot._column_features import KIND_CODES
 
 SEED = 2_000_011
 SCREEN_TARGETS, SCREEN_ROWS = 6, 1000
 BN_NETWORKS = ("child", "insurance", "water", "alarm")
-_KIND_CODES = {"continuous": 0, "binary": 1, "ordinal": 2, "categorical": 3}
 
 
 def _rows_of_environment(batch, environment):
@@ -138,19 +139,17 @@ def add_discrete_networks(suite, n_samples):
         except ModuleNotFoundError as err:
             warnings.warn(f"discrete-network validation skipped: {err}", stacklevel=2)
             return
-        codes = torch.tensor(
-            frame.apply(lambda c: c.cat.codes).to_numpy(), dtype=torch.float32
-        ).where(torch.tensor(frame.notna().to_numpy()), torch.nan)
-        levels = [len(frame[c].cat.categories) for c in frame.columns]
-        ordered = [bool(frame[c].cat.ordered) for c in frame.columns]
-        kinds = [1 if m == 2 else 2 if o else 3 for m, o in zip(levels, ordered)]
-        batch = SCMBatch(
-            codes[None],
-            torch.zeros(1, *codes.shape, dtype=torch.bool),
-            torch.as_tensor(adjacency, dtype=torch.float32)[None],
-        )
-        batch.column_kinds = torch.tensor(kinds, dtype=torch.int8)[None]
-        suite.families[f"bn-{name}"] = [batch]
+        columns = encode_columns(frame)  # as every estimator reads the table
+        codes = torch.as_tensor(columns.values, dtype=torch.float32)
+        kinds = [KIND_CODES[kind] for kind in columns.kinds]
+        suite.families[f"bn-{name}"] = [
+            SCMBatch(
+                codes[None],
+                torch.zeros(1, *codes.shape, dtype=torch.bool),
+                torch.as_tensor(adjacency, dtype=torch.float32)[None],
+                column_kinds=torch.tensor(kinds, dtype=torch.int8)[None],
+            )
+        ]
 
 
 def add_v3_families(suite, n_samples, n_datasets):

@@ -27,9 +27,12 @@ import math
 
 import torch
 
-CONTINUOUS, BINARY, ORDINAL, CATEGORICAL = 0, 1, 2, 3
-KIND_CODES = {"continuous": CONTINUOUS, "binary": BINARY, "ordinal": ORDINAL}
-KIND_CODES["categorical"] = CATEGORICAL
+from skcausal.datasets._column_kinds import CATEGORICAL, COLUMN_KINDS, CONTINUOUS
+from skcausal.zeroshot._linalg import partial_correlation, precision_matrix
+
+# The simulator's codes of the kinds (an index into the column contract's KINDS): what the model
+# was trained on.
+KIND_CODES = {kind: code for code, kind in enumerate(COLUMN_KINDS)}
 N_COLUMN_PAIR_FEATURES = 19
 _BINS = 6
 _MAX_CODES = 64  # discrete columns hold codes 0..k-1; more levels than this are binned by rank
@@ -170,8 +173,11 @@ def _fisher(r, n_eff):
     return torch.asinh(z) / 3
 
 
-def column_pair_features(values, observed, kinds, levels, ridge, *, invariant, row_chunk=None):
-    """The v3 token block (b, d, d, N_COLUMN_PAIR_FEATURES) of prepared columns."""
+def column_pair_features(
+    values, observed, kinds, levels, ridge, *, invariant, row_chunk=None, ranks=None
+):
+    """The v3 token block (b, d, d, N_COLUMN_PAIR_FEATURES) of prepared columns; ``ranks`` are
+    their mid-ranks when the caller has them."""
     b, n, d = values.shape
     if observed is None:
         observed = torch.ones_like(values, dtype=torch.bool)
@@ -183,7 +189,8 @@ def column_pair_features(values, observed, kinds, levels, ridge, *, invariant, r
     # Missingness.
     rate = 1 - n_obs / n
     miss = 1 - obs
-    ranks = _midranks(values, observed)
+    if ranks is None:
+        ranks = _midranks(values, observed)
     z = normal_scores(values, observed, ranks)  # also the copula's margins
     z = z / (z.pow(2).sum(1, keepdim=True) / n_obs[:, None].clamp_min(1)).sqrt().clamp_min(_EPS)
     spread = torch.sqrt(rate * (1 - rate)).clamp_min(_EPS)
@@ -198,14 +205,7 @@ def column_pair_features(values, observed, kinds, levels, ridge, *, invariant, r
     copula = (z.transpose(1, 2) @ z) / pair_count.clamp_min(1)
     eye = torch.eye(d, dtype=values.dtype, device=values.device)
     copula = copula * (1 - eye) + eye
-    if bool(observed.all()):
-        precision = torch.linalg.inv(copula + ridge * eye)
-    else:  # pairwise-complete correlations need not be positive semi-definite
-        eigenvalues, vectors = torch.linalg.eigh(copula)
-        eigenvalues = eigenvalues.clamp_min(0) + ridge
-        precision = (vectors / eigenvalues[..., None, :]) @ vectors.transpose(-1, -2)
-    diag = torch.diagonal(precision, dim1=-2, dim2=-1).clamp_min(_EPS)
-    partial = -precision / torch.sqrt(diag[..., :, None] * diag[..., None, :])
+    partial = partial_correlation(precision_matrix(copula, ridge, psd=not bool(observed.all())))
     significance = _fisher(copula, pair_count)
     partial_significance = _fisher(partial, pair_count - (d - 2))
 

@@ -21,6 +21,7 @@ from skcausal.zeroshot._environment_features import (
     N_ENVIRONMENT_PAIR_FEATURES,
     environment_features,
 )
+from skcausal.zeroshot._linalg import partial_correlation, precision_matrix
 
 # Transforms of a standardised column whose cross-correlations carry linear, non-Gaussian and
 # nonlinear dependence: e.g. corr(x_i^2, x_j) is E[x_i^2 x_j], corr(x_i^3, x_j) is E[x_i^3 x_j].
@@ -59,24 +60,6 @@ def _standardize_observed(x, observed):
     x = torch.where(observed, x, 0.0)
     x = torch.where(observed, x - x.sum(1, keepdim=True) / count, 0.0)
     return x / ((x.pow(2).sum(1, keepdim=True) / count).sqrt() + _EPS)
-
-
-def _precision(corr, ridge, psd=False):
-    """The ridge-regularised inverse of a correlation matrix. With ``psd``, negative eigenvalues
-    are first set to 0: a matrix of pairwise-complete correlations (missing cells) need not be
-    positive semi-definite, and its plain inverse turns partial correlations into noise."""
-    if psd:
-        values, vectors = torch.linalg.eigh(corr)
-        values = values.clamp_min(0) + ridge
-        return (vectors / values[..., None, :]) @ vectors.transpose(-1, -2)
-    d = corr.shape[-1]
-    eye = torch.eye(d, dtype=corr.dtype, device=corr.device)
-    return torch.linalg.inv(corr + ridge * eye)
-
-
-def _partial_correlation(precision):
-    diag = torch.diagonal(precision, dim1=-2, dim2=-1).clamp_min(_EPS)
-    return -precision / torch.sqrt(diag[..., :, None] * diag[..., None, :])
 
 
 def _row_chunks(n, row_chunk):
@@ -158,13 +141,13 @@ def _observational_stats(cross, d, ridge, psd=False):
     features = [blocks.reshape(b, d, d, K * K)]
 
     corr = cross[:, :d, :d]
-    precision = _precision(corr, ridge, psd)
+    precision = precision_matrix(corr, ridge, psd)
     diag = torch.diagonal(precision, dim1=-2, dim2=-1).clamp_min(_EPS)
     coef = (
         -precision / diag[:, None, :]
     )  # coef[i, j]: weight of x_i when regressing x_j on the rest
     features += [
-        _partial_correlation(precision)[..., None],
+        partial_correlation(precision)[..., None],
         coef[..., None],
         coef.transpose(1, 2)[..., None],
     ]
@@ -172,7 +155,7 @@ def _observational_stats(cross, d, ridge, psd=False):
     # Partial correlations among [x, x^2]: conditional dependence that is invisible linearly.
     quad = cross[:, : 2 * d, : 2 * d]
     partial = (
-        _partial_correlation(_precision(quad, ridge, psd))
+        partial_correlation(precision_matrix(quad, ridge, psd))
         .reshape(b, 2, d, 2, d)
         .permute(0, 2, 4, 1, 3)
     )
@@ -219,25 +202,26 @@ def _intervention_stats(sums, fraction):
     return torch.stack(stats, dim=-1)
 
 
-def _rank_stats(z, corr, ridge, observed=None):
+def _rank_stats(z, corr, ridge, observed, ranks):
     """Statistics that no monotone transform of a column changes: the rank (Spearman) correlation
     and the partial correlation of the ranks; and how well each variable is predicted from the
     others (log of the precision's diagonal: large for near-deterministic nodes).
 
     Ties share their mid-rank (a discrete or rounded column's ranks do not depend on the order of
     the rows); without ties these are the plain ranks. With missing cells (``observed``), ranks
-    over each column's observed rows, correlated over the rows where both are observed."""
+    over each column's observed rows, correlated over the rows where both are observed.
+    ``ranks``: the columns' mid-ranks (:func:`_midranks`), shared with the column block."""
     b, n, d = z.shape
     if observed is None:
-        ranks = _standardize(_midranks(z, torch.ones_like(z, dtype=torch.bool)))
+        ranks = _standardize(ranks)
         rank_corr = ranks.transpose(1, 2) @ ranks / n
     else:
-        ranks = _standardize_observed(_midranks(z, observed), observed)
+        ranks = _standardize_observed(ranks, observed)
         seen = observed.to(z.dtype)
         rank_corr = ranks.transpose(1, 2) @ ranks / (seen.transpose(1, 2) @ seen).clamp_min(1)
     psd = observed is not None
-    partial = _partial_correlation(_precision(rank_corr, ridge, psd))
-    precision = _precision(corr, ridge, psd)
+    partial = partial_correlation(precision_matrix(rank_corr, ridge, psd))
+    precision = precision_matrix(corr, ridge, psd)
     determined = torch.log(torch.diagonal(precision, dim1=1, dim2=2).clamp_min(1.0)) / 3
     return torch.stack(
         [
@@ -302,6 +286,9 @@ def pair_features(
         kinds = torch.zeros(b, d, dtype=torch.long, device=X.device)
     z = _standardize(values) if observed is None else _standardize_observed(values, observed)
     ridge = 1e-3 + d / (10.0 * n)
+    # One sort per column for every rank statistic (standardising does not change the order).
+    seen = torch.ones_like(values, dtype=torch.bool) if observed is None else observed
+    ranks = _midranks(values, seen)
     sums = _accumulate(z, intervention_mask, row_chunk, observed)
     pair = _observational_stats(sums["cross"], d, ridge, psd=observed is not None)
     interventional = _intervention_stats(sums, intervention_mask.to(z.dtype).mean(1))
@@ -326,10 +313,17 @@ def pair_features(
             interventional,
             size.expand(b, d, d, 2),
             eye[..., None],
-            _rank_stats(z, sums["cross"][:, :d, :d], ridge, observed),
+            _rank_stats(z, sums["cross"][:, :d, :d], ridge, observed, ranks),
             env_pair,
             column_pair_features(
-                values, observed, kinds, levels, ridge, invariant=invariant, row_chunk=row_chunk
+                values,
+                observed,
+                kinds,
+                levels,
+                ridge,
+                invariant=invariant,
+                row_chunk=row_chunk,
+                ranks=ranks,
             ),
         ],
         dim=-1,

@@ -19,7 +19,7 @@ import torch
 from scipy.special import ndtri
 from scipy.stats import rankdata
 
-from skcausal._utils import safe_column_scales
+from skcausal._utils import safe_column_scales, standardize_columns
 from skcausal.datasets._prior import SimulationConfig
 from skcausal.zeroshot._column_features import KIND_CODES
 
@@ -48,12 +48,10 @@ def standardize_continuous(X, kinds, *, ranks=False):
             Z[:, j] = _normal_scores(Z[:, j])
     elif continuous.size:
         block = Z[:, continuous]
-        observed = ~np.isnan(block)
-        scaled = block / safe_column_scales(np.where(observed, block, 0.0))
-        if observed.all():  # the plain computation, bit for bit as before missing values existed
-            scaled = scaled - scaled.mean(axis=0)
-            scaled = scaled / scaled.std(axis=0)
+        if not np.isnan(block).any():
+            scaled = standardize_columns(block)  # bit for bit as before missing cells existed
         else:
+            scaled = block / safe_column_scales(np.nan_to_num(block))
             scaled = scaled - np.nanmean(scaled, axis=0)
             scaled = scaled / np.nanstd(scaled, axis=0)
         Z[:, continuous] = scaled
