@@ -1,7 +1,7 @@
 """How a checkpoint behaves at the edges of its training box (issue #23's table), per mode.
 
-For each checkpoint and each mode (``marginals="raw"``, the default, and ``"ranks"``, the exactly
-invariant one) it prints:
+For each checkpoint and each mode (``marginals="raw"``, the default, ``"ranks"``, the exactly
+invariant one, and ``"both"``, their mean; ``--modes`` picks) it prints:
 
 - **rows**: AUPRC at n = 2,000 / 10,000 / 50,000 / 100,000 (``make_scm``, d = 20, linear and MLP,
   two seeds each; beyond the checkpoint's trained n the estimator averages row subsets);
@@ -141,13 +141,14 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("checkpoints", nargs="*")
     parser.add_argument("--quick", action="store_true", help="one seed, n up to 50,000")
+    parser.add_argument("--modes", default="raw,ranks", help="comma-separated: raw, ranks, both")
     args = parser.parse_args(argv)
     checkpoints = args.checkpoints or [str(default_checkpoint_path())]
     seeds = 1 if args.quick else 2
     sizes = (2000, 10_000, 50_000) if args.quick else (2000, 10_000, 50_000, 100_000)
     columns, rows = [], {}
     for checkpoint in checkpoints:
-        for mode in ("raw", "ranks"):
+        for mode in args.modes.split(","):
             start = time.perf_counter()
             result = {}
             result.update(rows_table(checkpoint, mode, seeds, sizes))
