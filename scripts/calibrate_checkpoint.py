@@ -62,13 +62,7 @@ def main(argv=None) -> int:
     parser.add_argument("--out", required=True, help="where to write the calibrated checkpoint")
     args = parser.parse_args(argv)
     config = TrainConfig.from_json(args.config)
-    suite = ValidationSuite(
-        config.simulation,
-        config.validation_samples,
-        config.validation_datasets,
-        ood=True,
-        structures=True,
-    )
+    suite = ValidationSuite.from_config(config, ood=True, structures=True, v3=False)
     checkpoint = Checkpoint.load(args.checkpoint)
     model = checkpoint.build_model("cpu")
     families = [f for group in GROUPS for f in suite.groups.get(group, [])]

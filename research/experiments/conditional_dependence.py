@@ -110,14 +110,7 @@ if __name__ == "__main__":
     from skcausal.pretraining._holdout import ValidationSuite
 
     config = TrainConfig.from_json("configs/v3.json")
-    suite = ValidationSuite(
-        config.simulation,
-        config.validation_samples,
-        config.validation_datasets,
-        ood=True,
-        structures=False,
-        v3=True,
-    )
+    suite = ValidationSuite.from_config(config, ood=True, structures=False, v3=True)
     for fam in [
         "discrete-binary",
         "discrete-mixed",

@@ -65,13 +65,7 @@ def main(argv=None) -> int:
     parser.add_argument("--config", required=True, help="the training config whose sets are used")
     args = parser.parse_args(argv)
     config = TrainConfig.from_json(args.config)
-    suite = ValidationSuite(
-        config.simulation,
-        config.validation_samples,
-        config.validation_datasets,
-        ood=True,
-        structures=True,
-    )
+    suite = ValidationSuite.from_config(config, ood=True, structures=True, v3=False)
     header = " | ".join(f"{r} kept | {r} SHD | {r} precision | {r} recall" for r in RULES)
     for path in args.checkpoints:
         model = Checkpoint.load(path).build_model("cpu")

@@ -45,14 +45,7 @@ def main(argv=None) -> int:
     parser.add_argument("--config", required=True, help="the training config whose sets are used")
     args = parser.parse_args(argv)
     config = TrainConfig.from_json(args.config)
-    suite = ValidationSuite(
-        config.simulation,
-        config.validation_samples,
-        config.validation_datasets,
-        ood=True,
-        structures=True,
-        v3=config.validation_v3,
-    )
+    suite = ValidationSuite.from_config(config, ood=True, structures=True)
     names = [Checkpoint.load(p).metadata.get("step") for p in args.checkpoints]
     header = " | ".join(
         f"{path} (step {step}): {v}" for path, step in zip(args.checkpoints, names) for v in VIEWS

@@ -43,14 +43,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     config = TrainConfig.from_json(args.config)
-    suite = ValidationSuite(
-        config.simulation,
-        config.validation_samples,
-        config.validation_datasets,
-        ood=True,
-        structures=True,
-        v3=config.validation_v3,
-    )
+    suite = ValidationSuite.from_config(config, ood=True, structures=True)
     counts = suite.counts()
     paths = [Path(p) for p in args.checkpoints] or [default_checkpoint_path()]
     columns = []

@@ -145,6 +145,19 @@ class ValidationSuite:
             add_v3_families(self, n_samples, n_datasets)
         self._tokens = {}
 
+    @classmethod
+    def from_config(cls, config, *, ood=None, structures=None, v3=None):
+        """The sets a run of the ``TrainConfig`` ``config`` logs; ``ood``, ``structures`` and
+        ``v3`` override its ``validation_*`` switches (None keeps them)."""
+        return cls(
+            config.simulation,
+            config.validation_samples,
+            config.validation_datasets,
+            ood=config.validation_ood if ood is None else ood,
+            structures=config.validation_structures if structures is None else structures,
+            v3=config.validation_v3 if v3 is None else v3,
+        )
+
     def _add_ood(self, config, n_samples, n_datasets):
         # The default prior underneath, whatever the run's: these sets compare runs of any prior.
         config = SimulationConfig(max_nodes=config.max_nodes)

@@ -174,18 +174,7 @@ def pretrain(
         log.phase_starts = [phase["step"] for phase in state.phases[1:]]
         if log.rows:
             log.write()  # a run continued in a new folder has its history there at once
-    validation = (
-        ValidationSuite(
-            config.simulation,
-            config.validation_samples,
-            config.validation_datasets,
-            ood=config.validation_ood,
-            structures=config.validation_structures,
-            v3=config.validation_v3,
-        )
-        if rank == 0
-        else None
-    )
+    validation = ValidationSuite.from_config(config) if rank == 0 else None
 
     def save(metrics):
         # Every rank takes part in the gathers; rank 0 writes.
