@@ -11,6 +11,10 @@ import math
 
 import torch
 
+from skcausal.zeroshot._conditional_features import (
+    N_CONDITIONAL_FEATURES,
+    conditional_features,
+)
 from skcausal.zeroshot._column_features import (
     N_COLUMN_PAIR_FEATURES,
     _midranks,
@@ -41,9 +45,11 @@ _N_INTERVENTION_STATS = 11
 # v1's tokens; checkpoints with n_features == V1_FEATURES read only this leading block.
 V1_FEATURES = _N_PAIR_STATS + _N_INTERVENTION_STATS + 3  # + log n, log d, diagonal flag
 _N_RANK_STATS = 4
-# v2's tokens; model v3 reads N_FEATURES, v2's checkpoints this leading block.
+# v2's tokens; later models read more, v2's checkpoints this leading block.
 V2_FEATURES = V1_FEATURES + _N_RANK_STATS + N_ENVIRONMENT_PAIR_FEATURES
-N_FEATURES = V2_FEATURES + N_COLUMN_PAIR_FEATURES
+# The v3 run's tokens (missing cells, column kinds, copula dependence); then the conditional block.
+V3_FEATURES = V2_FEATURES + N_COLUMN_PAIR_FEATURES
+N_FEATURES = V3_FEATURES + N_CONDITIONAL_FEATURES
 
 _EPS = 1e-6
 _CLIP_Z = 6.0  # heavy tails would otherwise let single samples dominate the cubic moments
@@ -245,6 +251,7 @@ def pair_features(
     return_environments: bool = False,
     kinds: torch.Tensor | None = None,
     invariant=False,
+    conditional=True,
 ):
     """Pair tokens of a batch of datasets.
 
@@ -269,6 +276,9 @@ def pair_features(
         ``CATEGORICAL``); default all continuous.
     invariant : bool or bool tensor (b,)
         The exactly invariant mode: every column replaced by the normal scores of its ranks.
+    conditional : bool
+        Compute the order-one conditional block (``_conditional_features``, O(d^3)); without it
+        the block is zeros (for checkpoints that read only the features before it).
 
     Returns
     -------
@@ -325,6 +335,9 @@ def pair_features(
                 row_chunk=row_chunk,
                 ranks=ranks,
             ),
+            conditional_features(sums["cross"], d)
+            if conditional
+            else z.new_zeros(b, d, d, N_CONDITIONAL_FEATURES),
         ],
         dim=-1,
     )

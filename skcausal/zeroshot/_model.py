@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from skcausal.zeroshot._environment_features import N_ENVIRONMENT_VARIABLE_FEATURES
-from skcausal.zeroshot._features import N_FEATURES, pair_features
+from skcausal.zeroshot._features import N_FEATURES, V3_FEATURES, pair_features
 
 
 @dataclass
@@ -200,5 +200,6 @@ class PairGridTransformer(nn.Module):
             return_environments=True,
             kinds=kinds,
             invariant=invariant,
+            conditional=self.config.n_features > V3_FEATURES,
         )
         return self(tokens, chunk=chunk, environment=None if env is None else env[0])
