@@ -11,15 +11,15 @@ import math
 
 import torch
 
-from skcausal.zeroshot._conditional_features import (
-    N_CONDITIONAL_FEATURES,
-    conditional_features,
-)
 from skcausal.zeroshot._column_features import (
     N_COLUMN_PAIR_FEATURES,
     _midranks,
     column_pair_features,
     prepare_columns,
+)
+from skcausal.zeroshot._conditional_features import (
+    N_CONDITIONAL_FEATURES,
+    conditional_features,
 )
 from skcausal.zeroshot._environment_features import (
     N_ENVIRONMENT_PAIR_FEATURES,
