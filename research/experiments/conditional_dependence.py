@@ -4,8 +4,11 @@ within k's levels, on the model's 6-level contingency tables) separate adjacent 
 pairs where the model's current statistics (the pair's own G-test, the partial correlation of
 the normal scores) do not?
 
-Prints the three statistics on the binary chain of #22 (n = 20,000), then each one's AUROC for
-the skeleton (adjacent or not) on validation families of configs/v3.json with d <= 30.
+Prints the statistics on the binary chain of #22 (n = 20,000), then each one's AUROC for the
+skeleton (adjacent or not) on validation families of configs/v3.json with d <= 30. The last
+column is the token block that phase 4 of v3 built from this prototype
+(``skcausal/zeroshot/_conditional_features.py``: order-one conditioning by regression on six
+transforms of the third column, from the moment block's correlations, no pass over the rows).
 
     python research/experiments/conditional_dependence.py
 """
@@ -18,6 +21,7 @@ import torch
 from sklearn.metrics import roc_auc_score
 
 from skcausal.zeroshot._column_features import _BINS, _bins, _midranks, prepare_columns
+from skcausal.zeroshot._features import V3_FEATURES, pair_features
 from skcausal.zeroshot._linalg import partial_correlation, precision_matrix
 
 torch.set_num_threads(1)
@@ -72,11 +76,12 @@ def stats(X, kinds):
     R = torch.tensor(pd.DataFrame(Zc).rank().corr().to_numpy()).float().nan_to_num(0)
     R = R * (1 - torch.eye(d)) + torch.eye(d)
     pc = partial_correlation(precision_matrix(R[None], 1e-3, psd=True))[0].abs()
-    return marginal.numpy(), pc.numpy(), cond.numpy()
+    block = pair_features(X[None].float(), kinds=kinds[None])[0, ..., V3_FEATURES]
+    return marginal.numpy(), pc.numpy(), cond.numpy(), block.numpy()
 
 
 def skeleton_auroc(batches, limit_d=30):
-    out = {"marginal G": [], "|partial corr|": [], "min conditional G": []}
+    out = {"marginal G": [], "|partial corr|": [], "min conditional G": [], "block": []}
     for batch in batches:
         for k in range(batch.X.shape[0]):
             A = batch.adjacency[k].numpy().astype(bool)
@@ -90,8 +95,7 @@ def skeleton_auroc(batches, limit_d=30):
                 continue
             kinds = getattr(batch, "column_kinds", None)
             kk = torch.zeros(d, dtype=torch.long) if kinds is None else kinds[k].long()
-            m, pc, c = stats(batch.X[k], kk)
-            for name, s in zip(out, (m, pc, c)):
+            for name, s in zip(out, stats(batch.X[k], kk)):
                 v = s[iu]
                 v = np.nan_to_num(v, nan=0, posinf=1e6)
                 out[name].append(roc_auc_score(y, v))
@@ -103,9 +107,9 @@ if __name__ == "__main__":
     from binary_chain import binary_chain
 
     X = torch.tensor(binary_chain(20000, 0).to_numpy().astype(float))
-    m, pc, c = stats(X, torch.full((4,), 1))
+    m, pc, c, block = stats(X, torch.full((4,), 1))
     np.set_printoptions(precision=1, suppress=True, linewidth=200)
-    print("binary chain: marginal G\n", m, "\n|partial|\n", pc.round(3), "\nmin conditional G\n", c)
+    print("binary chain: marginal G\n", m, "\n|partial|\n", pc.round(3), "\nmin conditional G\n", c, "\nblock\n", block.round(3))
     from skcausal.pretraining import TrainConfig
     from skcausal.pretraining._holdout import ValidationSuite
 
