@@ -109,7 +109,16 @@ if __name__ == "__main__":
     X = torch.tensor(binary_chain(20000, 0).to_numpy().astype(float))
     m, pc, c, block = stats(X, torch.full((4,), 1))
     np.set_printoptions(precision=1, suppress=True, linewidth=200)
-    print("binary chain: marginal G\n", m, "\n|partial|\n", pc.round(3), "\nmin conditional G\n", c, "\nblock\n", block.round(3))
+    print(
+        "binary chain: marginal G\n",
+        m,
+        "\n|partial|\n",
+        pc.round(3),
+        "\nmin conditional G\n",
+        c,
+        "\nblock\n",
+        block.round(3),
+    )
     from skcausal.pretraining import TrainConfig
     from skcausal.pretraining._holdout import ValidationSuite
 
