@@ -254,15 +254,18 @@ class CleanBatches:
 
     ``intervention_kinds`` are the kinds of those batches. v1's prior knows only "hard"; a model
     that sees many clean batches with hard-only masks learns that a mask means "hard", so soft
-    targets then cost it accuracy.
+    targets then cost it accuracy. ``off_target_probability`` gives their interventions effects
+    the mask does not show, as ``InterventionPrior``'s does (v1 has none: a model that never sees
+    them in clean data learns that a clean mask is always complete).
     """
 
     probability: float = 0.0
     intervention_kinds: tuple = ("hard",)
+    off_target_probability: float = 0.0
 
     def __post_init__(self):
         _kinds(self, "intervention_kinds", INTERVENTION_KINDS)
-        _probabilities(self, "probability")
+        _probabilities(self, "probability", "off_target_probability")
 
 
 @dataclass(frozen=True)

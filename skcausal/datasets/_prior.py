@@ -259,6 +259,8 @@ class SimulationConfig:
     def clean_config(self) -> SimulationConfig:
         """The prior of the clean batches: the v1 preset at this config's sizes, with the clean
         batches' intervention kinds."""
-        return SimulationConfig.preset(
-            "v1", sizes=self.sizes, intervention={"kinds": self.clean.intervention_kinds}
-        )
+        intervention = {
+            "kinds": self.clean.intervention_kinds,
+            "off_target_probability": self.clean.off_target_probability,
+        }
+        return SimulationConfig.preset("v1", sizes=self.sizes, intervention=intervention)
