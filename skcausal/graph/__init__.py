@@ -2,11 +2,11 @@
 
 One convention everywhere: ``A[i, j] != 0`` means the edge i -> j; in a PDAG or CPDAG an undirected
 edge i - j sets both ``A[i, j]`` and ``A[j, i]``. The modules import downward only: ``_dag``
-(cycles, orders, the greedy DAG) <- ``_equivalence`` (Meek's rules, DAG -> CPDAG, PDAG -> DAG)
-<- ``_knowledge`` (background knowledge and how a graph is made to honour it).
+(cycles, orders, edge scores and the greedy DAG) <- ``_equivalence`` (Meek's rules, DAG -> CPDAG,
+PDAG -> DAG) <- ``_knowledge`` (background knowledge and how a graph is made to honour it).
 """
 
-from skcausal.graph._dag import find_cycle, greedy_dag, is_dag, topological_order
+from skcausal.graph._dag import edge_given_pair, find_cycle, greedy_dag, is_dag, topological_order
 from skcausal.graph._equivalence import dag_to_cpdag, meek_orient, pdag_to_dag
 from skcausal.graph._knowledge import BackgroundKnowledge, apply_knowledge
 
@@ -14,6 +14,7 @@ __all__ = [
     "BackgroundKnowledge",
     "apply_knowledge",
     "dag_to_cpdag",
+    "edge_given_pair",
     "find_cycle",
     "greedy_dag",
     "is_dag",

@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from skcausal._base import SHARED_PARAMETER_CONSTRAINTS, BaseCausalDiscovery, Discovery
 from skcausal._progress import progress_bar
 from skcausal._utils import check_random_state
-from skcausal.graph import greedy_dag
+from skcausal.graph import edge_given_pair, greedy_dag
 from skcausal.zeroshot._checkpoint import cached_checkpoint as _cached_checkpoint
 from skcausal.zeroshot._checkpoint import cached_model as _cached_model
 from skcausal.zeroshot._checkpoint import file_key as _file_key
@@ -77,9 +77,15 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         ``pretrained/README.md``). The first model, v1, ships beside it as
         ``skcausal-zeroshot-v1`` for comparison; it cannot use environments.
     threshold : float in [0, 1], default=0.5
-        Edges with probability above it are candidates for ``adjacency_``.
+        A pair's more probable direction i -> j is a candidate for ``adjacency_`` when its
+        probability given that the pair is not joined the other way round,
+        ``p[i, j] / (1 - p[j, i])``, is above it (:func:`~skcausal.graph.edge_given_pair`). At 0.5
+        each pair gets its most probable state (no edge, i -> j or j -> i), which minimises the
+        expected structural Hamming distance; an edge whose reverse has probability 0 needs only
+        its own probability above the threshold, while a pair whose two directions the data
+        cannot tell apart (0.45 each way) is kept.
     acyclic : bool, default=True
-        Make ``adjacency_`` a DAG: candidates are kept most probable first, skipping any edge that
+        Make ``adjacency_`` a DAG: candidates are kept highest score first, skipping any edge that
         would close a cycle. With False, every candidate is kept.
     device : {"auto", "cpu", "cuda", "cuda:N", "mps"}, default="auto"
         Where the forward pass runs; "auto" uses CUDA when available, else the CPU. It is checked
@@ -253,15 +259,18 @@ default="from_dtype"
         torch_device(self.device)
 
     def _graph_from_probabilities(self, probabilities, knowledge):
-        """Threshold (and make acyclic) the probabilities, knowledge first."""
+        """Score each pair's more probable direction, threshold (and make acyclic) the scores,
+        knowledge first."""
         priority = probabilities.copy()
         if knowledge is not None:
             required, forbidden = knowledge
             priority[forbidden | required.T] = 0.0  # a required edge is directed
-            priority[required] = 2.0  # above any threshold and any probability: kept first
+        score = edge_given_pair(priority)
+        if knowledge is not None:
+            score[required] = 2.0  # above any threshold and any score: kept first
         if self.acyclic:
-            return greedy_dag(priority, self.threshold)
-        return (priority > self.threshold).astype(int)
+            return greedy_dag(score, self.threshold)
+        return (score > self.threshold).astype(int)
 
     def _load(self):
         key = _file_key(self.checkpoint)

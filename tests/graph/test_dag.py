@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from skcausal.graph import _dag, greedy_dag, is_dag
+from skcausal.graph import _dag, edge_given_pair, greedy_dag, is_dag
 
 # A few values only, so that ties (between edges, and with the threshold) are common.
 TIED = st.sampled_from([0.0, 0.2, 0.5, 0.5, 0.6, 0.7, 0.7, 0.9, 1.0])
@@ -154,3 +154,44 @@ def test_greedy_dag_on_dense_random_probabilities(d):
     a = greedy_dag(p)
     assert is_dag(a)
     np.testing.assert_array_equal(a, reference_greedy(p, 0.5))
+
+
+@st.composite
+def pair_probabilities(draw):
+    """Edge probabilities with p[i, j] + p[j, i] <= 1 for every pair (a DAG joins a pair once)."""
+    d = draw(st.integers(2, 6))
+    values = st.sampled_from([0.0, 0.05, 0.2, 0.3, 0.45, 0.5, 0.55, 0.7, 0.9, 1.0])
+    p = np.zeros((d, d))
+    for i in range(d):
+        for j in range(i + 1, d):
+            p[i, j] = draw(values)
+            p[j, i] = draw(values.filter(lambda v, a=p[i, j]: v <= 1 - a))
+    return p
+
+
+@given(p=pair_probabilities())
+def test_edge_given_pair_above_half_is_the_pairs_most_probable_state(p):
+    score = edge_given_pair(p)
+    d = len(p)
+    for i in range(d):
+        for j in range(d):
+            if i == j:
+                assert score[i, j] == 0
+                continue
+            states = {"i->j": p[i, j], "j->i": p[j, i], "none": 1 - p[i, j] - p[j, i]}
+            best = max(states.values())
+            # Strictly the most probable state (ties with "no edge" are not above 0.5).
+            if states["i->j"] == best and best > states["none"]:
+                assert score[i, j] > 0.5
+            else:
+                assert score[i, j] <= 0.5 + 1e-12
+
+
+def test_edge_given_pair_keeps_a_pair_split_between_its_directions():
+    p = np.array([[0, 0.45, 0.9], [0.45, 0, 0], [0, 0.3, 0]])
+    score = edge_given_pair(p)
+    # The sure edge keeps its probability; the even split is kept once by the greedy DAG.
+    assert score[0, 2] == 0.9 and score[2, 1] == 0.3
+    assert greedy_dag(p, 0.5).sum() == 1  # reading p > 0.5 drops the split pair
+    a = greedy_dag(score, 0.5)
+    assert a[0, 2] == 1 and a[0, 1] + a[1, 0] == 1 and a.sum() == 2

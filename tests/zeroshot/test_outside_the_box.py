@@ -1,9 +1,13 @@
 """The zero-shot model outside its training box (issues #22 and #23): pure noise, monotone
 re-expressions of the columns and binary data.
 
-The shipped v2 fails the first three (measured: research/experiments/outside_the_box.py), so they
-are strict xfails while v2 ships: they must fail with v2, and must pass once v3 (trained on n down
-to 10, empty graphs, monotone re-expressions and discrete columns) replaces it.
+The shipped v2 fails the noise and monotone-map tests (measured:
+research/experiments/outside_the_box.py), so they are strict xfails while v2 ships: they must fail
+with v2, and must pass once v3 (trained on n down to 10, empty graphs, monotone re-expressions and
+discrete columns) replaces it. The binary chain is not one of them: its edges cannot be oriented
+from observational data, so the model splits each one's probability between its two directions,
+and ``adjacency_`` keeps such a pair since it reads each pair's most probable state
+(:func:`skcausal.graph.edge_given_pair`; with "probability above 0.5" v2 kept no edge).
 """
 
 import numpy as np
@@ -103,7 +107,6 @@ def _binary_chain(n, seed, copy=0.9):
     return pd.DataFrame(dict(zip("ABCD", columns)))
 
 
-@v2_fails
 def test_binary_chain_skeleton_at_20k_rows():
     est = ZeroShotCausalDiscovery().fit(_binary_chain(20_000, 0))
     skeleton = (est.adjacency_ + est.adjacency_.T) > 0

@@ -10,7 +10,7 @@ import torch
 
 from skcausal import ZeroShotCausalDiscovery
 from skcausal.datasets import make_scm
-from skcausal.graph import is_dag
+from skcausal.graph import edge_given_pair, is_dag
 from skcausal.zeroshot import Checkpoint, CheckpointError, ModelConfig, PairGridTransformer
 from skcausal.zeroshot._features import N_FEATURES, pair_features
 
@@ -75,15 +75,27 @@ def test_acyclic_output_is_always_a_dag(seed):
     X, _, _ = make_scm(300, 12, mechanism="rff", edges_per_node=3, random_state=seed)
     est = ZeroShotCausalDiscovery(threshold=0.02).fit(X)  # a low threshold makes many candidates
     assert is_dag(est.adjacency_)
-    # every kept edge clears the threshold
-    assert np.all(est.edge_probabilities_[est.adjacency_ == 1] > 0.02)
+    # every kept edge clears the threshold and is its pair's more probable direction
+    p, kept = est.edge_probabilities_, est.adjacency_ == 1
+    assert np.all(edge_given_pair(p)[kept] > 0.02) and np.all(p[kept] >= p.T[kept])
 
 
 def test_acyclic_false_keeps_every_edge_above_threshold(data):
     X, mask, _ = data
     est = ZeroShotCausalDiscovery(acyclic=False, threshold=0.3).fit(X)
-    np.testing.assert_array_equal(est.adjacency_, (est.edge_probabilities_ > 0.3).astype(int))
+    expected = edge_given_pair(est.edge_probabilities_) > 0.3
+    np.testing.assert_array_equal(est.adjacency_, expected.astype(int))
     assert ZeroShotCausalDiscovery(threshold=1.0).fit(X).adjacency_.sum() == 0
+
+
+def test_adjacency_is_each_pairs_most_probable_state(data):
+    X, _, _ = data
+    est = ZeroShotCausalDiscovery(acyclic=False).fit(X)
+    p = est.edge_probabilities_
+    none = 1 - p - p.T
+    # At the default threshold, i -> j is kept exactly when it beats both no edge and j -> i.
+    most_probable = (p > none) & (p >= p.T) & ~np.eye(len(p), dtype=bool)
+    np.testing.assert_array_equal(est.adjacency_, most_probable.astype(int))
 
 
 def test_shipped_weights_match_reference_values():
