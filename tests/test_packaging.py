@@ -44,6 +44,8 @@ def test_package_data_covers_the_checkpoint_and_model_card():
         "README.md",
         "skcausal-zeroshot-v1.safetensors",
         "skcausal-zeroshot-v1.json",
+        "skcausal-zeroshot-v2.safetensors",
+        "skcausal-zeroshot-v2.json",
     ):
         assert name in shipped
     assert not any(name.endswith(".pt") for name in shipped)

@@ -52,7 +52,7 @@ _V2_KINDS = ("hard", "far", "shift", "soft", "soft")  # soft twice as often as e
 PRESETS = {
     # The v1 model's prior (configs/default.json): the defaults at d 2-100, n 200-2,000.
     "v1": {"sizes": {"max_nodes": 100, "node_distribution": "log_uniform", "max_samples": 2000}},
-    # The prior of the v2 fine-tunes that the shipped v2 averages with v1 (configs/v2-soft2.json).
+    # The prior of the v2 fine-tunes that v2 averages with v1 (configs/v2-soft2.json).
     "v2": {
         "sizes": {
             "max_nodes": 200,

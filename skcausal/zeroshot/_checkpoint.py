@@ -56,7 +56,7 @@ def checkpoint_files(path) -> tuple[Path, Path]:
 
 @functools.cache
 def default_checkpoint_path() -> Path:
-    """The weights that ship with the package (v2, with a target head, so also for fits with
+    """The weights that ship with the package (v3, with a target head, so also for fits with
     environments).
 
     An installed package (wheel, sdist or editable) carries them as the data package

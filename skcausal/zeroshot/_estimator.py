@@ -32,39 +32,40 @@ from skcausal.zeroshot._memory import check_memory, chunk_sizes, datasets_per_pa
 class ZeroShotCausalDiscovery(BaseCausalDiscovery):
     """Causal discovery in one forward pass of a pretrained transformer.
 
-    The network was pretrained on simulated structural causal models (the v2 prior of
-    ``pretrained/README.md``): 2 to 200 variables and 50 to 2,000 rows; Erdos-Renyi, scale-free,
-    layered, hub and tree DAGs; ten mechanism families (linear, neural, periodic, saturating,
-    quadratic, step, random-feature, Hill, piecewise and interaction terms), mixed per node in
-    30% of datasets; varied noise and root laws, raw or standardised units, monotone distortions,
-    rounding, clipping, measurement noise and outliers; half the datasets interventional (hard,
-    far, shift and soft interventions, some with off-target effects the mask does not show), and
-    some as environments with unknown targets. Given data, it computes statistics of every pair
-    of variables, attends over the grid of pairs, and returns a probability for each directed
-    edge. No optimisation runs at fit.
+    The network was pretrained on simulated structural causal models (the v3 prior of
+    ``pretrained/README.md``): 2 to 200 variables and 10 to 10,000 rows; Erdos-Renyi,
+    scale-free, layered, hub and tree DAGs, and empty graphs; ten mechanism families (linear,
+    neural, periodic, saturating, quadratic, step, random-feature, Hill, piecewise and
+    interaction terms), mixed per node in 30% of datasets; varied noise and root laws, raw or
+    standardised units, monotone re-expressions, rounding, clipping, measurement noise and
+    outliers; binary, ordinal and unordered discrete columns and missing cells (MCAR, MAR, MNAR)
+    in some datasets; half the datasets interventional (hard, far, shift and soft interventions,
+    some with off-target effects the mask does not show), and some as environments with unknown
+    targets. Given data, it computes statistics of every pair of variables (and of each pair
+    given each third variable), attends over the grid of pairs, and returns a probability for
+    each directed edge. No optimisation runs at fit.
 
-    **Its training box, and what happens outside it.** The shipped checkpoint (v2) was trained on
-    continuous, complete data; n from 50 to 2,000 rows, d up to 200; the intervention kinds above;
-    every common cause observed (**no hidden confounders**) and no cycles. Outside the box
-    (measured with ``research/experiments/outside_the_box.py`` and the scripts of
-    ``docs/choosing.md``):
+    **Its training box, and what happens outside it.** The shipped checkpoint (v3) was trained on
+    n from 10 to 10,000 rows and d up to 200; continuous and discrete columns, with or without
+    missing cells; the intervention kinds above; every common cause observed (**no hidden
+    confounders**) and no cycles. Outside the box, and at its edges (measured with
+    ``research/experiments/outside_the_box.py`` and the scripts of ``docs/choosing.md``):
 
     - *More rows* than the checkpoint was trained on are read as the mean over disjoint subsets
-      of a trained size (``max_rows``): d = 20, AUPRC 0.957 at 2,000 rows, 0.973 at 10,000, 0.983
-      at 100,000 (reading all rows at once, v2 fell from 0.91 to 0.62 between 1,000 and 10,000).
-    - *Monotone re-expressions* of the columns (exp, cube, log, a sensor's curve) move single
-      probabilities by up to 0.9 in the default mode, and exp of every column lowers AUROC from
-      0.989 to 0.956 (d = 20, n = 2,000); ``marginals="ranks"`` reads only ranks and is exactly
-      invariant (0.986 whatever the map).
+      of a trained size (``max_rows``): d = 20, AUPRC 0.968 at 2,000 rows, 0.973 at 10,000,
+      0.975 at 50,000, 0.982 at 100,000 (linear and MLP, 2 seeds each).
+    - *Monotone re-expressions* of the columns (exp, cube, log, a sensor's curve): the default
+      (``marginals="both"``) averages an answer from the values with one from the ranks alone,
+      so it moves half as far as the values alone would: exp of every column lowers AUROC from
+      0.989 to 0.984 (the values alone: 0.962) and moves no probability by more than 0.46 (d = 20,
+      n = 2,000); ``marginals="ranks"`` is exactly invariant.
     - *Missing cells* (NaN) are read over the rows where each statistic's values are observed,
       and *discrete columns* (``feature_kinds_``) by their kind; an unordered category by its
-      levels' frequencies, never by the order of its codes. v2 never saw either in training (its
-      accuracy on them, beside PC's and GES's, is in ``docs/inputs.md``); model v3 is trained on
-      both.
-    - *Noise at small n gives confident edges*: 20 independent noise columns of 10 or 50 rows get
-      1-3 edges with probabilities up to 0.7; of 100,000 rows, none (largest probability 0.02).
-    - *A hidden common cause* (one left out of X) gives an edge between 45% of the pairs of its
-      non-adjacent effects, against 10% with the cause in X.
+      levels' frequencies, never by the order of its codes (accuracy beside PC's and GES's:
+      ``docs/inputs.md``).
+    - *Pure noise*: 20 independent columns of 10, 50 or 100,000 rows get no edge (largest
+      probability 0.31, 0.08, 0.00); of six seeds at 20 and at 50 rows, one each gets 1-2 edges.
+    - *A hidden common cause* (never simulated) often shows up as an edge between its effects.
 
     :doc:`/choosing` compares it with the baselines and says when to prefer one of them.
 
@@ -72,10 +73,12 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
     ----------
     checkpoint : str or path, default=None
         A ``.safetensors`` checkpoint (with its ``.json`` beside it) or a folder holding one; None
-        loads the weights that ship with the package, ``skcausal-zeroshot`` (v2: trained on a
-        wide prior, with a target head for fits with ``environments``; see
-        ``pretrained/README.md``). The first model, v1, ships beside it as
-        ``skcausal-zeroshot-v1`` for comparison; it cannot use environments.
+        loads the weights that ship with the package, ``skcausal-zeroshot`` (v3: trained on a
+        wide prior with missing cells, discrete columns and n up to 10,000, with a target head
+        for fits with ``environments``; see ``pretrained/README.md``). The earlier models ship
+        beside it for comparison: ``skcausal-zeroshot-v2`` (the default until 2026-12-05) and
+        ``skcausal-zeroshot-v1``, which cannot use environments; pass e.g.
+        ``default_checkpoint_path().with_name("skcausal-zeroshot-v2.safetensors")``.
     threshold : float in [0, 1], default=0.5
         A pair's more probable direction i -> j is a candidate for ``adjacency_`` when its
         probability given that the pair is not joined the other way round,
@@ -92,18 +95,17 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         at the start of ``fit``, before the data: "cuda" (or "cuda:N") without a usable CUDA GPU
         (a CPU-only build of torch, or no GPU), "mps" where Apple's MPS backend is not available,
         and any other name raise a ValueError that says how to proceed.
-    marginals : {"raw", "ranks", "both"}, default="raw"
+    marginals : {"raw", "ranks", "both"}, default="both"
         What the model reads of each column. "raw": the values themselves (standardised), so the
         shape of a marginal can add evidence (a cause's marginal is informative under the
         independence of cause and mechanism; real cause-effect pairs are oriented largely by it).
         "ranks": only the normal scores of each column's ranks, so ``edge_probabilities_`` are
         exactly unchanged by any strictly increasing transform of any column (log, exp, cube,
-        a sensor's calibration curve). "both": the mean of the two answers (two forward passes,
-        twice the time), so the ranks' half cannot move and a misleading marginal moves the
-        answer at most half as far: exp or cube of every column lowers AUROC by at most 0.012
-        where "raw" loses up to 0.052 (d = 20, n = 2,000, shipped v2), at a cost of 0.002 AUPRC on
-        the standard suite. Use "ranks" when the units or the measurement scale of the columns
-        are arbitrary; "raw" when values are measured on a meaningful scale; "both" when unsure.
+        a sensor's calibration curve). "both" (the default): the mean of the two answers (two
+        forward passes, twice the time), so the ranks' half cannot move and a misleading
+        marginal moves the answer at most half as far. Use "ranks" when the units or the
+        measurement scale of the columns are arbitrary, "raw" when values are measured on a
+        meaningful scale and speed matters; the three are compared in ``docs/choosing.md``.
     max_rows : "auto", int or None, default="auto"
         Rows per forward pass. Beyond it the rows are split into disjoint random subsets of equal
         size (at most 16, so time and memory stay bounded whatever n is) and their probabilities
@@ -153,10 +155,9 @@ default="from_dtype"
     their magnitude (1e-300 to 1e300, mixed across columns), so the units of X do not matter.
     Duplicated or collinear columns are accepted: the features use a ridge-regularised precision
     matrix, and the result is finite (two exact copies get identical probabilities: the model
-    cannot tell them apart). Any n_samples >= 2 is accepted, but with very few samples the graph is
-    not empty: on pure noise the model still returns confident edges (see above), so treat a fit
-    on tens of rows as a guess. A variable intervened in every
-    sample is accepted (its intervention features record it) and gives a finite result. If the
+    cannot tell them apart). Any n_samples >= 2 is accepted, but below 10 rows (the fewest it was
+    trained on) treat a fit as a guess. A variable intervened in every sample is accepted (its
+    intervention features record it) and gives a finite result. If the
     model ever produced a non-finite probability, ``fit`` would raise FloatingPointError (a bug to
     report) instead of returning it.
 
@@ -223,7 +224,7 @@ default="from_dtype"
         threshold=0.5,
         acyclic=True,
         device="auto",
-        marginals="raw",
+        marginals="both",
         max_rows="auto",
         n_bootstrap=0,
         memory_limit="auto",

@@ -1,0 +1,50 @@
+"""Fit time of the shipped zero-shot model (v3) against v2, shipped beside it, on the same data.
+
+    python benchmarks/bench_versions.py
+
+Prints, per size, the median of 3 fits after one warm-up, on one thread: v2 with its default
+(``marginals="raw"``), v3 with its default (``"both"``: two forward passes) and v3 with ``"raw"``.
+"""
+
+import time
+
+import numpy as np
+import torch
+
+from skcausal import ZeroShotCausalDiscovery
+from skcausal.datasets import make_scm
+from skcausal.zeroshot import default_checkpoint_path
+
+SIZES = ((1000, 20), (2000, 50), (10_000, 100), (1000, 200))
+
+
+def median_fit_seconds(estimator, X, repeats=3):
+    estimator.fit(X)  # warm-up: loads and caches the checkpoint
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        estimator.fit(X)
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def main():
+    torch.set_num_threads(1)
+    v2 = default_checkpoint_path().with_name("skcausal-zeroshot-v2.safetensors")
+    settings = {
+        "v2 (raw)": {"checkpoint": v2, "marginals": "raw"},
+        "v3 (both)": {},
+        "v3 (raw)": {"marginals": "raw"},
+    }
+    print("| n | d | " + " | ".join(settings) + " |\n|---:|---:|" + "---:|" * len(settings))
+    for n, d in SIZES:
+        X, _, _ = make_scm(n, d, random_state=0)
+        cells = [
+            f"{median_fit_seconds(ZeroShotCausalDiscovery(**kw), X) * 1000:.0f} ms"
+            for kw in settings.values()
+        ]
+        print(f"| {n:,} | {d} | " + " | ".join(cells) + " |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
