@@ -6,10 +6,8 @@ Prints, per size, the median of 3 fits after one warm-up, on one thread: v2 with
 (``marginals="raw"``), v3 with its default (``"both"``: two forward passes) and v3 with ``"raw"``.
 """
 
-import time
-
-import numpy as np
 import torch
+from bench_speed import median_seconds  # benchmarks/ is on sys.path when run as a script
 
 from skcausal import ZeroShotCausalDiscovery
 from skcausal.datasets import make_scm
@@ -20,12 +18,7 @@ SIZES = ((1000, 20), (2000, 50), (10_000, 100), (1000, 200))
 
 def median_fit_seconds(estimator, X, repeats=3):
     estimator.fit(X)  # warm-up: loads and caches the checkpoint
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        estimator.fit(X)
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
+    return median_seconds(lambda: estimator.fit(X), repeats)
 
 
 def main():

@@ -18,12 +18,11 @@ import torch
 from skcausal.datasets import SCMBatchSampler, SimulationConfig
 from skcausal.metrics import edge_calibration_error
 from skcausal.zeroshot._checkpoint import Checkpoint
-from skcausal.zeroshot._features import V3_FEATURES, pair_features
 
 BINS = ((0.5, 0.7), (0.7, 0.9), (0.9, 1.0))
 
 
-def probabilities(model, conditional, n, batches, seed):
+def probabilities(model, n, batches, seed):
     config = SimulationConfig.preset(
         "v3",
         sizes={"min_nodes": 5, "max_nodes": 30, "min_samples": n, "max_samples": n},
@@ -34,11 +33,9 @@ def probabilities(model, conditional, n, batches, seed):
     for _ in range(batches):
         d = int(torch.randint(5, 31, (1,), generator=sampler.generator))
         batch = sampler.sample(4, d, n)
-        tokens = pair_features(
-            batch.X, batch.intervention_mask, kinds=batch.column_kinds, conditional=conditional
-        )
         with torch.no_grad():
-            p = torch.sigmoid(model(tokens)).double().numpy()
+            logits = model.edge_logits(batch.X, batch.intervention_mask, kinds=batch.column_kinds)
+        p = torch.sigmoid(logits).double().numpy()
         truths.extend(batch.adjacency.numpy())
         probs.extend(p)
     return truths, probs
@@ -52,15 +49,13 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
-    checkpoint = Checkpoint.load(args.checkpoint)
-    model = checkpoint.build_model("cpu")
-    conditional = checkpoint.model_config.n_features > V3_FEATURES
+    model = Checkpoint.load(args.checkpoint).build_model("cpu")
     head = "| n | datasets | edge rate | mean p | ECE | " + " | ".join(
         f"p in ({lo}, {hi}]: pairs, edge share" for lo, hi in BINS
     )
     print(head + " |\n|" + "---:|" * (5 + len(BINS)))
     for n in (int(v) for v in args.n.split(",")):
-        truths, probs = probabilities(model, conditional, n, args.batches, args.seed)
+        truths, probs = probabilities(model, n, args.batches, args.seed)
         off = [~np.eye(len(t), dtype=bool) for t in truths]
         y = np.concatenate([t[o] for t, o in zip(truths, off)])
         q = np.concatenate([p[o] for p, o in zip(probs, off)])
