@@ -1,6 +1,7 @@
 """pretrain(num_workers=K): the simulation runs in worker processes and the run stays exact."""
 
 import json
+from pathlib import Path
 
 import pytest
 import torch
@@ -173,15 +174,7 @@ def test_resume_file_alone_continues_the_run_elsewhere_with_its_whole_log(tmp_pa
 
 
 @pytest.mark.parametrize(
-    "name",
-    [
-        "default.json",
-        "compact.json",
-        "gpu.json",
-        "v2.json",
-        "v2-pilot.json",
-        "v2-pilot-finetune.json",
-    ],
+    "name", sorted(p.name for p in (Path(__file__).parents[2] / "configs").glob("*.json"))
 )
 def test_shipped_configs_are_valid_training_configs(name, repo_root):
     from skcausal.pretraining import TrainConfig
