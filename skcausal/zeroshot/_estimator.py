@@ -17,7 +17,9 @@ from skcausal.zeroshot._checkpoint import cached_checkpoint as _cached_checkpoin
 from skcausal.zeroshot._checkpoint import cached_model as _cached_model
 from skcausal.zeroshot._checkpoint import file_key as _file_key
 from skcausal.zeroshot._checkpoint import torch_device
+from skcausal.zeroshot._evidence import any_dependence
 from skcausal.zeroshot._inference import (
+    environment_codes,
     forward,
     kind_codes,
     mean_of_views,
@@ -63,8 +65,8 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
       and *discrete columns* (``feature_kinds_``) by their kind; an unordered category by its
       levels' frequencies, never by the order of its codes (accuracy beside PC's and GES's:
       ``docs/inputs.md``).
-    - *Pure noise* (20 independent columns, 20 seeds): an edge in 1, 7, 3 and 0 datasets at 10,
-      20, 50 and 200 rows (v2: 17, 20, 19, 2); at 100,000 rows none (largest probability 0.00).
+    - *Pure noise* (20 independent columns, seeds 0-19): no edge at 10, 20, 50 or 200 rows (v2:
+      an edge in 17, 20, 19 and 2 datasets), none at 100,000; see ``alpha``.
     - *A hidden common cause* (never simulated) often shows up as an edge between its effects.
 
     :doc:`/choosing` compares it with the baselines and says when to prefer one of them.
@@ -87,6 +89,13 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         expected structural Hamming distance; an edge whose reverse has probability 0 needs only
         its own probability above the threshold, while a pair whose two directions the data
         cannot tell apart (0.45 each way) is kept.
+    alpha : float in (0, 1) or None, default=0.01
+        Unless the rows show some pair of columns to be dependent, at a false discovery rate of
+        ``alpha`` over all pairs (a rank correlation and a binned chi-square test per pair),
+        ``adjacency_`` has no edge but the required ones; ``edge_probabilities_`` stay the
+        model's. A DAG with an edge makes some pair dependent, so on pure noise this bounds the
+        chance of any edge by ``alpha`` at every n; of 240 simulated graphs of 20-200 rows it
+        emptied one (``docs/choosing.md``). None skips the check.
     acyclic : bool, default=True
         Make ``adjacency_`` a DAG: candidates are kept highest score first, skipping any edge that
         would close a cycle. With False, every candidate is kept.
@@ -203,6 +212,7 @@ default="from_dtype"
     _parameter_constraints = {
         "checkpoint": [str, os.PathLike, None],
         "threshold": [Interval(Real, 0, 1, closed="both")],
+        "alpha": [Interval(Real, 0, 1, closed="neither"), None],
         "acyclic": ["boolean"],
         "device": [str],
         "memory_limit": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither"), None],
@@ -222,6 +232,7 @@ default="from_dtype"
         checkpoint=None,
         *,
         threshold=0.5,
+        alpha=0.01,
         acyclic=True,
         device="auto",
         marginals="both",
@@ -236,6 +247,7 @@ default="from_dtype"
     ):
         self.checkpoint = checkpoint
         self.threshold = threshold
+        self.alpha = alpha
         self.acyclic = acyclic
         self.device = device
         self.marginals = marginals
@@ -259,10 +271,12 @@ default="from_dtype"
         # the checkpoint loaded or any memory estimated.
         torch_device(self.device)
 
-    def _graph_from_probabilities(self, probabilities, knowledge):
+    def _graph_from_probabilities(self, probabilities, knowledge, X):
         """Score each pair's more probable direction, threshold (and make acyclic) the scores,
-        knowledge first."""
+        knowledge first; no edge but the required ones where the rows X show no dependence."""
         priority = probabilities.copy()
+        if self.alpha is not None and not any_dependence(X, self.alpha):
+            priority[:] = 0.0
         if knowledge is not None:
             required, forbidden = knowledge
             priority[forbidden | required.T] = 0.0  # a required edge is directed
@@ -279,30 +293,11 @@ default="from_dtype"
         device = torch_device(self.device)
         return checkpoint, _cached_model(*key, str(device)), device, key[0]
 
-    def _environment_codes(self, environments, checkpoint, path):
-        """The rows' environment codes with the reference moved to code 0, and the permutation
-        back to the sorted labels' order."""
-        if not checkpoint.model_config.target_head:
-            raise ValueError(
-                f"the checkpoint {path} was not trained on environments with unknown targets (it "
-                "has no target head), so it cannot use environments=. Pass a checkpoint trained "
-                "with ModelConfig.target_head=True (checkpoint=None uses the shipped one), or give "
-                "the targets as intervention_mask."
-            )
-        order = np.arange(len(environments.labels))
-        if environments.reference is not None:
-            order = np.concatenate(
-                [[environments.reference], np.delete(order, environments.reference)]
-            )
-        internal = np.empty_like(order)
-        internal[order] = np.arange(len(order))
-        return internal[environments.codes], order
-
     def _discover(self, X, intervention_mask, *, knowledge=None, environments=None):
         checkpoint, model, device, path = self._load()
         env = None
         if environments is not None:
-            env_codes, order = self._environment_codes(environments, checkpoint, path)
+            env_codes, order = environment_codes(environments, checkpoint, path)
             has_reference = environments.reference is not None
             env = {"codes": env_codes, "n_environments": len(order), "has_reference": has_reference}
         n, d = X.shape
@@ -355,10 +350,11 @@ default="from_dtype"
         resamples = None
         if self.n_bootstrap:
             resamples = []
-            for p in probabilities[1:]:
+            for p, rows in zip(probabilities[1:], datasets[1:]):
                 p = p.copy()
                 np.fill_diagonal(p, 0.0)
-                resamples.append(Discovery(p, self._graph_from_probabilities(p, knowledge)))
+                graph = self._graph_from_probabilities(p, knowledge, X[rows])
+                resamples.append(Discovery(p, graph))
         probabilities = probabilities[0].copy()
         if not np.all(np.isfinite(probabilities)):
             # FloatingPointError, not ValueError: X passed validation, so this is a numerical
@@ -381,7 +377,7 @@ default="from_dtype"
                 internal_targets[0] = 0.0
             found_targets = np.empty_like(internal_targets)
             found_targets[order] = internal_targets
-        adjacency = self._graph_from_probabilities(probabilities, knowledge)
+        adjacency = self._graph_from_probabilities(probabilities, knowledge, X)
         meta = checkpoint.metadata
         checkpoint_info = {
             "path": path,

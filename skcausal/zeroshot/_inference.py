@@ -1,5 +1,6 @@
 """The forward passes of a fit: the columns as the model reads them, row subsets beyond the trained
-range, and the batching of the bootstrap resamples. No sklearn in here.
+range, the batching of the bootstrap resamples, and the environment codes the target head reads.
+No sklearn in here.
 
 More rows than the checkpoint was trained on do not go through the network at once: a model
 trained on n <= N reads a dataset of 10 N rows out of its range (v2 lost AUPRC 0.91 -> 0.62 from
@@ -194,3 +195,21 @@ def mean_of_views(outputs):
     probabilities = [np.mean(p, axis=0) for p in zip(*(o[0] for o in outputs))]
     targets = [None if t[0] is None else np.mean(t, axis=0) for t in zip(*(o[1] for o in outputs))]
     return probabilities, targets
+
+
+def environment_codes(environments, checkpoint, path):
+    """The rows' environment codes with the reference moved to code 0, and the permutation
+    back to the sorted labels' order."""
+    if not checkpoint.model_config.target_head:
+        raise ValueError(
+            f"the checkpoint {path} was not trained on environments with unknown targets (it "
+            "has no target head), so it cannot use environments=. Pass a checkpoint trained "
+            "with ModelConfig.target_head=True (checkpoint=None uses the shipped one), or give "
+            "the targets as intervention_mask."
+        )
+    order = np.arange(len(environments.labels))
+    if environments.reference is not None:
+        order = np.concatenate([[environments.reference], np.delete(order, environments.reference)])
+    internal = np.empty_like(order)
+    internal[order] = np.arange(len(order))
+    return internal[environments.codes], order
