@@ -207,6 +207,10 @@ default="from_dtype"
     >>> est = ZeroShotCausalDiscovery().fit(X, intervention_mask=mask)
     >>> bool((est.edge_probabilities_ >= 0).all() and (est.edge_probabilities_ <= 1).all())
     True
+    >>> import numpy as np
+    >>> noise = np.random.default_rng(3).standard_normal((20, 20))  # 20 independent columns
+    >>> [int(ZeroShotCausalDiscovery(alpha=a).fit(noise).adjacency_.sum()) for a in (0.01, None)]
+    [0, 2]
     """
 
     _parameter_constraints = {
