@@ -3,7 +3,8 @@
     python benchmarks/bench_versions.py
 
 Prints, per size, the median of 3 fits after one warm-up, on one thread: v2 with its default
-(``marginals="raw"``), v3 with its default (``"both"``: two forward passes) and v3 with ``"raw"``.
+(``marginals="raw"``), v3 with its default (``"both"``: two forward passes), v3 with ``"raw"``,
+and v3's default without the dependence check (``alpha=None``), which shows what the check costs.
 """
 
 import torch
@@ -28,6 +29,7 @@ def main():
         "v2 (raw)": {"checkpoint": v2, "marginals": "raw"},
         "v3 (both)": {},
         "v3 (raw)": {"marginals": "raw"},
+        "v3 (both), no dependence check": {"alpha": None},
     }
     print("| n | d | " + " | ".join(settings) + " |\n|---:|---:|" + "---:|" * len(settings))
     for n, d in SIZES:
