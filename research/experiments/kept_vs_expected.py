@@ -9,7 +9,8 @@ If the kept edges fall short because the model cannot tell a pair's direction, t
 pairs stay many; if they fall short because the probabilities are diffuse, they fall as well.
 Then the graph ``adjacency_`` keeps against one that keeps as many edges as expected (the
 round(sum of p) pairs of highest adjacency, each in its more probable direction, acyclic): kept
-edges, SHD, precision, recall, F1. Last, on the first ``--pc-datasets`` datasets of each family,
+edges, SHD, precision, recall, F1. Then AUPRC per network size (each size is one of bnlearn's
+development networks). Last, on the first ``--pc-datasets`` datasets of each family,
 SHD and skeleton F1 of the zero-shot graph against PC's: whether the family is hard for a
 classical method too.
 
@@ -29,7 +30,7 @@ import torch
 from skcausal import ZeroShotCausalDiscovery
 from skcausal.baselines import PC
 from skcausal.graph import greedy_dag
-from skcausal.metrics import structural_hamming_distance
+from skcausal.metrics import edge_auprc, structural_hamming_distance
 from skcausal.pretraining import TrainConfig
 from skcausal.pretraining._holdout import ValidationSuite
 
@@ -72,7 +73,7 @@ def main(argv=None) -> int:
     estimator = ZeroShotCausalDiscovery(checkpoint=args.checkpoint)
     print("| family | true | sum of p | kept | pairs with p + p.T > 0.5 | p + p.T, true pairs |")
     print("|---|---:|---:|---:|---:|---:|")
-    comparisons, readouts = {}, {}
+    comparisons, readouts, by_size = {}, {}, {}
     for family in suite.groups["real-mean"]:
         rows, versus, read = [], [], []
         datasets = [
@@ -85,6 +86,7 @@ def main(argv=None) -> int:
             p, kept = fit.edge_probabilities_, fit.adjacency_
             q = p + p.T
             read.append(graph_scores(A, kept) + graph_scores(A, as_many_as_expected(p)))
+            by_size.setdefault(len(A), {}).setdefault(family, []).append(edge_auprc(A, p))
             adjacent = np.triu(A | A.T, 1)
             rows.append(
                 (A.sum(), p.sum(), kept.sum(), np.triu(q > 0.5, 1).sum(), q[adjacent].mean())
@@ -113,6 +115,11 @@ def main(argv=None) -> int:
                 f"| {family} | {label} | {kept:.1f} | {shd:.1f} | {precision:.3f} "
                 f"| {recall:.3f} | {f1:.3f} |"
             )
+    families = list(readouts)
+    print("\n| d (network) | " + " | ".join(f"AUPRC, {f}" for f in families) + " |")
+    print("|---:|" + "---:|" * len(families))
+    for d, scores in sorted(by_size.items()):
+        print(f"| {d} | " + " | ".join(f"{np.mean(scores[f]):.3f}" for f in families) + " |")
     print(f"\nFirst {args.pc_datasets} datasets of each family:\n")
     print("| family | zero-shot SHD | zero-shot skeleton F1 | PC SHD | PC skeleton F1 |")
     print("|---|---:|---:|---:|---:|")
