@@ -16,6 +16,7 @@ _LAZY = {
     "NonparametricSEM": "skcausal.sem",
     "ZeroShotCausalDiscovery": "skcausal.zeroshot",
     "graph_to_json": "skcausal.io",
+    "NoDependenceWarning": "skcausal.exceptions",
     "RowsDroppedWarning": "skcausal.exceptions",
     "pretrain": "skcausal.pretraining",
     "save_graph": "skcausal.io",

@@ -23,4 +23,26 @@ class RowsDroppedWarning(UserWarning):
         self.n_rows = n_rows
 
 
-__all__ = ["RowsDroppedWarning"]
+class NoDependenceWarning(UserWarning):
+    """The zero-shot model's probabilities chose edges, but the rows show no pair of columns to be
+    dependent at the estimator's ``alpha``, so ``adjacency_`` holds none (required edges aside).
+
+    Pure noise, or too few rows to tell: the message names the level and the largest probability.
+    ``ZeroShotCausalDiscovery(alpha=None)`` keeps the edges the probabilities choose.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> from skcausal import ZeroShotCausalDiscovery
+    >>> from skcausal.exceptions import NoDependenceWarning
+    >>> noise = np.random.default_rng(3).standard_normal((20, 20))
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     graph = ZeroShotCausalDiscovery().fit(noise).adjacency_
+    >>> [w.category.__name__ for w in caught], int(graph.sum())
+    (['NoDependenceWarning'], 0)
+    """
+
+
+__all__ = ["NoDependenceWarning", "RowsDroppedWarning"]

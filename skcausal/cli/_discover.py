@@ -196,15 +196,21 @@ def _print_edges(est, name, overrides):
 def _fit_one(est, X, mask, environments):
     """Fit, and say what the method did with the data (its test or score, rows dropped); the
     environments go to the estimators that use them, the others get pooled rows."""
-    from skcausal.exceptions import RowsDroppedWarning
+    from skcausal.exceptions import NoDependenceWarning, RowsDroppedWarning
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RowsDroppedWarning)
+        warnings.simplefilter("always", NoDependenceWarning)
         note = _fit_with_environments(est, X, mask, environments)
     for warning in caught:
         if issubclass(warning.category, RowsDroppedWarning):
             message = warning.message
             note += f"; dropped {message.n_dropped} of {message.n_rows} rows with missing values"
+        elif issubclass(warning.category, NoDependenceWarning):
+            note += (
+                f"; no pair of columns shown dependent at alpha={est.alpha}, so no edge "
+                "(--param zeroshot.alpha=None keeps the edges its probabilities choose)"
+            )
         else:
             warnings.warn_explicit(
                 warning.message, warning.category, warning.filename, warning.lineno

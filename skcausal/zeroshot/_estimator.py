@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -12,13 +13,15 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from skcausal._base import SHARED_PARAMETER_CONSTRAINTS, BaseCausalDiscovery, Discovery
 from skcausal._progress import progress_bar
 from skcausal._utils import check_random_state
+from skcausal.exceptions import NoDependenceWarning
 from skcausal.graph import edge_given_pair, greedy_dag
 from skcausal.zeroshot._checkpoint import cached_checkpoint as _cached_checkpoint
 from skcausal.zeroshot._checkpoint import cached_model as _cached_model
 from skcausal.zeroshot._checkpoint import file_key as _file_key
 from skcausal.zeroshot._checkpoint import torch_device
-from skcausal.zeroshot._evidence import any_dependence
+from skcausal.zeroshot._evidence import any_dependence, no_dependence_message
 from skcausal.zeroshot._inference import (
+    check_finite,
     environment_codes,
     forward,
     kind_codes,
@@ -95,7 +98,8 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         ``adjacency_`` has no edge but the required ones; ``edge_probabilities_`` stay the
         model's. A DAG with an edge makes some pair dependent, so on pure noise this bounds the
         chance of any edge by ``alpha`` at every n; of 240 simulated graphs of 20-200 rows it
-        emptied one (``docs/choosing.md``). None skips the check.
+        emptied one (``docs/choosing.md``). A ``NoDependenceWarning`` says when the check empties
+        a graph the probabilities chose. None skips the check.
     acyclic : bool, default=True
         Make ``adjacency_`` a DAG: candidates are kept highest score first, skipping any edge that
         would close a cycle. With False, every candidate is kept.
@@ -166,9 +170,9 @@ default="from_dtype"
     matrix, and the result is finite (two exact copies get identical probabilities: the model
     cannot tell them apart). Any n_samples >= 2 is accepted, but below 10 rows (the fewest it was
     trained on) treat a fit as a guess. A variable intervened in every sample is accepted (its
-    intervention features record it) and gives a finite result. If the
-    model ever produced a non-finite probability, ``fit`` would raise FloatingPointError (a bug to
-    report) instead of returning it.
+    intervention features record it) and gives a finite result. If the model ever produced a
+    non-finite probability, ``fit`` would raise FloatingPointError (a bug to report) instead of
+    returning it.
 
     Attributes
     ----------
@@ -275,16 +279,19 @@ default="from_dtype"
         # the checkpoint loaded or any memory estimated.
         torch_device(self.device)
 
-    def _graph_from_probabilities(self, probabilities, knowledge, X):
+    def _graph_from_probabilities(self, probabilities, knowledge, X, *, warn=False):
         """Score each pair's more probable direction, threshold (and make acyclic) the scores,
         knowledge first; no edge but the required ones where the rows X show no dependence."""
         priority = probabilities.copy()
-        if self.alpha is not None and not any_dependence(X, self.alpha):
-            priority[:] = 0.0
         if knowledge is not None:
             required, forbidden = knowledge
             priority[forbidden | required.T] = 0.0  # a required edge is directed
         score = edge_given_pair(priority)
+        if self.alpha is not None and not any_dependence(X, self.alpha):
+            if warn and (score > self.threshold).any():
+                message = no_dependence_message(self.alpha, priority)
+                warnings.warn(NoDependenceWarning(message), stacklevel=6)  # at the caller's fit
+            score[:] = 0.0
         if knowledge is not None:
             score[required] = 2.0  # above any threshold and any score: kept first
         if self.acyclic:
@@ -360,19 +367,7 @@ default="from_dtype"
                 graph = self._graph_from_probabilities(p, knowledge, X[rows])
                 resamples.append(Discovery(p, graph))
         probabilities = probabilities[0].copy()
-        if not np.all(np.isfinite(probabilities)):
-            # FloatingPointError, not ValueError: X passed validation, so this is a numerical
-            # failure of the model or its features, not a fault the caller can fix in the input
-            # (and code that treats ValueError as "refused input" should not swallow it).
-            magnitude = np.abs(X[~np.isnan(X)])
-            n_bad = int(np.sum(~np.isfinite(probabilities)))
-            raise FloatingPointError(
-                f"the model produced non-finite edge probabilities ({n_bad} of "
-                f"{probabilities.size}) for data of shape {X.shape} with absolute values in "
-                f"[{magnitude.min():.3g}, {magnitude.max():.3g}] and "
-                f"{int(intervention_mask.sum())} intervened values (checkpoint {path}). This is "
-                "a bug in skcausal, not in your data; please report it with these details."
-            )
+        check_finite(probabilities, X, intervention_mask, path)
         np.fill_diagonal(probabilities, 0.0)
         found_targets = None
         if env is not None:
@@ -381,7 +376,7 @@ default="from_dtype"
                 internal_targets[0] = 0.0
             found_targets = np.empty_like(internal_targets)
             found_targets[order] = internal_targets
-        adjacency = self._graph_from_probabilities(probabilities, knowledge, X)
+        adjacency = self._graph_from_probabilities(probabilities, knowledge, X, warn=True)
         meta = checkpoint.metadata
         checkpoint_info = {
             "path": path,

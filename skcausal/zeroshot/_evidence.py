@@ -121,3 +121,12 @@ def any_dependence(X, alpha=0.05):
         return True
     table = _table_pvalues(ranks, observed)
     return bool(_discoveries(np.minimum(1.0, 2 * np.minimum(copula, table)), alpha).any())
+
+
+def no_dependence_message(alpha, probabilities):
+    return (
+        f"the rows show no pair of columns to be dependent (false discovery rate {alpha} over "
+        "all pairs), so adjacency_ holds no edge but the required ones, although the largest "
+        f"edge probability is {probabilities.max():.2f}: pure noise, or too few rows to tell. "
+        "Pass alpha=None to keep the edges the probabilities choose."
+    )

@@ -213,3 +213,22 @@ def environment_codes(environments, checkpoint, path):
     internal = np.empty_like(order)
     internal[order] = np.arange(len(order))
     return internal[environments.codes], order
+
+
+def check_finite(probabilities, X, intervention_mask, path):
+    """Raise FloatingPointError, with what a bug report needs, if a probability is not finite.
+
+    FloatingPointError, not ValueError: X passed validation, so this is a numerical failure of
+    the model or its features, not a fault the caller can fix in the input (and code that treats
+    ValueError as "refused input" should not swallow it)."""
+    if np.all(np.isfinite(probabilities)):
+        return
+    magnitude = np.abs(X[~np.isnan(X)])
+    n_bad = int(np.sum(~np.isfinite(probabilities)))
+    raise FloatingPointError(
+        f"the model produced non-finite edge probabilities ({n_bad} of "
+        f"{probabilities.size}) for data of shape {X.shape} with absolute values in "
+        f"[{magnitude.min():.3g}, {magnitude.max():.3g}] and "
+        f"{int(intervention_mask.sum())} intervened values (checkpoint {path}). This is "
+        "a bug in skcausal, not in your data; please report it with these details."
+    )

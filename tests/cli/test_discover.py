@@ -192,6 +192,18 @@ def test_param_sets_a_methods_parameter_or_names_the_valid_ones(frame, tmp_path,
         assert expected in capsys.readouterr().err, bad
 
 
+def test_a_graph_emptied_for_want_of_dependence_is_said_in_the_summary(tmp_path, capsys):
+    path = tmp_path / "noise.csv"
+    noise = np.random.default_rng(3).standard_normal((20, 20))  # the model alone keeps 2 edges
+    pd.DataFrame(noise, columns=[f"x{i}" for i in range(20)]).to_csv(path, index=False)
+    assert _discover("--data", path, "--methods", "zeroshot") == 0
+    out = capsys.readouterr().out
+    assert "0 edges; no pair of columns shown dependent at alpha=0.01" in out
+    assert _discover("--data", path, "--methods", "zeroshot", "--param", "zeroshot.alpha=None") == 0
+    out = capsys.readouterr().out
+    assert "shown dependent" not in out and "zeroshot (alpha=None): 2 edges" in out
+
+
 def test_environments_column(tmp_path, capsys):
     X, env, _, _ = make_environments(600, 4, n_environments=3, random_state=0)
     table = pd.DataFrame(X, columns=COLUMNS)

@@ -1,11 +1,13 @@
 """The check that the data show some dependence before ``adjacency_`` may hold an edge:
 ``dependent_pairs`` and the estimator's ``alpha``."""
 
+import warnings
+
 import numpy as np
 import pytest
 from scipy.stats import norm, rankdata
 
-from skcausal import BackgroundKnowledge, ZeroShotCausalDiscovery
+from skcausal import BackgroundKnowledge, NoDependenceWarning, ZeroShotCausalDiscovery
 from skcausal.graph import edge_given_pair, greedy_dag
 from skcausal.zeroshot._evidence import any_dependence, dependent_pairs
 
@@ -119,3 +121,18 @@ def test_the_estimators_shortcut_agrees_with_the_full_procedure():
         if seed % 3 == 0:
             X[rng.random(X.shape) < 0.2] = np.nan
         assert any_dependence(X, 0.2) == dependent_pairs(X, 0.2).any()
+
+
+def test_a_graph_the_check_empties_comes_with_a_warning_at_the_callers_fit():
+    X, unchecked = _noise_the_model_reads_as_a_graph()
+    with pytest.warns(NoDependenceWarning, match="alpha=None") as caught:
+        ZeroShotCausalDiscovery().fit(X)
+    assert len(caught) == 1 and caught[0].filename == __file__
+    assert f"{unchecked.edge_probabilities_.max():.2f}" in str(caught[0].message)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing to say: no edge was chosen, or none removed
+        ZeroShotCausalDiscovery(alpha=None).fit(X)
+        ZeroShotCausalDiscovery(threshold=0.99).fit(X)
+        ZeroShotCausalDiscovery().fit(
+            np.random.default_rng(0).normal(size=(300, 3)) @ np.ones((3, 3))
+        )
