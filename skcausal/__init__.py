@@ -17,6 +17,7 @@ _LAZY = {
     "ZeroShotCausalDiscovery": "skcausal.zeroshot",
     "graph_to_json": "skcausal.io",
     "NoDependenceWarning": "skcausal.exceptions",
+    "OutsideTrainingWarning": "skcausal.exceptions",
     "RowsDroppedWarning": "skcausal.exceptions",
     "pretrain": "skcausal.pretraining",
     "save_graph": "skcausal.io",

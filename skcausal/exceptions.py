@@ -45,4 +45,24 @@ class NoDependenceWarning(UserWarning):
     """
 
 
-__all__ = ["NoDependenceWarning", "RowsDroppedWarning"]
+class OutsideTrainingWarning(UserWarning):
+    """The data lie outside the box the zero-shot checkpoint was trained in: more columns than
+    it ever saw, fewer rows, or (with ``max_rows=None``) more rows read at once. It still answers;
+    the message says which edge of the box and what that means.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> from skcausal import ZeroShotCausalDiscovery
+    >>> from skcausal.exceptions import OutsideTrainingWarning
+    >>> X = np.random.default_rng(0).normal(size=(6, 3))  # the shipped model saw 10 rows or more
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = ZeroShotCausalDiscovery().fit(X)
+    >>> any(w.category is OutsideTrainingWarning for w in caught)
+    True
+    """
+
+
+__all__ = ["NoDependenceWarning", "OutsideTrainingWarning", "RowsDroppedWarning"]

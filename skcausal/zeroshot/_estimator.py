@@ -13,7 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from skcausal._base import SHARED_PARAMETER_CONSTRAINTS, BaseCausalDiscovery, Discovery
 from skcausal._progress import progress_bar
 from skcausal._utils import check_random_state
-from skcausal.exceptions import NoDependenceWarning
+from skcausal.exceptions import NoDependenceWarning, OutsideTrainingWarning
 from skcausal.graph import edge_given_pair, greedy_dag
 from skcausal.zeroshot._checkpoint import cached_checkpoint as _cached_checkpoint
 from skcausal.zeroshot._checkpoint import cached_model as _cached_model
@@ -27,6 +27,7 @@ from skcausal.zeroshot._inference import (
     kind_codes,
     mean_of_views,
     n_passes,
+    outside_the_box,
     standardize_continuous,
     temperature,
     trained_rows,
@@ -169,7 +170,8 @@ default="from_dtype"
     Duplicated or collinear columns are accepted: the features use a ridge-regularised precision
     matrix, and the result is finite (two exact copies get identical probabilities: the model
     cannot tell them apart). Any n_samples >= 2 is accepted, but below 10 rows (the fewest it was
-    trained on) treat a fit as a guess. A variable intervened in every sample is accepted (its
+    trained on) treat a fit as a guess; an ``OutsideTrainingWarning`` says so, and says when X has
+    more columns than the checkpoint saw. A variable intervened in every sample is accepted (its
     intervention features record it) and gives a finite result. If the model ever produced a
     non-finite probability, ``fit`` would raise FloatingPointError (a bug to report) instead of
     returning it.
@@ -313,6 +315,8 @@ default="from_dtype"
             env = {"codes": env_codes, "n_environments": len(order), "has_reference": has_reference}
         n, d = X.shape
         max_rows = self._max_rows(checkpoint)
+        if message := outside_the_box(checkpoint, n, d, max_rows):
+            warnings.warn(OutsideTrainingWarning(message), stacklevel=5)  # at the caller's fit
         rows_per_pass = n if max_rows is None else min(n, max_rows)
         dim = checkpoint.model_config.dim
         check_memory(rows_per_pass, d, dim, device, self.memory_limit)

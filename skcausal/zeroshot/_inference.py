@@ -67,16 +67,49 @@ def kind_codes(feature_kinds, d):
     return np.array([KIND_CODES[str(kind)] for kind in feature_kinds], dtype=np.int64)
 
 
-def trained_rows(checkpoint) -> int | None:
-    """The largest number of rows the checkpoint's training prior drew (None if unrecorded)."""
+def training_sizes(checkpoint):
+    """The sizes part of the checkpoint's last training prior (None if unrecorded)."""
     training = checkpoint.metadata.get("training_config") or {}
     simulation = training.get("simulation")
     if not simulation:
         return None
     try:
-        return int(SimulationConfig.from_dict(simulation).sizes.max_samples)
+        return SimulationConfig.from_dict(simulation).sizes
     except (TypeError, ValueError):
         return None
+
+
+def trained_rows(checkpoint) -> int | None:
+    """The largest number of rows the checkpoint's training prior drew (None if unrecorded)."""
+    sizes = training_sizes(checkpoint)
+    return None if sizes is None else int(sizes.max_samples)
+
+
+def outside_the_box(checkpoint, n, d, max_rows):
+    """What about data of n rows and d columns lies outside the checkpoint's training box, read
+    with ``max_rows`` rows per pass: a sentence for a warning, or None."""
+    sizes = training_sizes(checkpoint)
+    if sizes is None:
+        return None
+    said = []
+    if d > sizes.max_nodes:
+        said.append(
+            f"{d} columns, more than the {sizes.max_nodes} it was trained on at most (its "
+            "accuracy there is unmeasured)"
+        )
+    if n < sizes.min_samples:
+        said.append(
+            f"{n} rows, fewer than the {sizes.min_samples} it was trained on at least (treat "
+            "the graph as a guess)"
+        )
+    if max_rows is None and n > sizes.max_samples:
+        said.append(
+            f"{n} rows read at once (max_rows=None), more than the {sizes.max_samples} it was "
+            'trained on (max_rows="auto" reads them as trained-size subsets)'
+        )
+    return (
+        "the data lie outside the checkpoint's training box: " + "; ".join(said) if said else None
+    )
 
 
 def temperature(checkpoint) -> float:

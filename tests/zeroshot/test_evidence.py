@@ -1,5 +1,6 @@
-"""The check that the data show some dependence before ``adjacency_`` may hold an edge:
-``dependent_pairs`` and the estimator's ``alpha``."""
+"""What tells the user about the edges of the zero-shot model's box: the check that the data show
+some dependence before ``adjacency_`` may hold an edge (``dependent_pairs``, ``alpha``,
+``NoDependenceWarning``), and ``OutsideTrainingWarning`` for data the checkpoint never saw."""
 
 import warnings
 
@@ -7,9 +8,16 @@ import numpy as np
 import pytest
 from scipy.stats import norm, rankdata
 
-from skcausal import BackgroundKnowledge, NoDependenceWarning, ZeroShotCausalDiscovery
+from skcausal import (
+    BackgroundKnowledge,
+    NoDependenceWarning,
+    OutsideTrainingWarning,
+    ZeroShotCausalDiscovery,
+)
 from skcausal.graph import edge_given_pair, greedy_dag
+from skcausal.zeroshot._checkpoint import Checkpoint, default_checkpoint_path
 from skcausal.zeroshot._evidence import any_dependence, dependent_pairs
+from skcausal.zeroshot._inference import outside_the_box
 
 
 @pytest.mark.parametrize("n", [10, 30, 300])
@@ -136,3 +144,22 @@ def test_a_graph_the_check_empties_comes_with_a_warning_at_the_callers_fit():
         ZeroShotCausalDiscovery().fit(
             np.random.default_rng(0).normal(size=(300, 3)) @ np.ones((3, 3))
         )
+
+
+def test_data_outside_the_training_box_are_warned_about_and_inside_it_not():
+    rng = np.random.default_rng(7)
+    a = rng.normal(size=(12, 1))
+    dependent = np.hstack([a, a + 0.1 * rng.normal(size=(12, 3))])  # the check finds dependence
+    with pytest.warns(OutsideTrainingWarning, match="6 rows, fewer than the 10") as caught:
+        ZeroShotCausalDiscovery().fit(dependent[:6])
+    assert caught[0].filename == __file__
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # 12 rows, 4 columns, max_rows="auto": inside the box
+        ZeroShotCausalDiscovery().fit(dependent)
+    wide = np.repeat(dependent, 3, axis=0)[:, np.arange(201) % 4]
+    wide = wide + 0.01 * rng.normal(size=wide.shape)
+    with pytest.warns(OutsideTrainingWarning, match="201 columns, more than the 200"):
+        ZeroShotCausalDiscovery().fit(wide)
+    checkpoint = Checkpoint.load(default_checkpoint_path())
+    assert "read at once (max_rows=None)" in outside_the_box(checkpoint, 20_000, 5, None)
+    assert outside_the_box(checkpoint, 20_000, 5, 10_000) is None  # read as trained-size subsets
