@@ -315,11 +315,11 @@ default="from_dtype"
             env = {"codes": env_codes, "n_environments": len(order), "has_reference": has_reference}
         n, d = X.shape
         max_rows = self._max_rows(checkpoint)
-        if message := outside_the_box(checkpoint, n, d, max_rows):
-            warnings.warn(OutsideTrainingWarning(message), stacklevel=5)  # at the caller's fit
         rows_per_pass = n if max_rows is None else min(n, max_rows)
         dim = checkpoint.model_config.dim
-        check_memory(rows_per_pass, d, dim, device, self.memory_limit)
+        check_memory(rows_per_pass, d, dim, device, self.memory_limit)  # refusal before warning
+        if message := outside_the_box(checkpoint, n, d, max_rows):
+            warnings.warn(OutsideTrainingWarning(message), stacklevel=5)  # at the caller's fit
         grid_chunk, row_chunk = chunk_sizes(rows_per_pass, d, dim)
         datasets = [None]
         if self.n_bootstrap:
