@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from raw_units_diagnosis import partial_correlations  # research/experiments/ is on sys.path
 from sklearn.covariance import ledoit_wolf
 from sklearn.metrics import roc_auc_score
 
@@ -32,24 +33,18 @@ from skcausal.pretraining._holdout import ValidationSuite
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _partial(corr, ridge=None):
-    d = len(corr)
-    precision = np.linalg.pinv(corr) if ridge is None else np.linalg.inv(corr + ridge * np.eye(d))
-    return np.abs(precision / np.sqrt(np.outer(np.diag(precision), np.diag(precision))))
-
-
 def _ledoit_wolf(X):
     Z = (X - X.mean(0)) / X.std(0)
     cov = ledoit_wolf(Z)[0]
     scale = np.sqrt(np.diag(cov))
-    return _partial(cov / np.outer(scale, scale))
+    return partial_correlations(cov / np.outer(scale, scale), 0)
 
 
 RULES = {
-    "features' ridge": lambda X, C: _partial(C, 1e-3 + C.shape[0] / (10 * len(X))),
-    "a tenth of it": lambda X, C: _partial(C, 1e-4 + C.shape[0] / (100 * len(X))),
+    "features' ridge": lambda X, C: partial_correlations(C, 1e-3 + C.shape[0] / (10 * len(X))),
+    "a tenth of it": lambda X, C: partial_correlations(C, 1e-4 + C.shape[0] / (100 * len(X))),
     "Ledoit-Wolf": lambda X, C: _ledoit_wolf(X),
-    "no ridge (pinv)": lambda X, C: _partial(C),
+    "no ridge (pinv)": lambda X, C: partial_correlations(C, 0),
 }
 
 

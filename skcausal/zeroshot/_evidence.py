@@ -22,24 +22,14 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.special import ndtri
-from scipy.stats import chi2, false_discovery_control, rankdata, t
+from scipy.stats import chi2, false_discovery_control, t
+
+from skcausal.zeroshot._inference import uniform_ranks
 
 # Beyond this many rows the tests read a fixed random subset: their power is then far beyond
 # what any edge needs, and the time stays bounded whatever n is.
 MAX_TEST_ROWS = 20_000
 _SEED = 0
-
-
-def _ranks(X):
-    """Mid-ranks of each column over its observed rows, scaled to (0, 1); NaN where missing."""
-    observed = ~np.isnan(X)
-    if observed.all():
-        return (rankdata(X, axis=0) - 0.5) / len(X)
-    ranks = np.full(X.shape, np.nan)
-    for j in range(X.shape[1]):
-        rows = observed[:, j]
-        ranks[rows, j] = (rankdata(X[rows, j]) - 0.5) / rows.sum()
-    return ranks
 
 
 def _copula_pvalues(ranks, observed):
@@ -78,7 +68,12 @@ def _prepare(X):
     if len(X) > MAX_TEST_ROWS:
         rows = np.random.default_rng(_SEED).choice(len(X), MAX_TEST_ROWS, replace=False)
         X = X[np.sort(rows)]
-    return _ranks(X), ~np.isnan(X)
+    return uniform_ranks(X), ~np.isnan(X)
+
+
+def _pair_pvalues(copula, table):
+    """A pair's p-value: the smaller of its two tests', doubled (Bonferroni)."""
+    return np.minimum(1.0, 2 * np.minimum(copula, table))
 
 
 def _discoveries(pvalues, alpha):
@@ -107,7 +102,7 @@ def dependent_pairs(X, alpha=0.05):
     """
     ranks, observed = _prepare(X)
     copula, table = _copula_pvalues(ranks, observed), _table_pvalues(ranks, observed)
-    keep = _discoveries(np.minimum(1.0, 2 * np.minimum(copula, table)), alpha)
+    keep = _discoveries(_pair_pvalues(copula, table), alpha)
     return keep | keep.T
 
 
@@ -117,10 +112,10 @@ def any_dependence(X, alpha=0.05):
     p-value is at most twice its correlation test's)."""
     ranks, observed = _prepare(X)
     copula = _copula_pvalues(ranks, observed)
-    if _discoveries(np.minimum(1.0, 2 * copula), alpha).any():
+    if _discoveries(_pair_pvalues(copula, 1.0), alpha).any():
         return True
     table = _table_pvalues(ranks, observed)
-    return bool(_discoveries(np.minimum(1.0, 2 * np.minimum(copula, table)), alpha).any())
+    return bool(_discoveries(_pair_pvalues(copula, table), alpha).any())
 
 
 def no_dependence_message(alpha, probabilities):

@@ -28,14 +28,24 @@ MAX_SUBSETS = 16
 _SUBSET_SEED = 0  # the subsets are part of the estimator, not of random_state: fits repeat
 
 
+def uniform_ranks(X):
+    """Each column's mid-ranks over its observed rows as (rank - 0.5) / n_observed, in (0, 1);
+    NaN where missing. Ranked in float64 (ranked after the float32 conversion, values that
+    differ only beyond float32's precision would tie)."""
+    X = np.asarray(X, dtype=float)
+    observed = ~np.isnan(X)
+    if observed.all():
+        return (rankdata(X, axis=0) - 0.5) / len(X)
+    ranks = np.full(X.shape, np.nan)
+    for j in range(X.shape[1]):
+        rows = observed[:, j]
+        ranks[rows, j] = (rankdata(X[rows, j]) - 0.5) / rows.sum()
+    return ranks
+
+
 def _normal_scores(column):
-    """Normal quantiles of the mid-ranks of the observed values, ranked in float64 (ranked after
-    the float32 conversion, values that differ only beyond float32's precision would tie)."""
-    observed = ~np.isnan(column)
-    out = np.full_like(column, np.nan)
-    ranks = rankdata(column[observed])
-    out[observed] = ndtri((ranks - 0.5) / observed.sum())
-    return out
+    """Normal quantiles of the mid-ranks of the observed values (NaN where missing)."""
+    return ndtri(uniform_ranks(column[:, None])[:, 0])
 
 
 def standardize_continuous(X, kinds, *, ranks=False):
