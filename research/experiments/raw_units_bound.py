@@ -6,7 +6,8 @@ sampler as ``raw_units_in_prior.py``). For each: SHD and skeleton F1 of the ship
 oracle that is told the causal order and keeps each predecessor whose OLS coefficient is
 significant (t test, Bonferroni over the node's predecessors at 0.01); and the same regression in
 the order of R^2 (each column's R^2 from all the others, least first; R^2-sortability, Reisach et
-al. 2023), which needs no oracle. The oracle says how much the rows allow once the order is known;
+al. 2023), and in DirectLiNGAM's order (causal-learn), which reads the noise's non-Gaussianity;
+neither needs an oracle. The oracle says how much the rows allow once the order is known;
 the R^2 order says how much of that order a scale-free statistic of the rows gives away.
 
     python research/experiments/raw_units_bound.py insurance
@@ -60,6 +61,17 @@ def r2_sort_regress(X):
     return graph
 
 
+def lingam_order_regress(X):
+    """DirectLiNGAM's causal order (causal-learn; it reads the noise's non-Gaussianity), then the
+    oracle's regression in that order."""
+    from causallearn.search.FCMBased.lingam import DirectLiNGAM
+
+    order = np.asarray(DirectLiNGAM().fit(X).causal_order_)
+    graph = np.zeros((len(order), len(order)), dtype=int)
+    graph[np.ix_(order, order)] = ordered_regression(X[:, order])
+    return graph
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("network")
@@ -82,6 +94,7 @@ def main(argv=None) -> int:
         "PC": lambda X: PC().fit(X).adjacency_,
         "oracle told the order": ordered_regression,
         "R^2 order, then the oracle's regression": r2_sort_regress,
+        "DirectLiNGAM's order, then the oracle's regression": lingam_order_regress,
     }
     print(f"{args.network} (d = {d}, {truth.sum()} edges), raw-unit linear SEMs, n = 1,000\n")
     print("| method | SHD | skeleton F1 |\n|---|---:|---:|")
