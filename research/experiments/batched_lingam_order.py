@@ -20,10 +20,7 @@ import warnings
 
 import numpy as np
 import torch
-
-from skcausal.datasets import SimulationConfig, load_bnlearn_structure
-from skcausal.datasets._simulator import SCMBatchSampler
-from skcausal.graph import topological_order
+from raw_units_bound import raw_linear_sems
 
 _K1, _K2, _GAMMA = 79.047, 7.4129, 0.37457
 
@@ -92,14 +89,8 @@ def main(argv=None) -> int:
     warnings.filterwarnings("ignore")
     from causallearn.search.FCMBased.lingam import DirectLiNGAM
 
-    adjacency, _ = load_bnlearn_structure(args.network)
-    topo = topological_order(adjacency)
-    dag = torch.as_tensor(adjacency[np.ix_(topo, topo)], dtype=torch.bool)
-    sampler = SCMBatchSampler(
-        SimulationConfig(max_nodes=300), generator=torch.Generator().manual_seed(args.seed)
-    )
-    d = dag.shape[0]
-    batch = sampler.sample(args.datasets, d, 1000, mechanism="linear", dag=dag, raw_units=True)
+    batch = raw_linear_sems(args.network, args.datasets, args.seed)
+    d = batch.X.shape[2]
     start = time.perf_counter()
     ours = causal_order(batch.X).numpy()
     seconds = time.perf_counter() - start

@@ -23,12 +23,9 @@ import argparse
 import warnings
 
 import numpy as np
-import torch
+from raw_units_bound import raw_linear_sems
 
 from skcausal import ZeroShotCausalDiscovery
-from skcausal.datasets import SimulationConfig, load_bnlearn_structure
-from skcausal.datasets._simulator import SCMBatchSampler
-from skcausal.graph import topological_order
 
 
 def entropy(u):
@@ -87,15 +84,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=123)
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
-    adjacency, _ = load_bnlearn_structure(args.network)
-    order = topological_order(adjacency)
-    dag = torch.as_tensor(adjacency[np.ix_(order, order)], dtype=torch.bool)
-    sampler = SCMBatchSampler(
-        SimulationConfig(max_nodes=300), generator=torch.Generator().manual_seed(args.seed)
-    )
-    batch = sampler.sample(
-        args.datasets, dag.shape[0], 1000, mechanism="linear", dag=dag, raw_units=True
-    )
+    batch = raw_linear_sems(args.network, args.datasets, args.seed)
     estimator = ZeroShotCausalDiscovery()
     readings = {
         "model": lambda X: (lambda p: p - p.T)(estimator.fit(X).edge_probabilities_),

@@ -72,6 +72,20 @@ def lingam_order_regress(X):
     return graph
 
 
+def raw_linear_sems(network, datasets, seed, n_samples=1000):
+    """Raw-unit linear SEMs over a development network's structure, its nodes in causal order
+    (the sampler keeps a given graph's order), from the sampler ``raw_units_in_prior.py`` uses."""
+    adjacency, _ = load_bnlearn_structure(network)
+    order = topological_order(adjacency)
+    dag = torch.as_tensor(adjacency[np.ix_(order, order)], dtype=torch.bool)
+    sampler = SCMBatchSampler(
+        SimulationConfig(max_nodes=300), generator=torch.Generator().manual_seed(seed)
+    )
+    return sampler.sample(
+        datasets, dag.shape[0], n_samples, mechanism="linear", dag=dag, raw_units=True
+    )
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("network")
@@ -79,15 +93,9 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=123)
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
-    adjacency, _ = load_bnlearn_structure(args.network)
-    order = topological_order(adjacency)
-    dag = torch.as_tensor(adjacency[np.ix_(order, order)], dtype=torch.bool)
-    d = dag.shape[0]
-    sampler = SCMBatchSampler(
-        SimulationConfig(max_nodes=300), generator=torch.Generator().manual_seed(args.seed)
-    )
-    batch = sampler.sample(args.datasets, d, 1000, mechanism="linear", dag=dag, raw_units=True)
-    truth = dag.numpy().astype(int)  # the sampler keeps a given dag's node order
+    batch = raw_linear_sems(args.network, args.datasets, args.seed)
+    truth = batch.adjacency[0].numpy().astype(int)
+    d = truth.shape[0]
     methods = {
         "zero-shot (`adjacency_`)": lambda X: ZeroShotCausalDiscovery().fit(X).adjacency_,
         "GES": lambda X: GES().fit(X).adjacency_,
