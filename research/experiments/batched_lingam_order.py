@@ -14,14 +14,12 @@ fewer rows (the cost is linear in n), and times the batched version.
 
 from __future__ import annotations
 
-import argparse
 import math
 import time
-import warnings
 
 import numpy as np
 import torch
-from raw_units_bound import raw_linear_sems
+from raw_units_bound import network_sems
 
 _K1, _K2, _GAMMA = 79.047, 7.4129, 0.37457
 
@@ -82,15 +80,9 @@ def precedence_agreement(a, b):
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("network")
-    parser.add_argument("--datasets", type=int, default=3)
-    parser.add_argument("--seed", type=int, default=123)
-    args = parser.parse_args(argv)
-    warnings.filterwarnings("ignore")
+    args, batch = network_sems(__doc__.split("\n\n")[0], argv)
     from causallearn.search.FCMBased.lingam import DirectLiNGAM
 
-    batch = raw_linear_sems(args.network, args.datasets, args.seed)
     d = batch.X.shape[2]
     start = time.perf_counter()
     ours = causal_order(batch.X).numpy()

@@ -30,16 +30,11 @@ import torch
 from skcausal import ZeroShotCausalDiscovery
 from skcausal.baselines import PC
 from skcausal.graph import greedy_dag
-from skcausal.metrics import edge_auprc, structural_hamming_distance
+from skcausal.metrics import edge_auprc, skeleton_f1, structural_hamming_distance
 from skcausal.pretraining import TrainConfig
 from skcausal.pretraining._holdout import ValidationSuite
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def skeleton_f1(truth, graph):
-    a, b = (np.triu((g + g.T) > 0, 1) for g in (truth, graph))
-    return 2 * (a & b).sum() / max(a.sum() + b.sum(), 1)
 
 
 def as_many_as_expected(p):

@@ -19,11 +19,8 @@ of the pair alone will not teach the model what DirectLiNGAM reads.
 
 from __future__ import annotations
 
-import argparse
-import warnings
-
 import numpy as np
-from raw_units_bound import raw_linear_sems
+from raw_units_bound import network_sems
 
 from skcausal import ZeroShotCausalDiscovery
 
@@ -78,13 +75,7 @@ def lingam_precedence(X):
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("network")
-    parser.add_argument("--datasets", type=int, default=3)
-    parser.add_argument("--seed", type=int, default=123)
-    args = parser.parse_args(argv)
-    warnings.filterwarnings("ignore")
-    batch = raw_linear_sems(args.network, args.datasets, args.seed)
+    args, batch = network_sems(__doc__.split("\n\n")[0], argv)
     estimator = ZeroShotCausalDiscovery()
     readings = {
         "model": lambda X: (lambda p: p - p.T)(estimator.fit(X).edge_probabilities_),

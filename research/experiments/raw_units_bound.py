@@ -27,12 +27,7 @@ from skcausal.baselines import GES, PC
 from skcausal.datasets import SimulationConfig, load_bnlearn_structure
 from skcausal.datasets._simulator import SCMBatchSampler
 from skcausal.graph import topological_order
-from skcausal.metrics import structural_hamming_distance
-
-
-def skeleton_f1(truth, graph):
-    a, b = (np.triu((g + g.T) > 0, 1) for g in (truth, graph))
-    return 2 * (a & b).sum() / max(a.sum() + b.sum(), 1)
+from skcausal.metrics import skeleton_f1, structural_hamming_distance
 
 
 def ordered_regression(X, level=0.01):
@@ -86,14 +81,20 @@ def raw_linear_sems(network, datasets, seed, n_samples=1000):
     )
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def network_sems(description, argv=None):
+    """The phase-8 scripts' command line (a network, ``--datasets``, ``--seed``): the parsed
+    arguments and their SEMs, with the libraries' warnings silenced."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("network")
     parser.add_argument("--datasets", type=int, default=3)
     parser.add_argument("--seed", type=int, default=123)
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
-    batch = raw_linear_sems(args.network, args.datasets, args.seed)
+    return args, raw_linear_sems(args.network, args.datasets, args.seed)
+
+
+def main(argv=None) -> int:
+    args, batch = network_sems(__doc__.split("\n\n")[0], argv)
     truth = batch.adjacency[0].numpy().astype(int)
     d = truth.shape[0]
     methods = {
