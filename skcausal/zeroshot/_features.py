@@ -26,6 +26,7 @@ from skcausal.zeroshot._environment_features import (
     environment_features,
 )
 from skcausal.zeroshot._linalg import partial_correlation, precision_matrix
+from skcausal.zeroshot._order_features import N_ORDER_FEATURES, order_features
 
 # Transforms of a standardised column whose cross-correlations carry linear, non-Gaussian and
 # nonlinear dependence: e.g. corr(x_i^2, x_j) is E[x_i^2 x_j], corr(x_i^3, x_j) is E[x_i^3 x_j].
@@ -49,7 +50,9 @@ _N_RANK_STATS = 4
 V2_FEATURES = V1_FEATURES + _N_RANK_STATS + N_ENVIRONMENT_PAIR_FEATURES
 # The v3 run's tokens (missing cells, column kinds, copula dependence); then the conditional block.
 V3_FEATURES = V2_FEATURES + N_COLUMN_PAIR_FEATURES
-N_FEATURES = V3_FEATURES + N_CONDITIONAL_FEATURES
+# The shipped v3 reads these: v3's tokens and the conditional block. Then the order block.
+CONDITIONAL_FEATURES = V3_FEATURES + N_CONDITIONAL_FEATURES
+N_FEATURES = CONDITIONAL_FEATURES + N_ORDER_FEATURES
 
 _EPS = 1e-6
 _CLIP_Z = 6.0  # heavy tails would otherwise let single samples dominate the cubic moments
@@ -252,6 +255,7 @@ def pair_features(
     kinds: torch.Tensor | None = None,
     invariant=False,
     conditional=True,
+    order=True,
 ):
     """Pair tokens of a batch of datasets.
 
@@ -279,6 +283,9 @@ def pair_features(
     conditional : bool
         Compute the order-one conditional block (``_conditional_features``, O(d^3)); without it
         the block is zeros (for checkpoints that read only the features before it).
+    order : bool
+        Compute the order block (``_order_features``: DirectLiNGAM's order, O(n d^3) on at
+        most 500 rows, only for d <= 64); without it the block is zeros.
 
     Returns
     -------
@@ -338,6 +345,9 @@ def pair_features(
             conditional_features(sums["cross"], d)
             if conditional
             else z.new_zeros(b, d, d, N_CONDITIONAL_FEATURES),
+            order_features(z, sums["cross"][:, :d, :d])
+            if order
+            else z.new_zeros(b, d, d, N_ORDER_FEATURES),
         ],
         dim=-1,
     )

@@ -9,7 +9,12 @@ import torch.nn.functional as F
 from torch import nn
 
 from skcausal.zeroshot._environment_features import N_ENVIRONMENT_VARIABLE_FEATURES
-from skcausal.zeroshot._features import N_FEATURES, V3_FEATURES, pair_features
+from skcausal.zeroshot._features import (
+    CONDITIONAL_FEATURES,
+    N_FEATURES,
+    V3_FEATURES,
+    pair_features,
+)
 
 
 @dataclass
@@ -18,7 +23,8 @@ class ModelConfig:
 
     ``n_features`` is how many leading token features the network reads: 57 for v1 (before rank
     and environment features existed), 74 for v2 (before the column block of missing cells,
-    discrete columns and copula dependence), ``N_FEATURES`` now. ``target_head`` adds the head that
+    discrete columns and copula dependence), 95 for v3 (before the order block), ``N_FEATURES``
+    now. ``target_head`` adds the head that
     scores, per environment, which variables were intervened on (needed for ``environments``).
     """
 
@@ -201,5 +207,6 @@ class PairGridTransformer(nn.Module):
             kinds=kinds,
             invariant=invariant,
             conditional=self.config.n_features > V3_FEATURES,
+            order=self.config.n_features > CONDITIONAL_FEATURES,
         )
         return self(tokens, chunk=chunk, environment=None if env is None else env[0])

@@ -8,7 +8,7 @@ import torch
 
 from skcausal.zeroshot._conditional_features import N_CONDITIONAL_FEATURES, conditional_features
 from skcausal.zeroshot._features import (
-    N_FEATURES,
+    CONDITIONAL_FEATURES,
     N_TRANSFORMS,
     V3_FEATURES,
     _accumulate,
@@ -94,24 +94,24 @@ def test_binary_chain_ends_are_independent_given_the_middle():
 
 def test_block_is_symmetric_bounded_and_equivariant():
     X = torch.as_tensor(_sem(500, seed=2), dtype=torch.float32)[None]
-    tokens = pair_features(X)[0, ..., V3_FEATURES:]
-    assert tokens.shape[-1] == N_CONDITIONAL_FEATURES == N_FEATURES - V3_FEATURES
+    tokens = pair_features(X)[0, ..., V3_FEATURES:CONDITIONAL_FEATURES]
+    assert tokens.shape[-1] == N_CONDITIONAL_FEATURES == CONDITIONAL_FEATURES - V3_FEATURES
     torch.testing.assert_close(tokens, tokens.transpose(0, 1))
     assert float(tokens.min()) >= 0 and float(tokens.max()) <= 1
     assert torch.all(tokens.diagonal(dim1=0, dim2=1) == 0)
     perm = torch.tensor([3, 0, 4, 1, 2])
-    permuted = pair_features(X[:, :, perm])[0, ..., V3_FEATURES:]
+    permuted = pair_features(X[:, :, perm])[0, ..., V3_FEATURES:CONDITIONAL_FEATURES]
     torch.testing.assert_close(permuted, tokens[perm][:, perm], atol=1e-5, rtol=1e-5)
 
 
 def test_two_columns_have_only_the_marginal_and_missing_cells_stay_finite():
     rng = np.random.default_rng(3)
     X = torch.as_tensor(_sem(300, seed=3)[:, :2], dtype=torch.float32)[None]
-    block = pair_features(X)[0, ..., V3_FEATURES:]
+    block = pair_features(X)[0, ..., V3_FEATURES:CONDITIONAL_FEATURES]
     assert float(block[0, 1, 0]) > 0.5
     Y = torch.as_tensor(_sem(300, seed=4), dtype=torch.float32)
     Y[torch.as_tensor(rng.random(Y.shape) < 0.3)] = float("nan")
-    block = pair_features(Y[None])[0, ..., V3_FEATURES:]
+    block = pair_features(Y[None])[0, ..., V3_FEATURES:CONDITIONAL_FEATURES]
     assert torch.isfinite(block).all() and float(block.max()) <= 1
 
 
@@ -119,5 +119,5 @@ def test_block_is_skipped_for_models_that_do_not_read_it():
     X = torch.as_tensor(_sem(300, seed=5), dtype=torch.float32)[None]
     full, skipped = pair_features(X), pair_features(X, conditional=False)
     assert torch.equal(full[..., :V3_FEATURES], skipped[..., :V3_FEATURES])
-    assert torch.all(skipped[..., V3_FEATURES:] == 0)
-    assert float(full[..., V3_FEATURES:].abs().max()) > 0
+    assert torch.all(skipped[..., V3_FEATURES:CONDITIONAL_FEATURES] == 0)
+    assert float(full[..., V3_FEATURES:CONDITIONAL_FEATURES].abs().max()) > 0

@@ -1,0 +1,129 @@
+"""The order block: DirectLiNGAM's causal order as pair tokens."""
+
+import numpy as np
+import pytest
+import torch
+
+from skcausal.zeroshot._features import CONDITIONAL_FEATURES, N_FEATURES, pair_features
+from skcausal.zeroshot._order_features import (
+    MAX_COLUMNS,
+    N_ORDER_FEATURES,
+    _ordered_partial_correlations,
+    causal_order,
+    order_features,
+)
+
+
+def _linear_non_gaussian(n, weights, seed):
+    """x_j = sum_k weights[k, j] x_k + uniform noise, columns in causal order."""
+    rng = np.random.default_rng(seed)
+    d = weights.shape[0]
+    X = np.zeros((n, d))
+    for j in range(d):
+        X[:, j] = X @ weights[:, j] + rng.uniform(-1, 1, n)
+    return X
+
+
+def _random_weights(d, seed, density=0.4):
+    rng = np.random.default_rng(seed)
+    upper = np.triu(rng.random((d, d)) < density, 1)
+    return upper * rng.uniform(0.5, 1.5, (d, d)) * rng.choice([-1, 1], (d, d))
+
+
+def _pairs_in_order(order, truth):
+    position = np.argsort(order)
+    truth_position = np.argsort(truth)
+    upper = np.triu_indices(len(order), 1)
+    a = (position[:, None] < position[None, :])[upper]
+    b = (truth_position[:, None] < truth_position[None, :])[upper]
+    return np.mean(a == b)
+
+
+def test_a_chain_with_uniform_noise_is_ordered_exactly():
+    weights = np.diag(np.full(5, 0.9), 1)[:6, :6]
+    X = _linear_non_gaussian(3000, weights, 0)
+    perm = np.array([3, 0, 5, 1, 4, 2])  # shuffle the columns; the order must follow them
+    order = causal_order(torch.as_tensor(X[:, perm][None]))[0].numpy()
+    np.testing.assert_array_equal(perm[order], np.arange(6))
+
+
+def test_same_order_as_causal_learn_direct_lingam():
+    # An implementation written independently of causal-learn's, checked against it.
+    lingam = pytest.importorskip("causallearn.search.FCMBased.lingam")
+    for seed in range(3):
+        X = _linear_non_gaussian(1000, _random_weights(8, seed), seed)
+        ours = causal_order(torch.as_tensor(X[None]))[0].numpy()
+        theirs = np.asarray(lingam.DirectLiNGAM().fit(X).causal_order_)
+        np.testing.assert_array_equal(ours, theirs)
+
+
+def test_batched_orders_equal_one_at_a_time():
+    X = np.stack([_linear_non_gaussian(800, _random_weights(7, s), s) for s in range(3)])
+    together = causal_order(torch.as_tensor(X))
+    alone = torch.cat([causal_order(torch.as_tensor(x[None])) for x in X])
+    assert torch.equal(together, alone)
+
+
+def test_ordered_partial_correlations_match_prefix_inverses():
+    X = _linear_non_gaussian(500, _random_weights(6, 4), 4)
+    corr = np.corrcoef(X, rowvar=False)
+    order = np.array([2, 0, 5, 1, 3, 4])
+    partial = _ordered_partial_correlations(
+        torch.as_tensor(corr[None]), torch.as_tensor(order[None])
+    )[0].numpy()
+    for later in range(1, 6):
+        prefix = order[: later + 1]
+        inverse = np.linalg.inv(corr[np.ix_(prefix, prefix)] + 1e-4 * np.eye(later + 1))
+        t = prefix[-1]
+        for a, s in enumerate(prefix[:-1]):
+            expected = -inverse[a, -1] / np.sqrt(inverse[a, a] * inverse[-1, -1])
+            assert partial[s, t] == pytest.approx(expected, abs=1e-8)
+            assert partial[t, s] == pytest.approx(expected, abs=1e-8)
+    assert np.all(np.diag(partial) == 0)
+
+
+def test_parents_stand_out_given_the_true_order():
+    weights = _random_weights(8, 1)
+    X = _linear_non_gaussian(4000, weights, 1)
+    corr = torch.as_tensor(np.corrcoef(X, rowvar=False)[None])
+    partial = _ordered_partial_correlations(corr, torch.arange(8)[None])[0].abs().numpy()
+    edges = (weights != 0) | (weights != 0).T
+    off = ~np.eye(8, dtype=bool)
+    assert partial[edges].min() > partial[off & ~edges].max()
+
+
+def test_block_is_equivariant_under_relabelling():
+    X = _linear_non_gaussian(600, _random_weights(7, 2), 2)
+    perm = np.random.default_rng(0).permutation(7)
+    a = pair_features(torch.as_tensor(X[None], dtype=torch.float32))[..., CONDITIONAL_FEATURES:]
+    b = pair_features(torch.as_tensor(X[None, :, perm], dtype=torch.float32))[
+        ..., CONDITIONAL_FEATURES:
+    ]
+    torch.testing.assert_close(b[0], a[0][perm][:, perm], atol=1e-5, rtol=0)
+
+
+def test_block_describes_the_order():
+    X = _linear_non_gaussian(2000, np.diag(np.full(3, 1.0), 1)[:4, :4], 3)
+    block = pair_features(torch.as_tensor(X[None], dtype=torch.float32))[
+        0, ..., CONDITIONAL_FEATURES:
+    ]
+    assert block.shape == (4, 4, N_ORDER_FEATURES) and N_FEATURES == CONDITIONAL_FEATURES + 5
+    flag, position_i, position_j, before, partial = block.unbind(-1)
+    assert torch.all(flag == 1)
+    np.testing.assert_allclose(position_i[:, 0].numpy(), [0, 1 / 3, 2 / 3, 1], atol=1e-6)
+    assert torch.equal(position_j, position_i.T)
+    assert before[0, 3] == 1 and before[3, 0] == -1 and torch.all(before.diagonal() == 0)
+    assert partial[0, 1].abs() > 0.5 and partial[0, 3].abs() < 0.1
+
+
+def test_block_is_off_above_its_column_cap_and_when_not_asked():
+    z = torch.randn(1, 50, MAX_COLUMNS + 1)
+    assert torch.all(order_features(z, torch.eye(MAX_COLUMNS + 1)[None]) == 0)
+    X = torch.randn(1, 100, 5)
+    assert torch.all(pair_features(X, order=False)[..., CONDITIONAL_FEATURES:] == 0)
+    with_block = pair_features(X)
+    assert torch.all(with_block[..., CONDITIONAL_FEATURES] == 1)
+    torch.testing.assert_close(
+        with_block[..., :CONDITIONAL_FEATURES],
+        pair_features(X, order=False)[..., :CONDITIONAL_FEATURES],
+    )
