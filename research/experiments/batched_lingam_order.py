@@ -3,8 +3,9 @@
 DirectLiNGAM (Shimizu et al. 2011) with the pairwise likelihood-ratio measure (Hyvarinen and
 Smith 2013) finds the order one variable per round: the one whose pairwise measures against every
 remaining variable best say "I come first"; it then regresses that variable out of the rest.
-causal-learn's implementation loops in Python over pairs; this one computes a round's d^2 pairs at
-once for a whole batch of datasets, so that the order could become a token feature. The script
+causal-learn's implementation loops in Python over pairs; the batched one (now the order block's
+``skcausal.zeroshot._order_features.causal_order``) computes a round's pairs at once for a whole
+batch of datasets, so that the order can be a token feature. The script
 checks that both give the same order (the share of pairs they put the same way round) on
 raw-unit linear SEMs over a development network's structure, how much of the order survives on
 fewer rows (the cost is linear in n), and times the batched version.
@@ -14,60 +15,13 @@ fewer rows (the cost is linear in n), and times the batched version.
 
 from __future__ import annotations
 
-import math
 import time
 
 import numpy as np
 import torch
 from raw_units_bound import network_sems
 
-_K1, _K2, _GAMMA = 79.047, 7.4129, 0.37457
-
-
-def _entropy(u, dim):
-    """Maximum-entropy approximation (Hyvarinen 1998) of standardised u's entropy along dim."""
-    log_cosh = (u.abs() + torch.nn.functional.softplus(-2 * u.abs()) - math.log(2)).mean(dim)
-    gauss = (u * torch.exp(-(u**2) / 2)).mean(dim)
-    return (1 + math.log(2 * math.pi)) / 2 - _K1 * (log_cosh - _GAMMA) ** 2 - _K2 * gauss**2
-
-
-def _standardise(x):
-    x = x - x.mean(1, keepdim=True)
-    return x / (x.pow(2).mean(1, keepdim=True).sqrt() + 1e-12)
-
-
-def causal_order(X):
-    """(b, n, d) -> (b, d) long: each dataset's columns in DirectLiNGAM's order, first to last."""
-    b, n, d = X.shape
-    X = X.to(torch.float64).clone()
-    remaining = torch.ones(b, d, dtype=torch.bool)
-    order = torch.empty(b, d, dtype=torch.long)
-    rows = torch.arange(b)
-    for step in range(d):
-        Z = _standardise(X)
-        corr = Z.transpose(1, 2) @ Z / n  # (b, d, d)
-        h = _entropy(Z, 1)  # (b, d)
-        # r[:, :, i, j]: column i regressed on column j, standardised (var 1 - corr^2).
-        scale = (1 - corr**2).clamp_min(1e-12).sqrt()
-        h_res = torch.empty(b, d, d, dtype=X.dtype)
-        for i in range(d):
-            r = (Z[:, :, i, None] - corr[:, None, i, :] * Z) / scale[:, None, i, :]
-            h_res[:, i, :] = _entropy(r, 1)
-        # diff[i, j] > 0 favours i -> j (causal-learn's _diff_mutual_info).
-        diff = (h[:, None, :] + h_res) - (h[:, :, None] + h_res.transpose(1, 2))
-        pair = remaining[:, :, None] & remaining[:, None, :] & ~torch.eye(d, dtype=torch.bool)
-        score = -(diff.clamp(max=0) ** 2 * pair).sum(2)
-        score = score.masked_fill(~remaining, -math.inf)
-        first = score.argmax(1)
-        order[:, step] = first
-        remaining[rows, first] = False
-        cause = X[rows, :, first]  # (b, n)
-        cause_c = cause - cause.mean(1, keepdim=True)
-        Xc = X - X.mean(1, keepdim=True)
-        coef = (Xc * cause_c[:, :, None]).mean(1) / cause_c.pow(2).mean(1, keepdim=True)
-        coef = coef.masked_fill(~remaining, 0.0)  # only the remaining columns are regressed
-        X = X - coef[:, None, :] * cause[:, :, None]
-    return order
+from skcausal.zeroshot._order_features import causal_order
 
 
 def precedence_agreement(a, b):
@@ -85,7 +39,7 @@ def main(argv=None) -> int:
 
     d = batch.X.shape[2]
     start = time.perf_counter()
-    ours = causal_order(batch.X).numpy()
+    ours = causal_order(batch.X.double()).numpy()
     seconds = time.perf_counter() - start
     print(f"{args.network} (d = {d}), raw-unit linear SEMs, n = 1,000\n")
     print("| dataset | same pairs as causal-learn | true order: batched / causal-learn |")
@@ -106,12 +60,12 @@ def main(argv=None) -> int:
     )
     print("|---:|---|---|")
     for rows in (125, 250, 500):
-        fewer = causal_order(batch.X[:, :rows]).numpy()
+        fewer = causal_order(batch.X[:, :rows].double()).numpy()
         same = " / ".join(f"{precedence_agreement(a, b):.3f}" for a, b in zip(fewer, ours))
         right = " / ".join(f"{precedence_agreement(a, truth):.3f}" for a in fewer)
         print(f"| {rows} | {same} | {right} |")
     for width in (20, 50, 100, 200):
-        X = torch.randn(1, 1000, width)
+        X = torch.randn(1, 1000, width, dtype=torch.float64)
         start = time.perf_counter()
         causal_order(X)
         print(f"batched, one dataset, n = 1,000, d = {width}: {time.perf_counter() - start:.2f} s")

@@ -4,7 +4,7 @@ On three raw-unit linear SEMs over a named development network's structure (n = 
 sampler and seed of ``raw_units_bound.py``) this prints, per dataset, the share of true edges
 i -> j that each reading orients the right way:
 
-- the shipped estimator: ``p[i, j] > p[j, i]``;
+- the estimator (``--checkpoint``, default the shipped model): ``p[i, j] > p[j, i]``;
 - the pairwise likelihood ratio of Hyvarinen and Smith (2013) with the maximum-entropy
   approximation of differential entropy (Hyvarinen 1998), the measure DirectLiNGAM's first step
   uses, on the two standardised columns;
@@ -76,7 +76,7 @@ def lingam_precedence(X):
 
 def main(argv=None) -> int:
     args, batch = network_sems(__doc__.split("\n\n")[0], argv)
-    estimator = ZeroShotCausalDiscovery()
+    estimator = ZeroShotCausalDiscovery(checkpoint=args.checkpoint)
     readings = {
         "model": lambda X: (lambda p: p - p.T)(estimator.fit(X).edge_probabilities_),
         "pairwise ratio": pairwise_ratio,

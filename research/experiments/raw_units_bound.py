@@ -1,7 +1,7 @@
 """How much of a raw-unit linear SEM's graph the rows allow, against what the model and GES read.
 
 Three raw-unit linear SEMs over a named development network's structure (n = 1,000, the same
-sampler as ``raw_units_in_prior.py``). For each: SHD and skeleton F1 of the shipped estimator's
+sampler as ``raw_units_in_prior.py``). For each: SHD and skeleton F1 of the estimator's
 ``adjacency_``, of GES and PC (causal-learn, as ``skcausal.baselines`` runs them), and of an
 oracle that is told the causal order and keeps each predecessor whose OLS coefficient is
 significant (t test, Bonferroni over the node's predecessors at 0.01); and the same regression in
@@ -10,7 +10,7 @@ al. 2023), and in DirectLiNGAM's order (causal-learn), which reads the noise's n
 neither needs an oracle. The oracle says how much the rows allow once the order is known;
 the R^2 order says how much of that order a scale-free statistic of the rows gives away.
 
-    python research/experiments/raw_units_bound.py insurance
+    python research/experiments/raw_units_bound.py insurance [--checkpoint CKPT]
 """
 
 from __future__ import annotations
@@ -82,12 +82,14 @@ def raw_linear_sems(network, datasets, seed, n_samples=1000):
 
 
 def network_sems(description, argv=None):
-    """The phase-8 scripts' command line (a network, ``--datasets``, ``--seed``): the parsed
-    arguments and their SEMs, with the libraries' warnings silenced."""
+    """The phase-8 scripts' command line (a network, ``--datasets``, ``--seed``, ``--checkpoint``
+    for the zero-shot rows): the parsed arguments and their SEMs, with the libraries' warnings
+    silenced."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("network")
     parser.add_argument("--datasets", type=int, default=3)
     parser.add_argument("--seed", type=int, default=123)
+    parser.add_argument("--checkpoint", help="default: the shipped model")
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
     return args, raw_linear_sems(args.network, args.datasets, args.seed)
@@ -97,8 +99,9 @@ def main(argv=None) -> int:
     args, batch = network_sems(__doc__.split("\n\n")[0], argv)
     truth = batch.adjacency[0].numpy().astype(int)
     d = truth.shape[0]
+    estimator = ZeroShotCausalDiscovery(checkpoint=args.checkpoint)
     methods = {
-        "zero-shot (`adjacency_`)": lambda X: ZeroShotCausalDiscovery().fit(X).adjacency_,
+        "zero-shot (`adjacency_`)": lambda X: estimator.fit(X).adjacency_,
         "GES": lambda X: GES().fit(X).adjacency_,
         "PC": lambda X: PC().fit(X).adjacency_,
         "oracle told the order": ordered_regression,
