@@ -15,10 +15,11 @@ only for d <= ``MAX_COLUMNS``; above that the block is zeros with its flag off, 
 the other blocks alone. The order is a statement about linear non-Gaussian data; elsewhere it is
 one more statistic, which the model learns when to trust.
 
-Per ordered pair (i, j) the block holds: the flag (the order was computed), the positions of i and
-j in the order (0 first, 1 last), +1 when i comes before j (-1 after), and the partial correlation
-of the pair given every column before the later of the two (the evidence for an edge if the order
-is right; a parent set given its predecessors is what DirectLiNGAM's second step regresses on).
+Per ordered pair (i, j) the block holds, each times ``SCALE``: the flag (the order was
+computed), the positions of i and j in the order (0 first, 1 last), +1 when i comes before j (-1
+after), and the partial correlation of the pair given every column before the later of the two
+(the evidence for an edge if the order is right; a parent set given its predecessors is what
+DirectLiNGAM's second step regresses on).
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ MAX_COLUMNS = 64
 MAX_ROWS = 500
 _K1, _K2, _GAMMA = 79.047, 7.4129, 0.37457  # Hyvarinen (1998), the log cosh and x exp(-x^2/2) terms
 _RIDGE = 1e-4
+# The block enters a trained network through zero weights; at +-1 its first 1,000 fine-tuning
+# steps left those weights at the size of a random walk (research/v3.md, phase 9). At +-4, each of
+# Adam's per-weight steps moves the block's contribution four times as far.
+SCALE = 4.0
 _CHUNK_ELEMENTS = 2**24  # bounds the memory of one round's residuals
 
 
@@ -129,7 +134,7 @@ def order_features(z, corr):
     position = torch.argsort(order, 1).to(z.dtype) / (d - 1)  # (b, d), 0 first, 1 last
     before = torch.sign(position[:, None, :] - position[:, :, None])  # +1: i before j
     partial = _ordered_partial_correlations(corr.double(), order).to(z.dtype)
-    return torch.stack(
+    return SCALE * torch.stack(
         [
             torch.ones_like(partial),
             position[:, :, None].expand(b, d, d),

@@ -8,6 +8,7 @@ from skcausal.zeroshot._features import CONDITIONAL_FEATURES, N_FEATURES, pair_f
 from skcausal.zeroshot._order_features import (
     MAX_COLUMNS,
     N_ORDER_FEATURES,
+    SCALE,
     _ordered_partial_correlations,
     causal_order,
     order_features,
@@ -108,7 +109,7 @@ def test_block_describes_the_order():
         0, ..., CONDITIONAL_FEATURES:
     ]
     assert block.shape == (4, 4, N_ORDER_FEATURES) and N_FEATURES == CONDITIONAL_FEATURES + 5
-    flag, position_i, position_j, before, partial = block.unbind(-1)
+    flag, position_i, position_j, before, partial = (block / SCALE).unbind(-1)
     assert torch.all(flag == 1)
     np.testing.assert_allclose(position_i[:, 0].numpy(), [0, 1 / 3, 2 / 3, 1], atol=1e-6)
     assert torch.equal(position_j, position_i.T)
@@ -122,7 +123,7 @@ def test_block_is_off_above_its_column_cap_and_when_not_asked():
     X = torch.randn(1, 100, 5)
     assert torch.all(pair_features(X, order=False)[..., CONDITIONAL_FEATURES:] == 0)
     with_block = pair_features(X)
-    assert torch.all(with_block[..., CONDITIONAL_FEATURES] == 1)
+    assert torch.all(with_block[..., CONDITIONAL_FEATURES] == SCALE)
     torch.testing.assert_close(
         with_block[..., :CONDITIONAL_FEATURES],
         pair_features(X, order=False)[..., :CONDITIONAL_FEATURES],
