@@ -285,7 +285,8 @@ def pair_features(
         the block is zeros (for checkpoints that read only the features before it).
     order : bool
         Compute the order block (``_order_features``: DirectLiNGAM's order, O(n d^3) on at
-        most 500 rows, only for d <= 64); without it the block is zeros.
+        most 500 rows, only for d <= 64 and continuous, complete, non-Gaussian data); without it
+        the block is zeros.
 
     Returns
     -------
@@ -345,7 +346,7 @@ def pair_features(
             conditional_features(sums["cross"], d)
             if conditional
             else z.new_zeros(b, d, d, N_CONDITIONAL_FEATURES),
-            order_features(z, sums["cross"][:, :d, :d])
+            order_features(z, sums["cross"][:, :d, :d], kinds, observed)
             if order
             else z.new_zeros(b, d, d, N_ORDER_FEATURES),
         ],

@@ -12,8 +12,11 @@ maximum-entropy approximation of differential entropy.
 Each round computes its remaining columns' pairwise measures at once, for a whole batch, so the
 cost is O(n d^3 / 3) per dataset. To bound it the order is read from at most ``MAX_ROWS`` rows and
 only for d <= ``MAX_COLUMNS``; above that the block is zeros with its flag off, and the model reads
-the other blocks alone. The order is a statement about linear non-Gaussian data; elsewhere it is
-one more statistic, which the model learns when to trust.
+the other blocks alone. The order is a statement about linear non-Gaussian data: the block is off
+as well where the data cannot carry it (no column rejects normality, a discrete column, a
+missing cell; phase 9 of research/v3.md: an order read from Gaussian data is an accident of the
+sample, and a model that trusts it moves a probability by 0.58 when one column is replaced by its
+normal scores). Elsewhere it is one more statistic, which the model learns when to trust.
 
 Per ordered pair (i, j) the block holds, each times ``SCALE``: the flag (the order was
 computed), the positions of i and j in the order (0 first, 1 last), +1 when i comes before j (-1
@@ -27,10 +30,15 @@ from __future__ import annotations
 import math
 
 import torch
+from scipy.stats import normaltest
+
+from skcausal.datasets._column_kinds import CONTINUOUS
 
 N_ORDER_FEATURES = 5
 MAX_COLUMNS = 64
 MAX_ROWS = 500
+MIN_ROWS = 20  # below it a normality test says little and the order less
+ALPHA = 0.01  # the normality test's level, as the dependence check's (``_evidence.py``)
 _K1, _K2, _GAMMA = 79.047, 7.4129, 0.37457  # Hyvarinen (1998), the log cosh and x exp(-x^2/2) terms
 _RIDGE = 1e-4
 # The block enters a trained network through zero weights; at +-1 its first 1,000 fine-tuning
@@ -118,23 +126,43 @@ def _ordered_partial_correlations(corr, order):
     return torch.gather(back, 2, inverse[:, None, :].expand(b, d, d))
 
 
-def order_features(z, corr):
+def non_gaussian(z, level=ALPHA):
+    """(b, n, d) -> bool (b,): does some column reject normality (D'Agostino and Pearson's
+    omnibus test of skewness and kurtosis, ``scipy.stats.normaltest``; Bonferroni over the d
+    columns at ``level``)? Without that, no order can be read from the noise (a linear SEM with
+    Gaussian noise is identifiable only up to its Markov equivalence class), and the order
+    DirectLiNGAM returns is an accident of the sample."""
+    d = z.shape[2]
+    p = normaltest(z.detach().cpu().double().numpy(), axis=1).pvalue  # (b, d)
+    return torch.as_tensor((p < level / d).any(1), device=z.device)
+
+
+def order_features(z, corr, kinds=None, observed=None):
     """The order block (b, d, d, N_ORDER_FEATURES) of standardised columns z (b, n, d).
 
     ``corr`` (b, d, d): the columns' correlations, as the moment block has them. Zeros (flag
-    off) above ``MAX_COLUMNS`` columns or for fewer than three rows.
+    off) above ``MAX_COLUMNS`` columns, for fewer than ``MIN_ROWS`` rows, and for datasets that
+    DirectLiNGAM's model cannot describe: one with a discrete column (``kinds``) or a missing
+    cell (``observed``), or one where no column rejects normality (:func:`non_gaussian`).
     """
     b, n, d = z.shape
-    if d > MAX_COLUMNS or n < 3 or d < 2:
+    if d > MAX_COLUMNS or n < MIN_ROWS or d < 2:
         return z.new_zeros(b, d, d, N_ORDER_FEATURES)
     if n > MAX_ROWS:
         # Evenly spread rows (a dataset's rows may come sorted by experiment).
         z = z[:, torch.linspace(0, n - 1, MAX_ROWS, device=z.device).round().long()]
+    on = non_gaussian(z)
+    if kinds is not None:
+        on &= (kinds == CONTINUOUS).all(1)
+    if observed is not None:
+        on &= observed.all(2).all(1)
+    if not bool(on.any()):
+        return z.new_zeros(b, d, d, N_ORDER_FEATURES)
     order = causal_order(z)
     position = torch.argsort(order, 1).to(z.dtype) / (d - 1)  # (b, d), 0 first, 1 last
     before = torch.sign(position[:, None, :] - position[:, :, None])  # +1: i before j
     partial = _ordered_partial_correlations(corr.double(), order).to(z.dtype)
-    return SCALE * torch.stack(
+    block = torch.stack(
         [
             torch.ones_like(partial),
             position[:, :, None].expand(b, d, d),
@@ -144,3 +172,4 @@ def order_features(z, corr):
         ],
         dim=-1,
     )
+    return SCALE * block * on[:, None, None, None].to(block.dtype)
