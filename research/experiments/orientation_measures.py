@@ -20,17 +20,17 @@ of the pair alone will not teach the model what DirectLiNGAM reads.
 from __future__ import annotations
 
 import numpy as np
+import torch
 from raw_units_bound import network_sems
 
 from skcausal import ZeroShotCausalDiscovery
+from skcausal.zeroshot._order_features import _entropy
 
 
 def entropy(u):
-    """Maximum-entropy approximation of each standardised column's differential entropy."""
-    k1, k2, gamma = 79.047, 7.4129, 0.37457
-    log_cosh = np.mean(np.log(np.cosh(u)), axis=0)
-    gauss = np.mean(u * np.exp(-(u**2) / 2), axis=0)
-    return (1 + np.log(2 * np.pi)) / 2 - k1 * (log_cosh - gamma) ** 2 - k2 * gauss**2
+    """Maximum-entropy approximation of each standardised column's differential entropy (the
+    order block's, ``skcausal.zeroshot._order_features``)."""
+    return _entropy(torch.as_tensor(u)[None])[0].numpy()
 
 
 def _standardise(X):

@@ -33,15 +33,6 @@ def _random_weights(d, seed, density=0.4):
     return upper * rng.uniform(0.5, 1.5, (d, d)) * rng.choice([-1, 1], (d, d))
 
 
-def _pairs_in_order(order, truth):
-    position = np.argsort(order)
-    truth_position = np.argsort(truth)
-    upper = np.triu_indices(len(order), 1)
-    a = (position[:, None] < position[None, :])[upper]
-    b = (truth_position[:, None] < truth_position[None, :])[upper]
-    return np.mean(a == b)
-
-
 def test_a_chain_with_uniform_noise_is_ordered_exactly():
     weights = np.diag(np.full(5, 0.9), 1)[:6, :6]
     X = _linear_non_gaussian(3000, weights, 0)
