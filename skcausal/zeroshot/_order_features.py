@@ -13,8 +13,8 @@ Each round computes its remaining columns' pairwise measures at once, for a whol
 cost is O(n d^3 / 3) per dataset. To bound it the order is read from at most ``MAX_ROWS`` rows and
 only for d <= ``MAX_COLUMNS``; above that the block is zeros with its flag off, and the model reads
 the other blocks alone. The order is a statement about linear non-Gaussian data: the block is off
-as well where the data cannot carry it (no column rejects normality, a discrete column, a
-missing cell; phase 9 of research/v3.md: an order read from Gaussian data is an accident of the
+as well where the data cannot carry it (fewer than two columns reject normality, a discrete
+column, a missing cell; phase 9 of research/v3.md: an order read from Gaussian data is an accident of the
 sample, and a model that trusts it moves a probability by 0.58 when one column is replaced by its
 normal scores). Elsewhere it is one more statistic, which the model learns when to trust.
 
@@ -40,6 +40,7 @@ MAX_COLUMNS = 64
 MAX_ROWS = 500
 MIN_ROWS = 20  # below it a normality test says little and the order less
 ALPHA = 0.01  # the normality test's level, as the dependence check's (``_evidence.py``)
+MIN_NON_GAUSSIAN = 2  # columns that must reject normality for the block to be on
 _K1, _K2, _GAMMA = 79.047, 7.4129, 0.37457  # Hyvarinen (1998), the log cosh and x exp(-x^2/2) terms
 _RIDGE = 1e-4
 # The block enters a trained network through zero weights; at +-1 its first 1,000 fine-tuning
@@ -128,18 +129,21 @@ def _ordered_partial_correlations(corr, order):
 
 
 def non_gaussian(z, level=ALPHA):
-    """(b, n, d) -> bool (b,): does some column reject normality (D'Agostino and Pearson's
-    omnibus test of skewness and kurtosis, ``scipy.stats.normaltest``; Bonferroni over the d
-    columns at ``level``)? Without that, no order can be read from the noise (a linear SEM with
-    Gaussian noise is identifiable only up to its Markov equivalence class), and the order
-    DirectLiNGAM returns is an accident of the sample."""
+    """(b, n, d) -> bool (b,): do at least ``MIN_NON_GAUSSIAN`` columns reject normality
+    (D'Agostino and Pearson's omnibus test of skewness and kurtosis, ``scipy.stats.normaltest``;
+    Bonferroni over the d columns at ``level``)? Without that, no order can be read from the
+    noise: a linear SEM with Gaussian noise is identifiable only up to its Markov equivalence
+    class, and the order DirectLiNGAM returns is an accident of the sample. One non-Gaussian
+    column among Gaussian ones carries no order either (it cannot be told from a Gaussian column
+    put through a monotone map), and a dataset-level switch that it alone could flip made the
+    order appear and vanish under exp or cube of one column (research/v3.md, phase 10)."""
     d = z.shape[2]
     with warnings.catch_warnings():
         # A column with a few distinct values (clipped, rounded) makes scipy warn of precision
         # loss; its p-value is then NaN or large, and the block stays off for that reason alone.
         warnings.simplefilter("ignore", RuntimeWarning)
         p = normaltest(z.detach().cpu().double().numpy(), axis=1).pvalue  # (b, d)
-    return torch.as_tensor((p < level / d).any(1), device=z.device)
+    return torch.as_tensor((p < level / d).sum(1) >= MIN_NON_GAUSSIAN, device=z.device)
 
 
 def order_features(z, corr, kinds=None, observed=None):
@@ -148,7 +152,8 @@ def order_features(z, corr, kinds=None, observed=None):
     ``corr`` (b, d, d): the columns' correlations, as the moment block has them. Zeros (flag
     off) above ``MAX_COLUMNS`` columns, for fewer than ``MIN_ROWS`` rows, and for datasets that
     DirectLiNGAM's model cannot describe: one with a discrete column (``kinds``) or a missing
-    cell (``observed``), or one where no column rejects normality (:func:`non_gaussian`).
+    cell (``observed``), or one where fewer than two columns reject normality
+    (:func:`non_gaussian`).
     """
     b, n, d = z.shape
     if d > MAX_COLUMNS or n < MIN_ROWS or d < 2:

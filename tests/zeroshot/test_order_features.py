@@ -145,6 +145,24 @@ def test_block_is_off_where_the_data_cannot_carry_an_order():
     assert torch.all(ranks[..., CONDITIONAL_FEATURES:] == 0)
 
 
+def test_one_distorted_column_leaves_the_block_off():
+    # exp or cube of one column of a linear-Gaussian SEM makes that column non-Gaussian and
+    # nothing else: no order follows from it, so the block stays off, and a monotone map of one
+    # column cannot switch it on between two fits. A second non-Gaussian column switches it on.
+    rng = np.random.default_rng(7)
+    gaussian = rng.standard_normal((1000, 8)) @ np.triu(rng.uniform(0.5, 1.0, (8, 8)))
+    assert not non_gaussian(torch.as_tensor(gaussian[None])).item()
+    for transform in (np.exp, lambda x: x**3):
+        one = gaussian.copy()
+        one[:, 3] = transform(one[:, 3] / one[:, 3].std())
+        assert not non_gaussian(torch.as_tensor(one[None])).item()
+        assert torch.all(pair_features(torch.as_tensor(one[None]))[..., CONDITIONAL_FEATURES:] == 0)
+        two = one.copy()
+        two[:, 6] = transform(two[:, 6] / two[:, 6].std())
+        assert non_gaussian(torch.as_tensor(two[None])).item()
+        assert torch.all(pair_features(torch.as_tensor(two[None]))[..., CONDITIONAL_FEATURES] == SCALE)
+
+
 def test_normality_test_rejects_at_about_its_level():
     # Under the null (Gaussian columns) the Bonferroni-corrected test fires in a few percent of
     # datasets (its tail at 0.001 is approximate: 2-6% at n = 20-500, 1,000 datasets each);
