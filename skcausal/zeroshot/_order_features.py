@@ -14,9 +14,10 @@ cost is O(n d^3 / 3) per dataset. To bound it the order is read from at most ``M
 only for d <= ``MAX_COLUMNS``; above that the block is zeros with its flag off, and the model reads
 the other blocks alone. The order is a statement about linear non-Gaussian data: the block is off
 as well where the data cannot carry it (fewer than two columns reject normality, a discrete
-column, a missing cell; phase 9 of research/v3.md: an order read from Gaussian data is an accident of the
-sample, and a model that trusts it moves a probability by 0.58 when one column is replaced by its
-normal scores). Elsewhere it is one more statistic, which the model learns when to trust.
+column, a missing cell; phase 9 of research/v3.md: an order read from Gaussian data is an
+accident of the sample, and a model that trusts it moves a probability by 0.58 when one column is
+replaced by its normal scores). Elsewhere it is one more statistic, which the model learns when to
+trust.
 
 Per ordered pair (i, j) the block holds, each times ``SCALE``: the flag (the order was
 computed), the positions of i and j in the order (0 first, 1 last), +1 when i comes before j (-1

@@ -160,7 +160,9 @@ def test_one_distorted_column_leaves_the_block_off():
         two = one.copy()
         two[:, 6] = transform(two[:, 6] / two[:, 6].std())
         assert non_gaussian(torch.as_tensor(two[None])).item()
-        assert torch.all(pair_features(torch.as_tensor(two[None]))[..., CONDITIONAL_FEATURES] == SCALE)
+        assert torch.all(
+            pair_features(torch.as_tensor(two[None]))[..., CONDITIONAL_FEATURES] == SCALE
+        )
 
 
 def test_normality_test_rejects_at_about_its_level():
