@@ -51,7 +51,7 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
     given each third variable), attends over the grid of pairs, and returns a probability for
     each directed edge. No optimisation runs at fit.
 
-    **Its training box, and what happens outside it.** The shipped checkpoint (v3) was trained on
+    **Its training box, and what happens outside it.** The shipped checkpoint (v3.1) was trained on
     n from 10 to 10,000 rows and d up to 200; continuous and discrete columns, with or without
     missing cells; the intervention kinds above; every common cause observed (**no hidden
     confounders**) and no cycles. Outside the box, and at its edges (measured with
@@ -79,7 +79,7 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
     ----------
     checkpoint : str or path, default=None
         A ``.safetensors`` checkpoint (with its ``.json`` beside it) or a folder holding one; None
-        loads the weights that ship with the package, ``skcausal-zeroshot`` (v3: trained on a
+        loads the weights that ship with the package, ``skcausal-zeroshot`` (v3.1: trained on a
         wide prior with missing cells, discrete columns and n up to 10,000, with a target head
         for fits with ``environments``; see ``pretrained/README.md``). The earlier models ship
         beside it for comparison: ``skcausal-zeroshot-v2`` (the default until 2026-12-05) and

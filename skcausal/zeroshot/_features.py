@@ -50,7 +50,7 @@ _N_RANK_STATS = 4
 V2_FEATURES = V1_FEATURES + _N_RANK_STATS + N_ENVIRONMENT_PAIR_FEATURES
 # The v3 run's tokens (missing cells, column kinds, copula dependence); then the conditional block.
 V3_FEATURES = V2_FEATURES + N_COLUMN_PAIR_FEATURES
-# The shipped v3 reads these: v3's tokens and the conditional block. Then the order block.
+# v3.0 read these: v3's tokens and the conditional block. Then the order block (v3.1 reads it).
 CONDITIONAL_FEATURES = V3_FEATURES + N_CONDITIONAL_FEATURES
 N_FEATURES = CONDITIONAL_FEATURES + N_ORDER_FEATURES
 

@@ -23,9 +23,9 @@ class ModelConfig:
 
     ``n_features`` is how many leading token features the network reads: 57 for v1 (before rank
     and environment features existed), 74 for v2 (before the column block of missing cells,
-    discrete columns and copula dependence), 95 for v3 (before the order block), ``N_FEATURES``
-    now. ``target_head`` adds the head that
-    scores, per environment, which variables were intervened on (needed for ``environments``).
+    discrete columns and copula dependence), 95 for v3.0 (before the order block),
+    ``N_FEATURES`` (100) for the shipped v3.1. ``target_head`` adds the head that scores, per
+    environment, which variables were intervened on (needed for ``environments``).
     """
 
     n_features: int = N_FEATURES
