@@ -60,24 +60,18 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
     - *More rows* than the checkpoint was trained on are read as the mean over disjoint subsets
       of a trained size (``max_rows``): d = 20, AUPRC 0.970 at 2,000 rows, 0.973 at 10,000,
       0.979 at 50,000, 0.982 at 100,000 (linear and MLP, 2 seeds each).
-    - *Monotone re-expressions* of the columns (exp, cube, log, a sensor's curve): the default
-      (``marginals="both"``) averages an answer from the values with one from the ranks alone,
-      so it moves half as far as the values alone would: exp of every column lowers AUROC from
-      0.989 to 0.985 (the values alone: 0.963) and moves no probability by more than 0.46 (d = 20,
-      n = 2,000); ``marginals="ranks"`` is exactly invariant.
-    - *Linear SEMs with non-Gaussian noise*: where at least two columns reject normality, every
-      column is continuous and complete, and d <= 64, the values' view also reads DirectLiNGAM's
-      causal order (Shimizu et al. 2011) from up to 500 rows: on raw-unit linear SEMs over
-      real network structures v3.1, which reads it, reaches AUPRC 0.75 where v3.0 reached 0.71.
-      It is the slowest part of such a fit (d = 50: about 0.3 s of 0.5 s). Above 64 columns it is off, and those SEMs stay
-      hard (``pretrained/README.md``, "Known limits").
+    - *Monotone re-expressions* (exp, cube, log, a sensor's curve): the default,
+      ``marginals="both"``, averages the values' answer with the ranks', so it moves half as far:
+      exp of every column lowers AUROC from 0.989 to 0.985 (values alone: 0.963) and moves no
+      probability by more than 0.46 (d = 20, n = 2,000); ``marginals="ranks"`` is invariant.
+    - *Linear non-Gaussian SEMs* (d <= 64, at least two columns non-normal, all continuous and
+      complete): the values' view also reads DirectLiNGAM's causal order, the slowest part of
+      such a fit (d = 50: 0.3 s of 0.5 s); ``pretrained/README.md``, "Known limits".
     - *Missing cells* (NaN) are read over the rows where each statistic's values are observed,
-      and *discrete columns* (``feature_kinds_``) by their kind; an unordered category by its
-      levels' frequencies, never by the order of its codes (accuracy beside PC's and GES's:
-      ``docs/inputs.md``).
-    - *Pure noise* (20 independent columns, seeds 0-19): an edge in 1 of 20 datasets at 10
-      rows, none at 20, 50 or 200 rows (v2: an edge in 17, 20, 19 and 2 datasets), none at
-      100,000; see ``alpha``.
+      *discrete columns* (``feature_kinds_``) by their kind, an unordered category by its levels'
+      frequencies, never its codes' order (beside PC's and GES's: ``docs/inputs.md``).
+    - *Pure noise* (20 independent columns, seeds 0-19): an edge in 1 of 20 datasets at 10 rows,
+      none at 20, 50, 200 or 100,000 (v2: 17, 20, 19 and 2 up to 200); see ``alpha``.
     - *A hidden common cause* (never simulated) often shows up as an edge between its effects.
 
     :doc:`/choosing` compares it with the baselines and says when to prefer one of them.
