@@ -29,6 +29,15 @@ from skcausal.zeroshot._order_features import MAX_COLUMNS, SCALE
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def block_alone(tokens):
+    """The order block of pair tokens, unscaled; whether i comes first; and the block alone as an
+    edge score (the pair's |partial correlation| given the columns before the later one, where i
+    comes first, 0 otherwise)."""
+    block = tokens[..., CONDITIONAL_FEATURES:] / SCALE
+    first = block[..., 3] > 0
+    return block, first, block[..., 4].abs() * first
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("checkpoints", nargs="+")
@@ -47,9 +56,7 @@ def main(argv=None) -> int:
             if batch.X.shape[2] > MAX_COLUMNS:
                 continue
             tokens = pair_features(batch.X)
-            block = tokens[..., CONDITIONAL_FEATURES:] / SCALE
-            first = block[..., 3] > 0
-            alone = block[..., 4].abs() * first
+            block, first, alone = block_alone(tokens)
             with torch.no_grad():
                 logits = {k: m(tokens[..., : m.config.n_features]) for k, m in models.items()}
             for b, truth in enumerate(batch.adjacency.numpy().astype(bool)):

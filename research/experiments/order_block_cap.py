@@ -19,13 +19,14 @@ import time
 from pathlib import Path
 
 import torch
+from order_block_alone import block_alone  # research/experiments/ is on sys.path
 
 import skcausal.zeroshot._order_features as order_block
 from skcausal.metrics import edge_auprc
 from skcausal.pretraining import TrainConfig
 from skcausal.pretraining._holdout import ValidationSuite
 from skcausal.zeroshot._checkpoint import Checkpoint, default_checkpoint_path
-from skcausal.zeroshot._features import CONDITIONAL_FEATURES, pair_features
+from skcausal.zeroshot._features import pair_features
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,9 +62,7 @@ def main(argv=None) -> int:
                     lifted = torch.sigmoid(model(tokens))
             finally:
                 order_block.MAX_COLUMNS = shipped_cap
-            block = tokens[..., CONDITIONAL_FEATURES:] / order_block.SCALE
-            first = block[..., 3] > 0
-            alone = block[..., 4].abs() * first
+            block, first, alone = block_alone(tokens)
             for b, truth in enumerate(batch.adjacency.numpy().astype(bool)):
                 on = bool(block[b, ..., 0].any())
                 right = f"{first[b].numpy()[truth].mean():.2f}" if on else "-"
