@@ -7,6 +7,23 @@ import torch
 _EPS = 1e-6
 
 
+def inverse(matrices):
+    """``torch.linalg.inv`` of a batch of matrices, one matrix at a time on the CPU.
+
+    Once ``torch.set_num_threads`` has been called (by the user, or by ``pretrain --threads``
+    and the benchmark's child processes), torch's CPU build factorises the matrices of a batch
+    in parallel threads, and its LAPACK (MKL) is not safe for that: from about 150 columns the
+    batch's inverses come back wrong, raise "Pivots given to lu_solve must all be greater or
+    equal to 1", or hang (torch 2.13; pytorch/pytorch issues 141358 and 142815). One call per
+    matrix gives the same bits as the batch without threads and lets LAPACK thread within it.
+    """
+    if matrices.device.type != "cpu" or matrices.ndim == 2:
+        return torch.linalg.inv(matrices)
+    flat = matrices.reshape(-1, *matrices.shape[-2:])
+    inverses = [torch.linalg.inv(matrix) for matrix in flat]
+    return torch.stack(inverses).reshape(matrices.shape) if inverses else flat.clone()
+
+
 def precision_matrix(corr, ridge, psd=False):
     """The ridge-regularised inverse of a correlation matrix. With ``psd``, negative eigenvalues
     are first set to 0: a matrix of pairwise-complete correlations (missing cells) need not be
@@ -17,7 +34,7 @@ def precision_matrix(corr, ridge, psd=False):
         return (vectors / values[..., None, :]) @ vectors.transpose(-1, -2)
     d = corr.shape[-1]
     eye = torch.eye(d, dtype=corr.dtype, device=corr.device)
-    return torch.linalg.inv(corr + ridge * eye)
+    return inverse(corr + ridge * eye)
 
 
 def partial_correlation(precision):
