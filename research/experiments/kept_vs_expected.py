@@ -1,17 +1,18 @@
 """Why the graph keeps fewer edges than the probabilities expect on raw-unit linear SEMs (#23).
 
-On the real-structure validation families (pretraining's sets for ``configs/v3.json``: real
-network skeletons with simulated linear, MLP and raw-unit linear SEMs, n = 1,000) the estimator as
-it ships is fitted on each dataset, and per family this prints the means of: true edges, the
-expected number (the sum of the probabilities), the edges ``adjacency_`` keeps, the pairs whose
-adjacency (``p[i, j] + p[j, i]``) passes 0.5, and that adjacency on the truly adjacent pairs.
-If the kept edges fall short because the model cannot tell a pair's direction, the adjacent
-pairs stay many; if they fall short because the probabilities are diffuse, they fall as well.
-Then the graph ``adjacency_`` keeps against one that keeps as many edges as expected (the
-round(sum of p) pairs of highest adjacency, each in its more probable direction, acyclic): kept
-edges, SHD, precision, recall, F1. Then AUPRC per network size (each size is one of bnlearn's
-development networks). Last, on the first ``--pc-datasets`` datasets of each family,
-SHD and skeleton F1 of the zero-shot graph against PC's: whether the family is hard for a
+On the real-structure validation families (pretraining's sets for ``configs/v3.json``: real network
+skeletons with simulated linear, MLP and raw-unit linear SEMs, n = 1,000, a few rows with
+interventions) the estimator as it ships is fitted on each dataset with its intervention mask
+(until 2026-12-06 without it: the numbers of research/v3.md's phases 7-12), and per family this
+prints the means of: true edges, the expected number (the sum of the probabilities), the edges
+``adjacency_`` keeps, the pairs whose adjacency (``p[i, j] + p[j, i]``) passes 0.5, and that
+adjacency on the truly adjacent pairs. If the kept edges fall short because the model cannot tell a
+pair's direction, the adjacent pairs stay many; if they fall short because the probabilities are
+diffuse, they fall as well. Then the graph ``adjacency_`` keeps against one that keeps as many
+edges as expected (the round(sum of p) pairs of highest adjacency, each in its more probable
+direction, acyclic): kept edges, SHD, precision, recall, F1. Then AUPRC per network size (each size
+is one of bnlearn's development networks). Last, on the first ``--pc-datasets`` datasets of each
+family, SHD and skeleton F1 of the zero-shot graph against PC's: whether the family is hard for a
 classical method too.
 
     python research/experiments/kept_vs_expected.py [--checkpoint CKPT] [--pc-datasets 6]
@@ -72,12 +73,14 @@ def main(argv=None) -> int:
     for family in suite.groups["real-mean"]:
         rows, versus, read = [], [], []
         datasets = [
-            (X, A.astype(bool))
+            (X, M, A.astype(bool))
             for batch in suite.families[family]
-            for X, A in zip(batch.X.numpy(), batch.adjacency.numpy())
+            for X, M, A in zip(
+                batch.X.numpy(), batch.intervention_mask.numpy(), batch.adjacency.numpy()
+            )
         ]
-        for k, (X, A) in enumerate(datasets):
-            fit = estimator.fit(X)
+        for k, (X, M, A) in enumerate(datasets):
+            fit = estimator.fit(X, intervention_mask=M)
             p, kept = fit.edge_probabilities_, fit.adjacency_
             q = p + p.T
             read.append(graph_scores(A, kept) + graph_scores(A, as_many_as_expected(p)))
