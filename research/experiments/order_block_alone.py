@@ -1,11 +1,11 @@
 """Is the order block informative on its own, and does a model read more than it?
 
-On the real-structure validation sets of ``configs/v3.json`` (bnlearn development networks'
-graphs with simulated linear SEMs, standardised and in raw units, n = 1,000), for the datasets
-where the block is on (d <= 64 and some column rejects normality): the AUPRC of the block alone
-(the pair's |partial correlation| given the columns before the later one, where i comes first;
-0 otherwise), the share of true edges that DirectLiNGAM's order puts the right way round, and
-the AUPRC of each checkpoint's network (one view, the raw values).
+On the real-structure validation sets of ``configs/v3.json`` (bnlearn development networks' graphs
+with simulated linear SEMs, standardised and in raw units, n = 1,000), for the datasets where the
+block reads the full order (d <= 64 and at least two columns reject normality): the AUPRC of the
+block alone (the pair's |partial correlation| given the columns before the later one, where i comes
+first; 0 otherwise), the share of true edges that DirectLiNGAM's order puts the right way round,
+and the AUPRC of each checkpoint's network (one view, the raw values).
 
     python research/experiments/order_block_alone.py pretrained/skcausal-zeroshot.safetensors \\
         runs/v3-order-steps/step-2000/skcausal-zeroshot.safetensors
@@ -24,7 +24,7 @@ from skcausal.pretraining import TrainConfig
 from skcausal.pretraining._holdout import ValidationSuite
 from skcausal.zeroshot._checkpoint import Checkpoint
 from skcausal.zeroshot._features import CONDITIONAL_FEATURES, pair_features
-from skcausal.zeroshot._order_features import MAX_COLUMNS, SCALE
+from skcausal.zeroshot._order_features import EXACT_COLUMNS, SCALE
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,7 +53,7 @@ def main(argv=None) -> int:
     for family in ("real-linear", "real-raw-linear"):
         scores = {key: [] for key in ["block", "order", *models]}
         for batch in suite.families[family]:
-            if batch.X.shape[2] > MAX_COLUMNS:
+            if batch.X.shape[2] > EXACT_COLUMNS:
                 continue
             tokens = pair_features(batch.X)
             block, first, alone = block_alone(tokens)

@@ -284,9 +284,9 @@ def pair_features(
         Compute the order-one conditional block (``_conditional_features``, O(d^3)); without it
         the block is zeros (for checkpoints that read only the features before it).
     order : bool
-        Compute the order block (``_order_features``: DirectLiNGAM's order, O(n d^3) on at
-        most 500 rows, only for d <= 64 and continuous, complete, non-Gaussian data); without it
-        the block is zeros.
+        Compute the order block (``_order_features``: DirectLiNGAM's order on at most 500
+        rows, O(n d^3) up to 64 columns, its costly part O(n d^2) above; only for continuous,
+        complete, non-Gaussian data); without it the block is zeros.
 
     Returns
     -------
