@@ -64,7 +64,7 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
       ``marginals="both"``, averages the values' answer with the ranks', so it moves half as far:
       exp of every column lowers AUROC from 0.989 to 0.985 (values alone: 0.963) and moves no
       probability by more than 0.46 (d = 20, n = 2,000); ``marginals="ranks"`` is invariant.
-    - *Linear non-Gaussian SEMs* (at least two columns non-normal, all continuous and complete):
+    - *Linear non-Gaussian SEMs* (d <= 256, >= 2 columns non-normal, all continuous, complete):
       the values' view also reads DirectLiNGAM's causal order (above 64 columns a faster, partial
       one), the slowest part of such a fit; ``pretrained/README.md``, "Known limits".
     - *Missing cells* (NaN) are read over the rows where each statistic's values are observed,

@@ -285,8 +285,8 @@ def pair_features(
         the block is zeros (for checkpoints that read only the features before it).
     order : bool
         Compute the order block (``_order_features``: DirectLiNGAM's order on at most 500
-        rows, O(n d^3) up to 64 columns, its costly part O(n d^2) above; only for continuous,
-        complete, non-Gaussian data); without it the block is zeros.
+        rows, O(n d^3) up to 64 columns, its costly part O(n d^2) above; only for d <= 256 and
+        continuous, complete, non-Gaussian data); without it the block is zeros.
 
     Returns
     -------

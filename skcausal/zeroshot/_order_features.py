@@ -11,16 +11,17 @@ maximum-entropy approximation of differential entropy.
 
 Each round computes its remaining columns' pairwise measures at once, for a whole batch, so the
 cost is O(n d^3 / 3) per dataset, read from at most ``MAX_ROWS`` rows. Above ``EXACT_COLUMNS``
-columns a round compares each column with only its ``PARTNERS`` most correlated remaining ones,
-so that the entropies, the costly part, take O(n d^2 PARTNERS) in all: a pair with no correlation
-adds nothing to either column's score (the residual of one on the other is the column itself),
-so the pairs left out are the ones that say least. On the real-structure validation sets with
-d = 70-223 the restricted order puts about as many true edges the right way round as the full one
-(research/v3.md, phase 13). The order is a statement about linear non-Gaussian data: the block is
-off where the data cannot carry it (fewer than two columns reject normality, a discrete column, a
-missing cell; phase 9 of research/v3.md: an order read from Gaussian data is an accident of the
-sample, and a model that trusts it moves a probability by 0.58 when one column is replaced by its
-normal scores). Elsewhere it is one more statistic, which the model learns when to trust.
+columns a round compares each column with only its ``PARTNERS`` most correlated remaining ones, so
+that the entropies, the costly part, take O(n d^2 PARTNERS) in all: a pair with no correlation adds
+nothing to either column's score (the residual of one on the other is the column itself), so the
+pairs left out are the ones that say least. On the real-structure validation sets with d = 70-223
+the restricted order puts about as many true edges the right way round as the full one
+(research/v3.md, phase 13). Above ``MAX_COLUMNS`` the block is off. The order is a statement about
+linear non-Gaussian data: the block is off where the data cannot carry it (fewer than two columns
+reject normality, a discrete column, a missing cell; phase 9 of research/v3.md: an order read from
+Gaussian data is an accident of the sample, and a model that trusts it moves a probability by 0.58
+when one column is replaced by its normal scores). Elsewhere it is one more statistic, which the
+model learns when to trust.
 
 Per ordered pair (i, j) the block holds, each times ``SCALE``: the flag (the order was
 computed), the positions of i and j in the order (0 first, 1 last), +1 when i comes before j (-1
@@ -42,6 +43,9 @@ from skcausal.datasets._column_kinds import CONTINUOUS
 N_ORDER_FEATURES = 5
 EXACT_COLUMNS = 64  # the order as DirectLiNGAM reads it up to here (all v3.1 was trained on)
 PARTNERS = 16
+# Above it the block is off: its rounds would cost about as much as the rest of a fit (d = 300,
+# one thread: 5.4 s on top of 9.3 s), on data wider than any the model was trained on (d <= 200).
+MAX_COLUMNS = 256
 MAX_ROWS = 500
 MIN_ROWS = 20  # below it a normality test says little and the order less
 ALPHA = 0.01  # the normality test's level, as the dependence check's (``_evidence.py``)
@@ -193,12 +197,12 @@ def order_features(z, corr, kinds=None, observed=None):
     """The order block (b, d, d, N_ORDER_FEATURES) of standardised columns z (b, n, d).
 
     ``corr`` (b, d, d): the columns' correlations, as the moment block has them. Zeros (flag
-    off) for fewer than ``MIN_ROWS`` rows, and for datasets that DirectLiNGAM's model cannot
-    describe: one with a discrete column (``kinds``) or a missing cell (``observed``), or one
-    where fewer than two columns reject normality (:func:`non_gaussian`).
+    off) above ``MAX_COLUMNS`` columns, for fewer than ``MIN_ROWS`` rows, and for datasets that
+    DirectLiNGAM's model cannot describe: one with a discrete column (``kinds``) or a missing cell
+    (``observed``), or one where fewer than two columns reject normality (:func:`non_gaussian`).
     """
     b, n, d = z.shape
-    if n < MIN_ROWS or d < 2:
+    if d > MAX_COLUMNS or n < MIN_ROWS or d < 2:
         return z.new_zeros(b, d, d, N_ORDER_FEATURES)
     if n > MAX_ROWS:
         # Evenly spread rows (a dataset's rows may come sorted by experiment).

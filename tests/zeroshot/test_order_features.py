@@ -9,6 +9,7 @@ from skcausal.datasets._column_kinds import BINARY
 from skcausal.zeroshot._features import CONDITIONAL_FEATURES, N_FEATURES, pair_features
 from skcausal.zeroshot._order_features import (
     EXACT_COLUMNS,
+    MAX_COLUMNS,
     N_ORDER_FEATURES,
     PARTNERS,
     SCALE,
@@ -155,10 +156,12 @@ def test_restricted_order_does_not_depend_on_the_column_order():
         assert torch.equal(perm[causal_order(X[..., perm], partners=PARTNERS)[0]], order)
 
 
-def test_block_is_on_above_the_exact_columns_and_off_when_not_asked():
+def test_block_is_on_above_the_exact_columns_off_above_its_cap_and_when_not_asked():
     z = torch.randn(1, 60, EXACT_COLUMNS + 6).exp()
     block = order_features(_standardize(z), torch.eye(EXACT_COLUMNS + 6)[None])
     assert torch.all(block[..., 0] == SCALE)
+    z = torch.randn(1, 30, MAX_COLUMNS + 1).exp()
+    assert torch.all(order_features(z, torch.eye(MAX_COLUMNS + 1)[None]) == 0)
     X = torch.randn(1, 100, 5).exp()
     assert torch.all(pair_features(X, order=False)[..., CONDITIONAL_FEATURES:] == 0)
     with_block = pair_features(X)
