@@ -15,7 +15,8 @@ def inverse(matrices):
     in parallel threads, and its LAPACK (MKL) is not safe for that: from about 150 columns the
     batch's inverses come back wrong, raise "Pivots given to lu_solve must all be greater or
     equal to 1", or hang (torch 2.13; pytorch/pytorch issues 141358 and 142815). One call per
-    matrix gives the same bits as the batch without threads and lets LAPACK thread within it.
+    matrix lets LAPACK thread within it; the results match the batch's without threads up to
+    rounding (a batch's later matrices may start unaligned in memory).
     """
     if matrices.device.type != "cpu" or matrices.ndim == 2:
         return torch.linalg.inv(matrices)

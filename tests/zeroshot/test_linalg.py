@@ -12,6 +12,9 @@ import sys
 import textwrap
 
 import pytest
+import torch
+
+from skcausal.zeroshot._linalg import inverse
 
 CHILD = textwrap.dedent(
     """
@@ -48,10 +51,6 @@ def test_batched_precision_matrices_are_right_with_threads_set():
 
 @pytest.mark.parametrize("shape", [(3, 5, 5), (2, 2, 4, 4), (6, 6), (0, 3, 3)])
 def test_inverse_matches_torch_on_any_batch_shape(shape):
-    import torch
-
-    from skcausal.zeroshot._linalg import inverse
-
     g = torch.Generator().manual_seed(1)
     a = torch.randn(*shape, generator=g, dtype=torch.float64)
     a = a @ a.transpose(-1, -2) + torch.eye(shape[-1], dtype=torch.float64)
