@@ -34,7 +34,9 @@ def _logits(model, suite, families):
         for family in families:
             for batch in suite.families[family]:
                 kinds = getattr(batch, "column_kinds", None)
-                tokens = pair_features(batch.X, batch.intervention_mask, kinds=kinds)
+                tokens = pair_features(
+                    batch.X, batch.intervention_mask, kinds=kinds, ridge=model.config.ridge
+                )
                 logits.extend(model(tokens).double().numpy())
                 truths.extend(batch.adjacency.numpy())
     return truths, logits

@@ -41,7 +41,7 @@ FAMILIES = ("real-raw-linear", "real-linear", "real-mlp")
 def _read(model, batch, **kw):
     """Seconds per dataset for the tokens, whether i comes before j, and the probabilities."""
     start = time.perf_counter()
-    tokens = pair_features(batch.X, batch.intervention_mask, **kw)
+    tokens = pair_features(batch.X, batch.intervention_mask, ridge=model.config.ridge, **kw)
     seconds = (time.perf_counter() - start) / len(batch.X)
     with torch.no_grad():
         probabilities = torch.sigmoid(model(tokens)).numpy()

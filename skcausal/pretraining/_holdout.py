@@ -46,8 +46,7 @@ from skcausal.datasets._bnlearn import NETWORK_SIZES
 from skcausal.datasets._simulator import SCMBatch, SCMBatchSampler, SimulationConfig, _relabel
 from skcausal.graph import topological_order
 from skcausal.metrics import edge_auprc, edge_auroc, structural_hamming_distance
-from skcausal.zeroshot._environment_features import N_ENVIRONMENT_PAIR_FEATURES
-from skcausal.zeroshot._features import pair_features
+from skcausal.zeroshot._features import ENVIRONMENT_BLOCK, pair_features
 
 VALIDATION_SEED = 2_000_003
 OOD_FAMILIES = ("normal-scores", "quantized", "clustered")
@@ -234,13 +233,14 @@ class ValidationSuite:
                 has_reference=batch.has_reference,
                 n_environments=batch.environment_targets.shape[1],
                 return_environments=True,
+                ridge=model.config.ridge,
             )
             self._tokens[key] = (tokens, variable, valid)
         tokens, variable, valid = self._tokens[key]
         # The pooled rows' tokens are these with the environment features at zero, as pair_features
         # writes them without labels: no second pass over the data.
         pooled = tokens.clone()
-        pooled[..., -N_ENVIRONMENT_PAIR_FEATURES:] = 0.0
+        pooled[..., ENVIRONMENT_BLOCK] = 0.0
         truth = batch.adjacency.numpy()
         pooled_probs = torch.sigmoid(model(pooled.to(device))).cpu().numpy()
         scores["pooled-auprc"] = [
@@ -276,14 +276,14 @@ class ValidationSuite:
         for family, batches in self.families.items():
             scores = {"auroc": [], "auprc": [], "shd": []}
             for k, batch in enumerate(batches):
-                key = (family, k)
+                key = (family, k, model.config.ridge)  # tokens depend on the ridge rule
                 if batch.environments is not None:
                     logits = self._environment_scores(model, device, key, batch, scores)
                 else:
                     if key not in self._tokens:
                         kinds = getattr(batch, "column_kinds", None)
                         self._tokens[key] = pair_features(
-                            batch.X, batch.intervention_mask, kinds=kinds
+                            batch.X, batch.intervention_mask, kinds=kinds, ridge=model.config.ridge
                         )
                     logits = model(self._tokens[key].to(device))
                 probs = torch.sigmoid(logits).cpu().numpy()

@@ -209,8 +209,9 @@ _ARCHITECTURE = ("dim", "n_layers", "n_heads", "mlp_ratio")
 
 
 def load_widened(model, checkpoint) -> str:
-    """Load a checkpoint's weights into ``model``, whose config may read more token features or
-    add the target head (nothing else may differ).
+    """Load a checkpoint's weights into ``model``, whose config may read more token features, add
+    the target head or compute the features with another ridge rule (the architecture may not
+    differ).
 
     The embedding's weights for the new features start at zero, so the widened network computes
     what the checkpoint did; the target head keeps its fresh initialisation. Returns a note of
@@ -238,4 +239,6 @@ def load_widened(model, checkpoint) -> str:
         )
     if new.target_head and not old.target_head:
         notes.append("target head added (fresh initialisation)")
+    if new.ridge != old.ridge:
+        notes.append(f"features' ridge {old.ridge} -> {new.ridge}")
     return "; ".join(notes)

@@ -76,11 +76,12 @@ def _raw_item(batch, generator=None, invariant_probability=0.0):
     return item
 
 
-def _featurize(item, **copy):
-    """Pair features (and environment statistics) of a raw item, on the device of ``copy``."""
+def _featurize(item, ridge="fixed", **copy):
+    """Pair features (and environment statistics) of a raw item, on the device of ``copy``,
+    with the model's ``ridge`` rule."""
     out = {"adjacency": item["adjacency"].to(**copy)}
     X, mask = item["X"].to(**copy), item["mask"].to(**copy)
-    columns = {}
+    columns = {"ridge": ridge}
     if "kinds" in item:
         columns["kinds"] = item["kinds"].to(**copy)
     if "invariant" in item:
@@ -114,9 +115,9 @@ def _generator(seed=None, state=None) -> torch.Generator:
 class _WorkerBatches(IterableDataset):
     """What each DataLoader worker runs: its own simulator, from its own generator state."""
 
-    def __init__(self, config, states, first, features, invariant_probability=0.0):
+    def __init__(self, config, states, first, features, invariant_probability=0.0, ridge="fixed"):
         self.config, self.states, self.first, self.features = config, states, first, features
-        self.invariant_probability = invariant_probability
+        self.invariant_probability, self.ridge = invariant_probability, ridge
 
     def __iter__(self):
         info = get_worker_info()
@@ -130,7 +131,7 @@ class _WorkerBatches(IterableDataset):
         sampler = SCMBatchSampler(self.config, generator=_generator(state=self.states[worker]))
         for batch in sampler:
             item = _raw_item(batch, sampler.generator, self.invariant_probability)
-            item = _featurize(item) if self.features else item
+            item = _featurize(item, self.ridge) if self.features else item
             item.update(worker=worker, rng=sampler.generator.get_state())
             yield item
 
@@ -158,6 +159,8 @@ class TrainingStream:
         copied asynchronously, and the features are computed on the GPU.
     invariant_probability : float
         The share of batches seen in the invariant mode (normal scores of the ranks).
+    ridge : str
+        The features' ridge rule (the model's ``ModelConfig.ridge``).
     """
 
     def __init__(
@@ -171,6 +174,7 @@ class TrainingStream:
         restart=0,
         device=_CPU,
         invariant_probability=0.0,
+        ridge="fixed",
     ):
         if num_workers < 0:
             raise ValueError(f"num_workers must be >= 0; got {num_workers}.")
@@ -180,7 +184,7 @@ class TrainingStream:
                 f"the stream state is for {state.get('num_workers', 0)} workers, not {num_workers}."
             )
         self._loader, self.device, self.last_wait = None, torch.device(device), 0.0
-        self.invariant_probability = float(invariant_probability)
+        self.invariant_probability, self.ridge = float(invariant_probability), ridge
         self._features_in_workers = self.num_workers > 0 and self.device.type == "cpu"
         if self.num_workers == 0:
             # The seeding of runs made before workers existed, so their resume files still continue.
@@ -206,6 +210,7 @@ class TrainingStream:
                 self._next,
                 self._features_in_workers,
                 self.invariant_probability,
+                ridge,
             ),
             batch_size=None,
             num_workers=self.num_workers,
@@ -237,7 +242,7 @@ class TrainingStream:
             self._next = (worker + 1) % self.num_workers
         copy = {"device": self.device, "non_blocking": self.device.type == "cuda"}
         if "tokens" not in item:
-            item = _featurize(item, **copy)
+            item = _featurize(item, self.ridge, **copy)
         fields = {k: item[k].to(**copy) for k in TrainingBatch._fields if k in item}
         return TrainingBatch(**fields)
 

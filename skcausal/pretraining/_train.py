@@ -86,9 +86,10 @@ def pretrain(
         Torch threads of the training process. None: unchanged with ``num_workers=0``, else the
         cores this rank may use less one per worker (at least 1), so that nothing oversubscribes.
     init_from : path, optional
-        Start a new run from the weights of this checkpoint (its model config must equal the
-        run's) instead of a random initialisation; the optimiser, schedule and data stream start
-        afresh. The checkpoint's SHA-256 is recorded in the run's first phase. Not with ``resume``.
+        Start a new run from the weights of this checkpoint (its architecture must equal the
+        run's; the run may read more features or use another ridge rule) instead of a random
+        initialisation; the optimiser, schedule and data stream start afresh. The
+        checkpoint's SHA-256 is recorded in the run's first phase. Not with ``resume``.
     callbacks : sequence of callables
         Each is called ``callback(step, logs)`` after every step (``logs`` has ``loss``, ``lr``,
         ``data_seconds`` (time spent waiting for the batch), ``step_seconds`` and, after a
@@ -149,6 +150,7 @@ def pretrain(
         restart=restart,
         device=dev,
         invariant_probability=config.invariant_probability,
+        ridge=config.model.ridge,
     )
     # A batch without environments leaves the target head unused, which DDP must be told.
     net = (

@@ -18,7 +18,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from skcausal.zeroshot._linalg import inverse
+from skcausal.zeroshot._linalg import precision_matrix
 
 N_ENVIRONMENT_PAIR_FEATURES = 13
 N_ENVIRONMENT_VARIABLE_FEATURES = 6
@@ -53,7 +53,7 @@ def _within_residuals(z, labels, mean, ridge):
     sd = torch.sqrt(torch.diagonal(cov, dim1=1, dim2=2) + _EPS)
     corr = cov / (sd[:, :, None] * sd[:, None, :])
     eye = torch.eye(d, dtype=z.dtype, device=z.device)
-    precision = inverse(corr + ridge * eye)
+    precision = precision_matrix(corr, ridge)
     diag = torch.diagonal(precision, dim1=1, dim2=2).clamp_min(_EPS)
     coef = (-precision / diag[:, None, :]).masked_fill(
         eye.bool(), 0.0

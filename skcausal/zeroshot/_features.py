@@ -25,7 +25,7 @@ from skcausal.zeroshot._environment_features import (
     N_ENVIRONMENT_PAIR_FEATURES,
     environment_features,
 )
-from skcausal.zeroshot._linalg import partial_correlation, precision_matrix
+from skcausal.zeroshot._linalg import ledoit_wolf_ridge, partial_correlation, precision_matrix
 from skcausal.zeroshot._order_features import N_ORDER_FEATURES, order_features
 
 # Transforms of a standardised column whose cross-correlations carry linear, non-Gaussian and
@@ -48,6 +48,8 @@ V1_FEATURES = _N_PAIR_STATS + _N_INTERVENTION_STATS + 3  # + log n, log d, diago
 _N_RANK_STATS = 4
 # v2's tokens; later models read more, v2's checkpoints this leading block.
 V2_FEATURES = V1_FEATURES + _N_RANK_STATS + N_ENVIRONMENT_PAIR_FEATURES
+# Where the environment block sits: pair_features writes zeros there without environment labels.
+ENVIRONMENT_BLOCK = slice(V2_FEATURES - N_ENVIRONMENT_PAIR_FEATURES, V2_FEATURES)
 # The v3 run's tokens (missing cells, column kinds, copula dependence); then the conditional block.
 V3_FEATURES = V2_FEATURES + N_COLUMN_PAIR_FEATURES
 # v3.0 read these: v3's tokens and the conditional block. Then the order block (v3.1 reads it).
@@ -69,6 +71,22 @@ def _standardize_observed(x, observed):
     x = torch.where(observed, x, 0.0)
     x = torch.where(observed, x - x.sum(1, keepdim=True) / count, 0.0)
     return x / ((x.pow(2).sum(1, keepdim=True) / count).sqrt() + _EPS)
+
+
+def _fixed_ridge(z):
+    _, n, d = z.shape
+    return 1e-3 + d / (10.0 * n)
+
+
+def _shrinkage_ridge(z):
+    # A tenth of Ledoit-Wolf's: on near-deterministic (raw-unit) data the fixed ridge hides the
+    # smallest eigenvalues the partial correlations live on (research/v3.md, phase 15).
+    return (ledoit_wolf_ridge(z) / 10).clamp_min(1e-4)
+
+
+# How the precision matrices of the features are regularised; a checkpoint names its rule
+# (``ModelConfig.ridge``), since the network reads what the rule makes of the data.
+RIDGE_RULES = {"fixed": _fixed_ridge, "ledoit-wolf": _shrinkage_ridge}
 
 
 def _row_chunks(n, row_chunk):
@@ -256,6 +274,7 @@ def pair_features(
     invariant=False,
     conditional=True,
     order=True,
+    ridge="fixed",
 ):
     """Pair tokens of a batch of datasets.
 
@@ -287,6 +306,11 @@ def pair_features(
         Compute the order block (``_order_features``: DirectLiNGAM's order on at most 500
         rows, O(n d^3) up to 64 columns, its costly part O(n d^2) above; only for d <= 256 and
         continuous, complete, non-Gaussian data); without it the block is zeros.
+    ridge : {"fixed", "ledoit-wolf"}
+        How every precision matrix is regularised (a key of ``RIDGE_RULES``): ``"fixed"``
+        adds ``1e-3 + d / (10 n)`` to the correlation matrix's diagonal (v1 to v3.1);
+        ``"ledoit-wolf"`` a tenth of the ridge of Ledoit-Wolf shrinkage, at least ``1e-4``, per
+        dataset.
 
     Returns
     -------
@@ -303,7 +327,7 @@ def pair_features(
     if kinds is None:
         kinds = torch.zeros(b, d, dtype=torch.long, device=X.device)
     z = _standardize(values) if observed is None else _standardize_observed(values, observed)
-    ridge = 1e-3 + d / (10.0 * n)
+    ridge = RIDGE_RULES[ridge](z)
     # One sort per column for every rank statistic (standardising does not change the order).
     seen = torch.ones_like(values, dtype=torch.bool) if observed is None else observed
     ranks = _midranks(values, seen)

@@ -26,19 +26,44 @@ def inverse(matrices):
 
 
 def precision_matrix(corr, ridge, psd=False):
-    """The ridge-regularised inverse of a correlation matrix. With ``psd``, negative eigenvalues
-    are first set to 0: a matrix of pairwise-complete correlations (missing cells) need not be
-    positive semi-definite, and its plain inverse turns partial correlations into noise."""
+    """The ridge-regularised inverse of a correlation matrix; ``ridge`` is a number or a tensor
+    of one per matrix (``corr``'s batch shape). With ``psd``, negative eigenvalues are first set
+    to 0: a matrix of pairwise-complete correlations (missing cells) need not be positive
+    semi-definite, and its plain inverse turns partial correlations into noise."""
+    ridge = torch.as_tensor(ridge, dtype=corr.dtype, device=corr.device)[..., None]
     if psd:
         values, vectors = torch.linalg.eigh(corr)
         values = values.clamp_min(0) + ridge
         return (vectors / values[..., None, :]) @ vectors.transpose(-1, -2)
     d = corr.shape[-1]
     eye = torch.eye(d, dtype=corr.dtype, device=corr.device)
-    return inverse(corr + ridge * eye)
+    return inverse(corr + ridge[..., None] * eye)
 
 
 def partial_correlation(precision):
     """Partial correlations of every pair given the rest, from the precision matrix."""
     diag = torch.diagonal(precision, dim1=-2, dim2=-1).clamp_min(_EPS)
     return -precision / torch.sqrt(diag[..., :, None] * diag[..., None, :])
+
+
+def ledoit_wolf_ridge(z, max_shrinkage=0.9):
+    """Per dataset, the ridge that Ledoit and Wolf's (2004) shrinkage towards the identity puts
+    on the correlation matrix of the standardised columns ``z`` (b, n, d), zeros on missing cells.
+
+    Shrinking by ``s`` gives ``(1 - s) S + s mu I``, proportional to ``S + s mu / (1 - s) I``, and
+    partial correlations do not see the factor. The shrinkage is the one
+    :func:`sklearn.covariance.ledoit_wolf_shrinkage` estimates (agreement is tested); it falls
+    with n as the sampling noise of S does, and with how far S is from the identity.
+    """
+    b, n, d = z.shape
+    z = z - z.mean(1, keepdim=True)
+    cov = z.transpose(1, 2) @ z / n
+    squares = z * z
+    mu = torch.diagonal(cov, dim1=1, dim2=2).sum(-1) / d
+    frobenius = cov.pow(2).sum((1, 2))
+    fourth = (squares.transpose(1, 2) @ squares).sum((1, 2)) / n
+    beta = (fourth - frobenius) / (n * d)
+    delta = (frobenius - 2 * mu * mu * d + d * mu * mu) / d
+    shrinkage = torch.where(delta > 0, torch.minimum(beta, delta) / delta.clamp_min(1e-12), 1.0)
+    shrinkage = shrinkage.clamp(0.0, max_shrinkage)
+    return shrinkage * mu / (1 - shrinkage)

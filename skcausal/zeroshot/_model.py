@@ -12,6 +12,7 @@ from skcausal.zeroshot._environment_features import N_ENVIRONMENT_VARIABLE_FEATU
 from skcausal.zeroshot._features import (
     CONDITIONAL_FEATURES,
     N_FEATURES,
+    RIDGE_RULES,
     V3_FEATURES,
     pair_features,
 )
@@ -24,8 +25,10 @@ class ModelConfig:
     ``n_features`` is how many leading token features the network reads: 57 for v1 (before rank
     and environment features existed), 74 for v2 (before the column block of missing cells,
     discrete columns and copula dependence), 95 for v3.0 (before the order block),
-    ``N_FEATURES`` (100) for the shipped v3.1. ``target_head`` adds the head that scores, per
-    environment, which variables were intervened on (needed for ``environments``).
+    ``N_FEATURES`` (100) for v3.1 and later. ``target_head`` adds the head that scores, per
+    environment, which variables were intervened on (needed for ``environments``). ``ridge``
+    names how the features regularise their precision matrices (a key of
+    ``_features.RIDGE_RULES``; checkpoints saved before it existed used ``"fixed"``).
     """
 
     n_features: int = N_FEATURES
@@ -34,8 +37,11 @@ class ModelConfig:
     n_heads: int = 4
     mlp_ratio: int = 4
     target_head: bool = False
+    ridge: str = "fixed"
 
     def __post_init__(self):
+        if self.ridge not in RIDGE_RULES:
+            raise ValueError(f"ridge must be one of {sorted(RIDGE_RULES)}; got {self.ridge!r}.")
         if self.dim % self.n_heads:
             raise ValueError(f"dim ({self.dim}) must be divisible by n_heads ({self.n_heads}).")
 
@@ -208,5 +214,6 @@ class PairGridTransformer(nn.Module):
             invariant=invariant,
             conditional=self.config.n_features > V3_FEATURES,
             order=self.config.n_features > CONDITIONAL_FEATURES,
+            ridge=self.config.ridge,
         )
         return self(tokens, chunk=chunk, environment=None if env is None else env[0])

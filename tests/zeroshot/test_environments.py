@@ -271,6 +271,27 @@ def test_validation_logs_environment_families_for_a_prior_with_environments():
     )
 
 
+def test_validation_pools_environments_as_pair_features_writes_them_without_labels():
+    # The pooled score must see what a user with unlabelled rows gets: the environment block at
+    # zero and every other block as computed (the blocks after it included).
+    from skcausal.datasets import make_environments
+    from skcausal.zeroshot._features import ENVIRONMENT_BLOCK, pair_features
+
+    X, labels, _, _ = make_environments(n_nodes=5, n_samples=300, random_state=0)
+    X = torch.as_tensor(X, dtype=torch.float32)[None]
+    labels = torch.as_tensor(labels)[None]
+    tokens, _ = pair_features(
+        X,
+        environments=labels,
+        has_reference=torch.tensor([True]),
+        return_environments=True,
+    )
+    pooled = tokens.clone()
+    pooled[..., ENVIRONMENT_BLOCK] = 0.0
+    assert tokens[..., ENVIRONMENT_BLOCK].abs().max() > 0
+    torch.testing.assert_close(pooled, pair_features(X))
+
+
 def test_make_environments_shifts_targets_and_their_descendants_only():
     from skcausal.datasets import make_environments
 
