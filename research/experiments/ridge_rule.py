@@ -110,7 +110,8 @@ def main(argv=None) -> int:
     torch.set_num_threads(1)
     with tempfile.TemporaryDirectory() as folder:
         estimators = {}
-        for k, path in enumerate(args.checkpoints or [str(default_checkpoint_path())]):
+        both = args.checkpoints or ([] if args.as_saved else [str(default_checkpoint_path())])
+        for k, path in enumerate(both):
             for rule in RIDGE_RULES:
                 copy = with_rule(path, rule, Path(folder) / str(k))
                 estimators[f"{Path(path).parent.name}, {rule}"] = ZeroShotCausalDiscovery(
