@@ -11,8 +11,9 @@ pair's direction, the adjacent pairs stay many; if they fall short because the p
 diffuse, they fall as well. Then the graph ``adjacency_`` keeps against one that keeps as many
 edges as expected (the round(sum of p) pairs of highest adjacency, each in its more probable
 direction, acyclic): kept edges, SHD, precision, recall, F1. Then AUPRC per network size (each size
-is one of bnlearn's development networks). Last, on the first ``--pc-datasets`` datasets of each
-family, SHD and skeleton F1 of the zero-shot graph against PC's: whether the family is hard for a
+is one of bnlearn's development networks), and the last family's kept, expected and true edges.
+Last, on the first ``--pc-datasets`` datasets of each family, SHD and skeleton F1 of the
+zero-shot graph against PC's: whether the family is hard for a
 classical method too.
 
     python research/experiments/kept_vs_expected.py [--checkpoint CKPT] [--pc-datasets 6]
@@ -84,7 +85,9 @@ def main(argv=None) -> int:
             p, kept = fit.edge_probabilities_, fit.adjacency_
             q = p + p.T
             read.append(graph_scores(A, kept) + graph_scores(A, as_many_as_expected(p)))
-            by_size.setdefault(len(A), {}).setdefault(family, []).append(edge_auprc(A, p))
+            by_size.setdefault(len(A), {}).setdefault(family, []).append(
+                (edge_auprc(A, p), kept.sum(), p.sum(), A.sum())
+            )
             adjacent = np.triu(A | A.T, 1)
             rows.append(
                 (A.sum(), p.sum(), kept.sum(), np.triu(q > 0.5, 1).sum(), q[adjacent].mean())
@@ -114,10 +117,22 @@ def main(argv=None) -> int:
                 f"| {recall:.3f} | {f1:.3f} |"
             )
     families = list(readouts)
-    print("\n| d (network) | " + " | ".join(f"AUPRC, {f}" for f in families) + " |")
-    print("|---:|" + "---:|" * len(families))
+    print(
+        "\n| d (network) | "
+        + " | ".join(f"AUPRC, {f}" for f in families)
+        + " | kept / expected / true, "
+        + families[-1]
+        + " |"
+    )
+    print("|---:|" + "---:|" * len(families) + "---|")
     for d, scores in sorted(by_size.items()):
-        print(f"| {d} | " + " | ".join(f"{np.mean(scores[f]):.3f}" for f in families) + " |")
+        means = {f: np.mean(scores[f], axis=0) for f in families}
+        kept, expected, true = means[families[-1]][1:]
+        print(
+            f"| {d} | "
+            + " | ".join(f"{means[f][0]:.3f}" for f in families)
+            + f" | {kept:.1f} / {expected:.1f} / {true:.1f} |"
+        )
     print(f"\nFirst {args.pc_datasets} datasets of each family:\n")
     print("| family | zero-shot SHD | zero-shot skeleton F1 | PC SHD | PC skeleton F1 |")
     print("|---|---:|---:|---:|---:|")
