@@ -11,9 +11,12 @@ rewritten in a temporary copy) with the estimator as it ships (``marginals="both
   a few interventional rows with their mask, drawn from a seed the validation never used
   (``--seeds`` datasets per network and family): AUPRC, kept and expected edges, SHD;
 - ``make_scm`` ER2 linear SEMs, Gaussian and Laplace noise, in raw units and standardised,
-  d = 20 and 60, n = 50, 1,000 and 10,000, ``--seeds`` seeds: AUPRC, kept and expected edges.
+  d = 20 and 60, n = 50, 1,000 and 10,000, ``--synthetic-seeds`` seeds (default ``--seeds``):
+  AUPRC, kept and expected edges; then the mean AUPRC over the raw-unit and over the
+  standardised sets.
 
-    python research/experiments/ridge_rule.py [CHECKPOINT ...] [--as-saved CKPT ...] [--seeds 2]
+    python research/experiments/ridge_rule.py [CHECKPOINT ...] [--as-saved CKPT ...] [--seeds 2] \
+        [--synthetic-seeds 6]
 
 Each positional checkpoint is read under both rules; ``--as-saved`` ones with their own rule
 (a run trained with one rule).
@@ -106,6 +109,7 @@ def main(argv=None) -> int:
         "--as-saved", nargs="*", default=[], help="checkpoints read with their own rule only"
     )
     parser.add_argument("--seeds", type=int, default=2)
+    parser.add_argument("--synthetic-seeds", type=int, help="make_scm seeds (default: --seeds)")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     with tempfile.TemporaryDirectory() as folder:
@@ -125,7 +129,8 @@ def main(argv=None) -> int:
         print("columns: " + "; ".join(f"{k + 1} = {name}" for k, name in enumerate(names)))
         print("\n| set | datasets | AUPRC | kept / expected | SHD |")
         print("|---|---:|---|---|---|")
-        sets = real_structures(args.seeds) | synthetic(args.seeds)
+        sets = real_structures(args.seeds) | synthetic(args.synthetic_seeds or args.seeds)
+        groups = {"raw units": [], "standardised": []}
         for key, datasets in sets.items():
             means = [
                 np.mean([score(est, X, A.astype(bool), M) for X, M, A in datasets], axis=0)
@@ -135,6 +140,12 @@ def main(argv=None) -> int:
             kept = " / ".join(f"{m[1]:.1f} of {m[2]:.1f}" for m in means)
             shd = " / ".join(f"{m[3]:.1f}" for m in means)
             print(f"| {key} | {len(datasets)} | {auprc} | {kept} | {shd} |", flush=True)
+            for group, members in groups.items():
+                if group in key:
+                    members.append([m[0] for m in means])
+        for group, members in groups.items():
+            mean = " / ".join(f"{v:.3f}" for v in np.mean(members, axis=0))
+            print(f"| **mean of the make_scm sets, {group}** | {len(members)} sets | {mean} | | |")
     return 0
 
 
