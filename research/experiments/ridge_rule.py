@@ -25,8 +25,7 @@ Each positional checkpoint is read under both rules; ``--as-saved`` ones with th
 from __future__ import annotations
 
 import argparse
-import json
-import shutil
+import dataclasses
 import sys
 import tempfile
 from pathlib import Path
@@ -39,7 +38,7 @@ from skcausal.datasets import make_scm
 from skcausal.datasets._simulator import SCMBatchSampler, SimulationConfig
 from skcausal.metrics import edge_auprc, structural_hamming_distance
 from skcausal.pretraining._holdout import REAL_FAMILIES, _real_structures, _shuffled
-from skcausal.zeroshot._checkpoint import default_checkpoint_path
+from skcausal.zeroshot._checkpoint import Checkpoint, default_checkpoint_path
 from skcausal.zeroshot._features import RIDGE_RULES
 
 FRESH_SEED = 20261206  # not one of _holdout's seeds
@@ -47,14 +46,11 @@ FRESH_SEED = 20261206  # not one of _holdout's seeds
 
 def with_rule(weights, rule, folder):
     """A copy of the checkpoint ``weights`` whose model config names ``rule``."""
-    weights = Path(weights)
-    meta = json.loads(weights.with_suffix(".json").read_text())
-    meta["model_config"]["ridge"] = rule
-    target = Path(folder) / rule / weights.name
+    checkpoint = Checkpoint.load(weights)
+    config = dataclasses.replace(checkpoint.model_config, ridge=rule)
+    target = Path(folder) / rule / Path(weights).name
     target.parent.mkdir(parents=True)
-    shutil.copy(weights, target)
-    target.with_suffix(".json").write_text(json.dumps(meta))
-    return target
+    return dataclasses.replace(checkpoint, model_config=config).save(target)
 
 
 def score(estimator, X, A, mask=None):

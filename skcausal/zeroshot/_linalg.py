@@ -55,7 +55,7 @@ def ledoit_wolf_ridge(z, max_shrinkage=0.9):
     :func:`sklearn.covariance.ledoit_wolf_shrinkage` estimates (agreement is tested); it falls
     with n as the sampling noise of S does, and with how far S is from the identity.
     """
-    b, n, d = z.shape
+    _, n, d = z.shape
     z = z - z.mean(1, keepdim=True)
     cov = z.transpose(1, 2) @ z / n
     squares = z * z
@@ -63,7 +63,7 @@ def ledoit_wolf_ridge(z, max_shrinkage=0.9):
     frobenius = cov.pow(2).sum((1, 2))
     fourth = (squares.transpose(1, 2) @ squares).sum((1, 2)) / n
     beta = (fourth - frobenius) / (n * d)
-    delta = (frobenius - 2 * mu * mu * d + d * mu * mu) / d
+    delta = (frobenius - d * mu * mu) / d  # ||S - mu I||^2 / d
     shrinkage = torch.where(delta > 0, torch.minimum(beta, delta) / delta.clamp_min(1e-12), 1.0)
     shrinkage = shrinkage.clamp(0.0, max_shrinkage)
     return shrinkage * mu / (1 - shrinkage)
