@@ -151,6 +151,21 @@ def _add_benchmark(commands):
     b.set_defaults(run=_run_benchmark)
 
 
+def _threshold(text):
+    """--threshold's value: "f1" or a number in [0, 1]."""
+    if text == "f1":
+        return text
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a number in [0, 1] or f1, got {text!r}"
+        ) from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1] or f1, got {text!r}")
+    return value
+
+
 def _add_discover(commands):
     d = commands.add_parser(
         "discover",
@@ -222,9 +237,11 @@ def _add_discover(commands):
     )
     d.add_argument(
         "--threshold",
-        type=float,
+        type=_threshold,
         default=None,
-        help="edge-probability threshold of the zeroshot method (default: 0.5)",
+        help="edge-probability threshold of the zeroshot method, a number in [0, 1] or f1 (the "
+        "cutoff that maximises the expected F1 score; see ZeroShotCausalDiscovery) "
+        "(default: 0.5)",
     )
     d.add_argument(
         "--bootstrap",

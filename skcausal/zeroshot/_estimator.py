@@ -14,7 +14,7 @@ from skcausal._base import SHARED_PARAMETER_CONSTRAINTS, BaseCausalDiscovery, Di
 from skcausal._progress import progress_bar
 from skcausal._utils import check_random_state
 from skcausal.exceptions import NoDependenceWarning, OutsideTrainingWarning
-from skcausal.graph import edge_given_pair, greedy_dag
+from skcausal.graph import edge_given_pair, expected_f1_cutoff, greedy_dag, likelier_direction
 from skcausal.zeroshot._checkpoint import cached_checkpoint as _cached_checkpoint
 from skcausal.zeroshot._checkpoint import cached_model as _cached_model
 from skcausal.zeroshot._checkpoint import file_key as _file_key
@@ -86,14 +86,20 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         beside it for comparison: ``skcausal-zeroshot-v2`` (the default until 2026-12-05) and
         ``skcausal-zeroshot-v1``, which cannot use environments; pass e.g.
         ``default_checkpoint_path().with_name("skcausal-zeroshot-v2.safetensors")``.
-    threshold : float in [0, 1], default=0.5
+    threshold : float in [0, 1] or "f1", default=0.5
         A pair's more probable direction i -> j is a candidate for ``adjacency_`` when its
         probability given that the pair is not joined the other way round,
         ``p[i, j] / (1 - p[j, i])``, is above it (:func:`~skcausal.graph.edge_given_pair`). At 0.5
         each pair gets its most probable state (no edge, i -> j or j -> i), which minimises the
         expected structural Hamming distance; an edge whose reverse has probability 0 needs only
         its own probability above the threshold, while a pair whose two directions the data
-        cannot tell apart (0.45 each way) is kept.
+        cannot tell apart (0.45 each way) is kept. Where the model is unsure of many pairs, this
+        graph keeps far fewer edges than the probabilities expect (their sum). "f1" keeps each
+        pair's more probable direction while its probability exceeds half the expected F1 score
+        of the graph so far (:func:`~skcausal.graph.expected_f1_cutoff`): where the
+        probabilities are sharp that is about what 0.5 keeps; where they are diffuse, more
+        edges, near the expected number, at some cost in precision (``docs/choosing.md``,
+        "How many edges").
     alpha : float in (0, 1) or None, default=0.01
         Unless the rows show some pair of columns to be dependent, at a false discovery rate of
         ``alpha`` over all pairs (a rank correlation and a binned chi-square test per pair),
@@ -214,6 +220,13 @@ default="from_dtype"
     >>> est = ZeroShotCausalDiscovery().fit(X, intervention_mask=mask)
     >>> bool((est.edge_probabilities_ >= 0).all() and (est.edge_probabilities_ <= 1).all())
     True
+
+    At 100 rows the probabilities are diffuse: they expect 20 edges (17 are true), the default
+    graph keeps 14, ``threshold="f1"`` keeps 20.
+
+    >>> X, _, _ = make_scm(100, 10, mechanism="mlp", random_state=0)
+    >>> [int(ZeroShotCausalDiscovery(threshold=t).fit(X).adjacency_.sum()) for t in (0.5, "f1")]
+    [14, 20]
     >>> import numpy as np
     >>> noise = np.random.default_rng(3).standard_normal((20, 20))  # 20 independent columns
     >>> [int(ZeroShotCausalDiscovery(alpha=a).fit(noise).adjacency_.sum()) for a in (0.01, None)]
@@ -222,7 +235,7 @@ default="from_dtype"
 
     _parameter_constraints = {
         "checkpoint": [str, os.PathLike, None],
-        "threshold": [Interval(Real, 0, 1, closed="both")],
+        "threshold": [Interval(Real, 0, 1, closed="both"), StrOptions({"f1"})],
         "alpha": [Interval(Real, 0, 1, closed="neither"), None],
         "acyclic": ["boolean"],
         "device": [str],
@@ -289,17 +302,22 @@ default="from_dtype"
         if knowledge is not None:
             required, forbidden = knowledge
             priority[forbidden | required.T] = 0.0  # a required edge is directed
-        score = edge_given_pair(priority)
+        if self.threshold == "f1":
+            # The expected number of true edges is the sum of every probability, both directions.
+            score = likelier_direction(priority)
+            cutoff = expected_f1_cutoff(score, priority.sum())
+        else:
+            score, cutoff = edge_given_pair(priority), self.threshold
         if self.alpha is not None and not any_dependence(X, self.alpha):
-            if warn and (score > self.threshold).any():
+            if warn and (score > cutoff).any():
                 message = no_dependence_message(self.alpha, priority)
                 warnings.warn(NoDependenceWarning(message), stacklevel=6)  # at the caller's fit
             score[:] = 0.0
         if knowledge is not None:
             score[required] = 2.0  # above any threshold and any score: kept first
         if self.acyclic:
-            return greedy_dag(score, self.threshold)
-        return (score > self.threshold).astype(int)
+            return greedy_dag(score, cutoff)
+        return (score > cutoff).astype(int)
 
     def _load(self):
         key = _file_key(self.checkpoint)

@@ -242,3 +242,22 @@ def test_environments_column(tmp_path, capsys):
 
 def test_the_parser_keeps_its_entry_point():
     assert build_parser().parse_args(["discover"]).data == "sachs"
+
+
+def test_threshold_takes_a_number_or_f1(frame, tmp_path, capsys):
+    path = tmp_path / "data.csv"
+    frame.to_csv(path, index=False)
+    from skcausal import ZeroShotCausalDiscovery
+
+    for threshold in ["0.9", "f1"]:
+        assert _discover("--data", path, "--methods", "zeroshot", "--threshold", threshold) == 0
+        value = threshold if threshold == "f1" else float(threshold)
+        A = ZeroShotCausalDiscovery(threshold=value).fit(frame).adjacency_
+        printed = _edges_printed(capsys.readouterr().out)
+        assert len(printed) == A.sum()
+        assert {(COLUMNS.index(a), COLUMNS.index(b)) for a, b in printed} == set(zip(*A.nonzero()))
+    for bad in ["F1", "1.5", "half"]:
+        with pytest.raises(SystemExit) as exit_info:
+            _discover("--data", path, "--methods", "zeroshot", "--threshold", bad)
+        assert exit_info.value.code == 2
+        assert "expected a number in [0, 1] or f1" in capsys.readouterr().err, bad

@@ -9,7 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from skcausal.graph import _dag, edge_given_pair, greedy_dag, is_dag
+from skcausal.graph import (
+    _dag,
+    edge_given_pair,
+    expected_f1_cutoff,
+    greedy_dag,
+    is_dag,
+    likelier_direction,
+)
 
 # A few values only, so that ties (between edges, and with the threshold) are common.
 TIED = st.sampled_from([0.0, 0.2, 0.5, 0.5, 0.6, 0.7, 0.7, 0.9, 1.0])
@@ -195,3 +202,68 @@ def test_edge_given_pair_keeps_a_pair_split_between_its_directions():
     assert greedy_dag(p, 0.5).sum() == 1  # reading p > 0.5 drops the split pair
     a = greedy_dag(score, 0.5)
     assert a[0, 2] == 1 and a[0, 1] + a[1, 0] == 1 and a.sum() == 2
+
+
+@given(p=probability_matrices())
+def test_likelier_direction_scores_each_pair_once(p):
+    s = likelier_direction(p)
+    d = len(p)
+    for i in range(d):
+        for j in range(i + 1, d):
+            assert s[i, j] == 0 or s[j, i] == 0
+            if max(p[i, j], p[j, i]) > 0:
+                # the larger probability survives, i -> j on a tie
+                assert max(s[i, j], s[j, i]) == max(p[i, j], p[j, i])
+                assert s[i, j] > 0 if p[i, j] >= p[j, i] else s[j, i] > 0
+    assert np.all(np.diag(s) == 0)
+
+
+def plug_in_f1(kept, expected):
+    """The F1 estimate of keeping these probabilities, written plainly: 2 E[TP] / (k + E[P])."""
+    return 2 * sum(kept) / (len(kept) + expected) if kept else 0.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(p=pair_probabilities())
+def test_expected_f1_cutoff_keeps_the_best_top_k(p):
+    s = likelier_direction(p)
+    expected = p.sum()
+    cutoff = expected_f1_cutoff(s, expected)
+    kept = sorted(s[s > cutoff], reverse=True)
+    ranked = sorted(s[s > 0], reverse=True)
+    best = max(plug_in_f1(ranked[:k], expected) for k in range(len(ranked) + 1))
+    assert plug_in_f1(kept, expected) == pytest.approx(best, abs=1e-12)
+    # Lipton et al.'s characterisation: the kept probabilities lie above half the best F1
+    # estimate, the dropped ones at or below it.
+    if kept:
+        assert min(kept) > best / 2 - 1e-12 and cutoff == pytest.approx(best / 2)
+    assert all(v <= cutoff + 1e-12 for v in ranked[len(kept) :])
+
+
+def test_expected_f1_cutoff_is_near_the_exact_expected_f1_optimum():
+    # Independent edges with known probabilities: the exact expected F1 of keeping the k most
+    # probable, by simulation, against the k that the plug-in estimate chooses.
+    rng = np.random.default_rng(0)
+    for shape in [(0.5, 0.5), (2.0, 5.0), (0.3, 3.0)]:  # sharp, diffuse, sparse
+        probabilities = np.sort(rng.beta(*shape, size=60))[::-1]
+        truth = rng.random((20_000, 60)) < probabilities
+        exact = [
+            np.mean(2 * truth[:, :k].sum(1) / np.maximum(k + truth.sum(1), 1)) for k in range(61)
+        ]
+        scores = np.zeros((61, 61))
+        scores[0, 1:] = probabilities  # 60 candidate edges out of node 0
+        k = int((scores > expected_f1_cutoff(scores, probabilities.sum())).sum())
+        assert exact[k] >= max(exact) - 0.01, (shape, k, int(np.argmax(exact)))
+
+
+def test_expected_f1_cutoff_on_sharp_and_on_diffuse_probabilities():
+    sharp = np.array([[0, 0.97, 0.02], [0.01, 0, 0.95], [0.03, 0.02, 0]])
+    s = likelier_direction(sharp)
+    assert ((s > expected_f1_cutoff(s, sharp.sum())) == (s > 0.5)).all()
+    # Ten pairs at 0.35 each expect 3.5 edges: a threshold of 0.5 keeps none, the cutoff all ten
+    # (F1 estimate 2 * 3.5 / 13.5 = 0.52, so its half, 0.26, lies below 0.35).
+    diffuse = np.zeros((11, 11))
+    diffuse[0, 1:] = 0.35
+    assert (diffuse > 0.5).sum() == 0
+    assert (diffuse > expected_f1_cutoff(diffuse, diffuse.sum())).sum() == 10
+    assert expected_f1_cutoff(np.zeros((3, 3)), 0.0) == 1.0
