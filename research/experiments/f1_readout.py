@@ -1,18 +1,20 @@
 """The default graph (each pair's most probable state) against ``threshold="f1"`` (the cutoff
 that maximises the expected F1 score), read from the same probabilities.
 
-Three sets: the standard benchmark suite (144 datasets: 4 mechanism families x 2 graph kinds x
+Four sets: the standard benchmark suite (144 datasets: 4 mechanism families x 2 graph kinds x
 d = 10, 20, 50 x observational or interventional x 3 draws, n = 1,000, in the training
 distribution); the real-structure validation families of ``configs/v3.json`` (bnlearn's
 development networks with simulated linear, MLP and raw-unit linear SEMs, n = 1,000; the raw-unit
-family is where the model is least sure); and (``--sets prior``) the validation families of the
+family is where the model is least sure); (``--sets prior``) the validation families of the
 training prior itself (mechanisms, n from 10, missing cells, discrete columns, environments,
-screens, pure noise; 8 datasets each). Per family: the expected number of edges (the sum of the
-probabilities), the edges kept, SHD, precision, recall and F1 of the directed edges
-(skcausal.metrics), means over datasets.
+screens, pure noise; 8 datasets each); and (``--sets tables``, no ground truth) Sachs's
+observational rows and scikit-learn's diabetes, wine and breast-cancer tables, where it prints
+how far the graphs of two disjoint halves of the rows agree. Per family of the first three: the
+expected number of edges (the sum of the probabilities), the edges kept, SHD, precision, recall
+and F1 of the directed edges (skcausal.metrics), means over datasets.
 
     python research/experiments/f1_readout.py [--checkpoint CKPT] [--repeats 3] \\
-        [--sets standard,structures,prior]
+        [--sets standard,structures,prior,tables]
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from skcausal.pretraining._holdout import ValidationSuite
 
 ROOT = Path(__file__).resolve().parents[2]
 READOUTS = (0.5, "f1")
-SETS = ("standard", "structures", "prior")
+SETS = ("standard", "structures", "prior", "tables")
 
 
 def standard_suite(repeats):
@@ -57,6 +59,39 @@ def validation_sets(structures):
                 yield family, X, M, A
 
 
+def tables_report(checkpoint, splits=3):
+    """Truth-free, on real tables: the expected and kept edges on all rows, and how far the graphs
+    of two disjoint halves of the rows agree (Jaccard index of their directed edges; SHD between
+    them), mean over random splits."""
+    from outside_the_box import real_tables  # research/experiments/ (this folder)
+
+    print("\nreal tables (no ground truth), default / f1\n")
+    print("| table | n, d | expected | kept | halves: Jaccard | halves: SHD |")
+    print("|---|---|---:|---:|---:|---:|")
+    for name, X in real_tables().items():
+        X = np.asarray(X, dtype=float)
+        cells = {}
+        for threshold in READOUTS:
+            est = ZeroShotCausalDiscovery(checkpoint, threshold=threshold)
+            fit = est.fit(X)
+            expected, kept = fit.edge_probabilities_.sum(), fit.adjacency_.sum()
+            agreement = []
+            for split in range(splits):
+                order = np.random.default_rng(split).permutation(len(X))
+                half = len(X) // 2
+                a = est.fit(X[order[:half]]).adjacency_ != 0
+                b = est.fit(X[order[half : 2 * half]]).adjacency_ != 0
+                union = (a | b).sum()
+                jaccard = (a & b).sum() / union if union else 1.0
+                agreement.append((jaccard, structural_hamming_distance(a, b)))
+            cells[threshold] = (expected, kept, *np.mean(agreement, axis=0))
+        (e, k0, j0, s0), (_, k1, j1, s1) = cells[0.5], cells["f1"]
+        print(
+            f"| {name} | {X.shape[0]}, {X.shape[1]} | {e:.1f} | {k0} / {k1} "
+            f"| {j0:.2f} / {j1:.2f} | {s0:.1f} / {s1:.1f} |"
+        )
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--checkpoint", help="default: the shipped model")
@@ -70,7 +105,8 @@ def main(argv=None) -> int:
         "structures": ("real-structure validation sets", lambda: validation_sets(True)),
         "prior": ("the prior's validation families", lambda: validation_sets(False)),
     }
-    for title, datasets in (sets[name] for name in args.sets.split(",")):
+    names = args.sets.split(",")
+    for title, datasets in (sets[name] for name in names if name != "tables"):
         datasets = datasets()
         rows, refused = defaultdict(list), defaultdict(int)
         for family, X, M, A in datasets:
@@ -106,6 +142,8 @@ def main(argv=None) -> int:
                 if k > 0
             ]
             print(f"| {family} | " + " | ".join(cells) + " |")
+    if "tables" in names:
+        tables_report(args.checkpoint)
     return 0
 
 
