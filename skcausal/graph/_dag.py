@@ -213,10 +213,18 @@ def expected_f1_cutoff(scores, expected_edges) -> float:
     >>> round(cutoff, 3), int((p > cutoff).sum())
     (0.356, 2)
     """
-    s = np.sort(np.asarray(scores, dtype=float)[np.asarray(scores) > 0])[::-1]
-    if len(s) == 0 or expected_edges <= 0:
+    _, f1 = f1_estimates(scores, expected_edges)
+    if len(f1) == 0 or expected_edges <= 0:
         return 1.0
-    f1 = 2 * np.cumsum(s) / (np.arange(1, len(s) + 1) + expected_edges)
     # Half the maximum: above the last kept probability's share, at or below the first dropped
     # one (ties at the maximum keep fewer edges).
     return float(f1.max() / 2)
+
+
+def f1_estimates(scores, expected_edges):
+    """The positive ``scores`` in decreasing order, and the F1 estimate of keeping the first k of
+    them, ``2 (s_1 + ... + s_k) / (k + expected_edges)``, for k = 1, 2, ...
+    (:func:`expected_f1_cutoff`)."""
+    s = np.asarray(scores, dtype=float)
+    s = np.sort(s[s > 0])[::-1]
+    return s, 2 * np.cumsum(s) / (np.arange(1, len(s) + 1) + max(expected_edges, 1e-12))

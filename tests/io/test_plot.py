@@ -11,7 +11,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skcausal import BaseCausalDiscovery, Discovery, ZeroShotCausalDiscovery
-from skcausal.plot import plot_edge_probabilities, plot_graph
+from skcausal.plot import plot_edge_count, plot_edge_probabilities, plot_graph
 
 NAMES = ["a", "b", "c", "d", "e"]
 # True graph: a -> b -> c -> d -> e, a -> e.
@@ -240,3 +240,54 @@ def test_plot_edge_probabilities_names_the_estimators_score_on_the_colour_bar():
     assert "probability" not in _colour_bar_label(plot_edge_probabilities(PROBABILITIES))
     assert _colour_bar_label(plot_edge_probabilities(PROBABILITIES, label="p-value")) == "p-value"
     assert _colour_bar_label(plot_edge_probabilities(marks, label="mark")) == "mark"
+
+
+def _expected_shd(p, kept):
+    """The expected SHD of a graph, written plainly: per pair, the chance that it is wrong."""
+    d, total = len(p), 0.0
+    for i in range(d):
+        for j in range(i + 1, d):
+            if kept[i, j]:
+                total += 1 - p[i, j]
+            elif kept[j, i]:
+                total += 1 - p[j, i]
+            else:
+                total += p[i, j] + p[j, i]
+    return total
+
+
+def test_plot_edge_count_curves_and_readouts():
+    # One sure edge and nine pairs at 0.35: the default keeps one edge, "f1" all ten.
+    p = np.zeros((12, 12))
+    p[0, 1] = 0.9
+    p[2, 3:] = 0.35
+    p[3, 2] = 0.05
+    ax = plot_edge_count(p)
+    f1_line, expected, default, f1 = ax.lines
+    assert expected.get_xdata()[0] == pytest.approx(p.sum())
+    assert default.get_xdata()[0] == 1 and f1.get_xdata()[0] == 10
+    assert default.get_label() == "threshold=0.5: 1 edges"
+    # The curves against their definitions: keep the k most probable directed edges.
+    ranked = sorted(zip(*np.nonzero(p > p.T)), key=lambda e: -p[e])
+    shd = ax.right_ax.lines[0].get_ydata()
+    for k in range(len(ranked) + 1):
+        kept = np.zeros_like(p, dtype=bool)
+        for e in ranked[:k]:
+            kept[e] = True
+        true_positives = p[kept].sum()
+        assert f1_line.get_ydata()[k] == pytest.approx(2 * true_positives / (k + p.sum()))
+        assert shd[k] == pytest.approx(_expected_shd(p, kept))
+    # The readouts sit at the extremes of the curves they optimise.
+    assert np.argmin(shd) == 1 and np.argmax(f1_line.get_ydata()) == 10
+
+
+def test_plot_edge_count_reads_estimators_and_refuses_other_scores(fitted):
+    from skcausal.datasets import make_scm
+
+    X, _, _ = make_scm(200, 6, random_state=0)
+    est = ZeroShotCausalDiscovery().fit(X)
+    for source in (est, make_pipeline(StandardScaler(), ZeroShotCausalDiscovery()).fit(X)):
+        ax = plot_edge_count(source)
+        assert ax.lines[1].get_xdata()[0] == pytest.approx(est.edge_probabilities_.sum(), abs=0.5)
+    with pytest.raises(ValueError, match="not probabilities"):
+        plot_edge_count(fitted)  # scores that are not called edge probabilities
