@@ -14,6 +14,7 @@ from skcausal.graph._dag import (
     greedy_dag,
     is_dag,
     likelier_direction,
+    readout_scores,
     topological_order,
 )
 from skcausal.graph._equivalence import dag_to_cpdag, meek_orient, pdag_to_dag
@@ -31,5 +32,6 @@ __all__ = [
     "likelier_direction",
     "meek_orient",
     "pdag_to_dag",
+    "readout_scores",
     "topological_order",
 ]

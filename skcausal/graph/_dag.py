@@ -228,3 +228,27 @@ def f1_estimates(scores, expected_edges):
     s = np.asarray(scores, dtype=float)
     s = np.sort(s[s > 0])[::-1]
     return s, 2 * np.cumsum(s) / (np.arange(1, len(s) + 1) + max(expected_edges, 1e-12))
+
+
+def readout_scores(probabilities, threshold=0.5):
+    """The scores a graph is read from and the cutoff above which they are kept: for a number,
+    :func:`edge_given_pair` and that number (0.5: each pair's most probable state, the least
+    expected SHD); for ``"f1"``, :func:`likelier_direction` and :func:`expected_f1_cutoff` with
+    the sum of all probabilities as the expected number of edges (the largest expected F1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcausal.graph import readout_scores
+    >>> p = np.zeros((5, 5))
+    >>> p[0, 1:] = 0.35  # four pairs at 0.35 expect 1.4 edges
+    >>> [int((np.greater(*readout_scores(p, t))).sum()) for t in (0.5, "f1")]
+    [0, 4]
+    """
+    p = np.asarray(probabilities, dtype=float)
+    if isinstance(threshold, str):
+        if threshold != "f1":
+            raise ValueError(f'threshold must be a number in [0, 1] or "f1"; got {threshold!r}.')
+        scores = likelier_direction(p)
+        return scores, expected_f1_cutoff(scores, p.sum())
+    return edge_given_pair(p), float(threshold)

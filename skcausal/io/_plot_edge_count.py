@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from skcausal._utils import check_adjacency
-from skcausal.graph import edge_given_pair, expected_f1_cutoff, likelier_direction
+from skcausal.graph import readout_scores
 from skcausal.graph._dag import f1_estimates
 from skcausal.io._plot_common import _get_ax, _is_estimator, _score_name, _unwrap
 
@@ -78,7 +78,7 @@ def plot_edge_count(estimator, *, ax=None):
     p = _probabilities(estimator).copy()
     np.fill_diagonal(p, 0.0)
     expected = p.sum()
-    scores = likelier_direction(p)
+    scores, f1_cutoff = readout_scores(p, "f1")
     ranked, f1 = f1_estimates(scores, expected)
     # Expected SHD of the k highest: every pair left out costs p + p.T; keeping i -> j costs
     # 1 - p[i, j] instead.
@@ -87,8 +87,8 @@ def plot_edge_count(estimator, *, ax=None):
     backward = p.T.ravel()[order]
     left_out = np.triu(p + p.T, 1).sum()
     shd = left_out - np.concatenate([[0.0], np.cumsum(2 * forward + backward - 1)])
-    kept_default = int((edge_given_pair(p) > 0.5).sum())
-    kept_f1 = int((scores > expected_f1_cutoff(scores, expected)).sum())
+    kept_default = int(np.greater(*readout_scores(p, 0.5)).sum())
+    kept_f1 = int((scores > f1_cutoff).sum())
 
     ax = _get_ax(ax, (6.4, 4.2))
     k = np.arange(len(ranked) + 1)

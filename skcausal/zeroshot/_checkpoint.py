@@ -206,6 +206,11 @@ class Checkpoint:
         model.load_state_dict(self.state_dict)
         return model.to(device).eval()
 
+    def info(self, path, device) -> dict:
+        """What a fit records of the weights it used (the estimator's ``checkpoint_info_``)."""
+        keys = ("weights_sha256", "step", "datasets_seen", "package_version")
+        return {"path": path, **{key: self.metadata.get(key) for key in keys}, "device": device}
+
 
 @functools.lru_cache(maxsize=4)
 def cached_checkpoint(path: str, mtime_ns: int, size: int) -> Checkpoint:

@@ -14,7 +14,7 @@ from skcausal._base import SHARED_PARAMETER_CONSTRAINTS, BaseCausalDiscovery, Di
 from skcausal._progress import progress_bar
 from skcausal._utils import check_random_state
 from skcausal.exceptions import NoDependenceWarning, OutsideTrainingWarning
-from skcausal.graph import edge_given_pair, expected_f1_cutoff, greedy_dag, likelier_direction
+from skcausal.graph import greedy_dag, readout_scores
 from skcausal.zeroshot._checkpoint import cached_checkpoint as _cached_checkpoint
 from skcausal.zeroshot._checkpoint import cached_model as _cached_model
 from skcausal.zeroshot._checkpoint import file_key as _file_key
@@ -93,13 +93,10 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         each pair gets its most probable state (no edge, i -> j or j -> i), which minimises the
         expected structural Hamming distance; an edge whose reverse has probability 0 needs only
         its own probability above the threshold, while a pair whose two directions the data
-        cannot tell apart (0.45 each way) is kept. Where the model is unsure of many pairs, this
-        graph keeps far fewer edges than the probabilities expect (their sum). "f1" keeps each
-        pair's more probable direction while its probability exceeds half the expected F1 score
-        of the graph so far (:func:`~skcausal.graph.expected_f1_cutoff`): where the
-        probabilities are sharp that is about what 0.5 keeps; where they are diffuse, more
-        edges, near the expected number, at some cost in precision (``docs/choosing.md``,
-        "How many edges").
+        cannot tell apart (0.45 each way) is kept. Where many pairs are unsure, this keeps far
+        fewer edges than the probabilities expect (their sum); "f1" keeps the graph of largest
+        expected F1 (:func:`~skcausal.graph.readout_scores`), nearer that number, at some cost
+        in precision (``docs/choosing.md``, "How many edges").
     alpha : float in (0, 1) or None, default=0.01
         Unless the rows show some pair of columns to be dependent, at a false discovery rate of
         ``alpha`` over all pairs (a rank correlation and a binned chi-square test per pair),
@@ -220,11 +217,7 @@ default="from_dtype"
     >>> est = ZeroShotCausalDiscovery().fit(X, intervention_mask=mask)
     >>> bool((est.edge_probabilities_ >= 0).all() and (est.edge_probabilities_ <= 1).all())
     True
-
-    At 100 rows the probabilities are diffuse: they expect 20 edges (17 are true), the default
-    graph keeps 14, ``threshold="f1"`` keeps 20.
-
-    >>> X, _, _ = make_scm(100, 10, mechanism="mlp", random_state=0)
+    >>> X, _, _ = make_scm(100, 10, mechanism="mlp", random_state=0)  # diffuse: 20 expected
     >>> [int(ZeroShotCausalDiscovery(threshold=t).fit(X).adjacency_.sum()) for t in (0.5, "f1")]
     [14, 20]
     >>> import numpy as np
@@ -302,12 +295,7 @@ default="from_dtype"
         if knowledge is not None:
             required, forbidden = knowledge
             priority[forbidden | required.T] = 0.0  # a required edge is directed
-        if self.threshold == "f1":
-            # The expected number of true edges is the sum of every probability, both directions.
-            score = likelier_direction(priority)
-            cutoff = expected_f1_cutoff(score, priority.sum())
-        else:
-            score, cutoff = edge_given_pair(priority), self.threshold
+        score, cutoff = readout_scores(priority, self.threshold)
         if self.alpha is not None and not any_dependence(X, self.alpha):
             if warn and (score > cutoff).any():
                 message = no_dependence_message(self.alpha, priority)
@@ -400,19 +388,10 @@ default="from_dtype"
             found_targets = np.empty_like(internal_targets)
             found_targets[order] = internal_targets
         adjacency = self._graph_from_probabilities(probabilities, knowledge, X, warn=True)
-        meta = checkpoint.metadata
-        checkpoint_info = {
-            "path": path,
-            "weights_sha256": meta.get("weights_sha256"),
-            "step": meta.get("step"),
-            "datasets_seen": meta.get("datasets_seen"),
-            "package_version": meta.get("package_version"),
-            "device": str(device),
-        }
         return Discovery(
             probabilities,
             adjacency,
             targets=found_targets,
             resamples=resamples,
-            info={"checkpoint_info_": checkpoint_info},
+            info={"checkpoint_info_": checkpoint.info(path, str(device))},
         )

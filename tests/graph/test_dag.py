@@ -16,6 +16,7 @@ from skcausal.graph import (
     greedy_dag,
     is_dag,
     likelier_direction,
+    readout_scores,
 )
 
 # A few values only, so that ties (between edges, and with the threshold) are common.
@@ -267,3 +268,17 @@ def test_expected_f1_cutoff_on_sharp_and_on_diffuse_probabilities():
     assert (diffuse > 0.5).sum() == 0
     assert (diffuse > expected_f1_cutoff(diffuse, diffuse.sum())).sum() == 10
     assert expected_f1_cutoff(np.zeros((3, 3)), 0.0) == 1.0
+
+
+@given(p=pair_probabilities())
+def test_readout_scores_names_the_two_rules(p):
+    scores, cutoff = readout_scores(p, 0.5)
+    assert np.array_equal(scores, edge_given_pair(p)) and cutoff == 0.5
+    scores, cutoff = readout_scores(p, "f1")
+    assert np.array_equal(scores, likelier_direction(p))
+    assert cutoff == expected_f1_cutoff(scores, p.sum())
+
+
+def test_readout_scores_refuses_other_names():
+    with pytest.raises(ValueError, match='"f1"'):
+        readout_scores(np.zeros((2, 2)), "F1")
