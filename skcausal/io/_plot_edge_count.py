@@ -28,7 +28,8 @@ def _probabilities(estimator):
 def plot_edge_count(estimator, *, ax=None):
     """Show what a graph of each size is expected to score, and where the readouts stop.
 
-    Each pair's more probable direction is ranked by its probability (acyclicity aside). For the
+    Each pair's more probable direction is ranked by its probability (acyclicity, background
+    knowledge and the dependence check aside: this reads the probabilities alone). For the
     graph of the k highest, the probabilities estimate its F1 score,
     ``2 (p_1 + ... + p_k) / (k + E)`` with E the expected number of edges (their sum), and its
     expected structural Hamming distance: a kept i -> j costs ``1 - p[i, j]``, a pair left out
