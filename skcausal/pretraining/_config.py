@@ -38,6 +38,12 @@ class TrainConfig:
     # The share of batches seen in the invariant mode (every column as the normal scores of its
     # ranks, ZeroShotCausalDiscovery(marginals="ranks")): one model serves both modes.
     invariant_probability: float = 0.0
+    # The share of batches (without environments, not in the invariant mode) seen a second time
+    # with one continuous column per dataset put through a monotone map, and the weight of the
+    # mean squared difference of the two views' probabilities in the loss
+    # (skcausal/pretraining/_paired.py).
+    consistency_probability: float = 0.0
+    consistency_weight: float = 10.0
     precision: str = (
         "fp32"  # or "bf16": the network runs under bfloat16 autocast (features stay fp32)
     )
@@ -45,10 +51,11 @@ class TrainConfig:
     def __post_init__(self):
         if self.precision not in ("fp32", "bf16"):
             raise ValueError(f"precision must be 'fp32' or 'bf16'; got {self.precision!r}.")
-        if not 0 <= self.invariant_probability <= 1:
-            raise ValueError(
-                f"invariant_probability must be in [0, 1]; got {self.invariant_probability!r}."
-            )
+        for name in ("invariant_probability", "consistency_probability"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"{name} must be in [0, 1]; got {getattr(self, name)!r}.")
+        if self.consistency_weight < 0:
+            raise ValueError(f"consistency_weight must be >= 0; got {self.consistency_weight!r}.")
 
     @classmethod
     def from_dict(cls, data: dict) -> TrainConfig:

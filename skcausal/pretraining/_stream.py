@@ -22,6 +22,7 @@ import torch
 from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
 from skcausal.datasets._simulator import SCMBatchSampler
+from skcausal.pretraining._paired import paired_view
 from skcausal.zeroshot._features import pair_features
 
 _CPU = torch.device("cpu")
@@ -51,22 +52,31 @@ class TrainingBatch(NamedTuple):
     targets: torch.Tensor | None = (
         None  # (b, E, d) float: what each environment's interventions hit
     )
+    paired_tokens: torch.Tensor | None = None  # the paired view's tokens (consistency loss)
 
 
-def _raw_item(batch, generator=None, invariant_probability=0.0):
+def _raw_item(batch, generator=None, invariant_probability=0.0, paired_probability=0.0):
     """The fields of a simulated batch that features are computed from (tensors only).
 
     With ``invariant_probability`` > 0, the batch is seen in the invariant mode (every column as
     the normal scores of its ranks) with that probability, drawn from ``generator`` (the
     sampler's, so that the stream's recorded position includes the draw); at 0 nothing is drawn.
+    With ``paired_probability`` > 0, a batch without environments and not in the invariant mode
+    also carries its paired view (:func:`~skcausal.pretraining._paired.paired_view`) with that
+    probability, drawn the same way.
     """
     item = {"X": batch.X, "mask": batch.intervention_mask, "adjacency": batch.adjacency}
     kinds = getattr(batch, "column_kinds", None)
     if kinds is not None:
         item["kinds"] = kinds
+    invariant = False
     if invariant_probability > 0:
-        drawn = float(torch.rand(1, generator=generator)) < invariant_probability
-        item["invariant"] = torch.tensor(drawn)
+        invariant = float(torch.rand(1, generator=generator)) < invariant_probability
+        item["invariant"] = torch.tensor(invariant)
+    if paired_probability > 0:
+        paired = float(torch.rand(1, generator=generator)) < paired_probability
+        if paired and not invariant and batch.environments is None:
+            item["paired_X"] = paired_view(batch.X, kinds, generator)
     if batch.environments is not None:
         item.update(
             environments=batch.environments,
@@ -86,6 +96,8 @@ def _featurize(item, ridge="fixed", **copy):
         columns["kinds"] = item["kinds"].to(**copy)
     if "invariant" in item:
         columns["invariant"] = bool(item["invariant"])
+    if "paired_X" in item:
+        out["paired_tokens"] = pair_features(item["paired_X"].to(**copy), mask, **columns)
     if "environments" not in item:
         out["tokens"] = pair_features(X, mask, **columns)
         return out
@@ -115,9 +127,9 @@ def _generator(seed=None, state=None) -> torch.Generator:
 class _WorkerBatches(IterableDataset):
     """What each DataLoader worker runs: its own simulator, from its own generator state."""
 
-    def __init__(self, config, states, first, features, invariant_probability=0.0, ridge="fixed"):
+    def __init__(self, config, states, first, features, views=None, ridge="fixed"):
         self.config, self.states, self.first, self.features = config, states, first, features
-        self.invariant_probability, self.ridge = invariant_probability, ridge
+        self.views, self.ridge = views or {}, ridge
 
     def __iter__(self):
         info = get_worker_info()
@@ -130,7 +142,7 @@ class _WorkerBatches(IterableDataset):
         worker = (info.id + self.first) % len(self.states)
         sampler = SCMBatchSampler(self.config, generator=_generator(state=self.states[worker]))
         for batch in sampler:
-            item = _raw_item(batch, sampler.generator, self.invariant_probability)
+            item = _raw_item(batch, sampler.generator, **self.views)
             item = _featurize(item, self.ridge) if self.features else item
             item.update(worker=worker, rng=sampler.generator.get_state())
             yield item
@@ -159,6 +171,8 @@ class TrainingStream:
         copied asynchronously, and the features are computed on the GPU.
     invariant_probability : float
         The share of batches seen in the invariant mode (normal scores of the ranks).
+    paired_probability : float
+        The share of batches that also carry their paired view (the consistency loss).
     ridge : str
         The features' ridge rule (the model's ``ModelConfig.ridge``).
     """
@@ -174,6 +188,7 @@ class TrainingStream:
         restart=0,
         device=_CPU,
         invariant_probability=0.0,
+        paired_probability=0.0,
         ridge="fixed",
     ):
         if num_workers < 0:
@@ -184,7 +199,11 @@ class TrainingStream:
                 f"the stream state is for {state.get('num_workers', 0)} workers, not {num_workers}."
             )
         self._loader, self.device, self.last_wait = None, torch.device(device), 0.0
-        self.invariant_probability, self.ridge = float(invariant_probability), ridge
+        self.views = {
+            "invariant_probability": float(invariant_probability),
+            "paired_probability": float(paired_probability),
+        }
+        self.ridge = ridge
         self._features_in_workers = self.num_workers > 0 and self.device.type == "cpu"
         if self.num_workers == 0:
             # The seeding of runs made before workers existed, so their resume files still continue.
@@ -209,7 +228,7 @@ class TrainingStream:
                 self._states,
                 self._next,
                 self._features_in_workers,
-                self.invariant_probability,
+                self.views,
                 ridge,
             ),
             batch_size=None,
@@ -225,9 +244,7 @@ class TrainingStream:
     def __next__(self):
         tick = time.perf_counter()
         if self._loader is None:
-            item = _raw_item(
-                next(self._batches), self._sampler.generator, self.invariant_probability
-            )
+            item = _raw_item(next(self._batches), self._sampler.generator, **self.views)
         else:
             item = next(self._batches)
         # Simulating here, or waiting for the workers: the time a training step spends on data.

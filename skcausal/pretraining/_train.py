@@ -22,6 +22,7 @@ from skcausal.pretraining._config import TrainConfig
 from skcausal.pretraining._distributed import any_rank, gather, init_distributed, local_cores
 from skcausal.pretraining._holdout import ValidationSuite
 from skcausal.pretraining._log import TrainingLog
+from skcausal.pretraining._paired import consistency_loss
 from skcausal.pretraining._run_state import RunState, load_widened, resolve_run
 from skcausal.pretraining._stream import TrainingStream
 from skcausal.zeroshot._model import PairGridTransformer
@@ -150,6 +151,7 @@ def pretrain(
         restart=restart,
         device=dev,
         invariant_probability=config.invariant_probability,
+        paired_probability=config.consistency_probability,
         ridge=config.model.ridge,
     )
     # A batch without environments leaves the target head unused, which DDP must be told.
@@ -250,12 +252,18 @@ def _step(net, model, optimizer, batch, config, step):
     """One optimiser step on ``batch``; returns (loss, target loss or None, learning rate)."""
     scores_targets = batch.environment is not None and model.targets is not None
     bf16 = config.precision == "bf16"
+    tokens = batch.tokens
+    if batch.paired_tokens is not None:  # one forward pass for both views (DDP counts passes)
+        tokens = torch.cat([batch.tokens, batch.paired_tokens])
     with torch.autocast(batch.tokens.device.type, dtype=torch.bfloat16, enabled=bf16):
         if scores_targets:
-            result = net(batch.tokens, environment=batch.environment)
+            result = net(tokens, environment=batch.environment)
         else:
-            result = net(batch.tokens)
+            result = net(tokens)
     logits, target_logits = result if scores_targets else (result, None)
+    paired_logits = None
+    if batch.paired_tokens is not None:
+        logits, paired_logits = logits.chunk(2)
     loss = edge_loss(logits.float(), batch.adjacency)
     target_loss = None
     if target_logits is not None and bool(batch.valid.any()):
@@ -265,6 +273,9 @@ def _step(net, model, optimizer, batch, config, step):
         loss = loss + config.target_loss_weight * target_loss
     elif target_logits is not None:
         loss = loss + 0.0 * target_logits.sum()  # every parameter in the graph (DDP)
+    if paired_logits is not None:
+        paired = consistency_loss(logits.float(), paired_logits.float())
+        loss = loss + config.consistency_weight * paired
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
