@@ -7,7 +7,7 @@ import numpy as np
 from skcausal._utils import check_adjacency
 from skcausal.graph import readout_scores
 from skcausal.graph._dag import f1_estimates
-from skcausal.io._plot_common import _get_ax, _is_estimator, _score_name, _unwrap
+from skcausal.io._plot_common import _get_ax, _graph_from, _is_estimator, _score_name, _unwrap
 
 
 def _probabilities(estimator):
@@ -18,11 +18,7 @@ def _probabilities(estimator):
             f"plot_edge_count reads edge probabilities; {type(_unwrap(estimator)).__name__}'s "
             f"scores are a {_score_name(estimator)!r}, not probabilities."
         )
-    from sklearn.utils.validation import check_is_fitted
-
-    estimator = _unwrap(estimator)
-    check_is_fitted(estimator, "edge_probabilities_")
-    return np.asarray(estimator.edge_probabilities_, dtype=float)
+    return _graph_from(estimator, None)[1]
 
 
 def plot_edge_count(estimator, *, ax=None):

@@ -15,12 +15,9 @@ import torch
 
 from skcausal.datasets._column_kinds import CONTINUOUS
 from skcausal.datasets._measurement import DISTORTION_MAPS, DISTORTIONS
+from skcausal.datasets._missing import nan_standardize
 
-
-def _nan_standardized(x):
-    mean = x.nanmean(0, keepdim=True)
-    sd = ((x - mean) ** 2).nanmean(0, keepdim=True).sqrt()
-    return (x - mean) / (sd + 1e-8)
+_ONE = torch.ones(1, 1, dtype=torch.bool)
 
 
 def paired_view(X, kinds, generator):
@@ -36,9 +33,9 @@ def paired_view(X, kinds, generator):
     out = X.clone()
     for i in torch.nonzero(continuous.any(1)).flatten().tolist():
         c = int(columns[i])
-        x = _nan_standardized(X[i, :, c : c + 1].double())
+        x = nan_standardize(X[i : i + 1, :, c : c + 1].double(), _ONE)[0]  # (n, 1)
         y = DISTORTION_MAPS[DISTORTIONS[int(maps[i])]](x, generator)
-        out[i, :, c] = _nan_standardized(y)[:, 0].to(X.dtype)
+        out[i, :, c] = nan_standardize(y[None], _ONE)[0, :, 0].to(X.dtype)
     return out
 
 
