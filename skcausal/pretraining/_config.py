@@ -41,9 +41,10 @@ class TrainConfig:
     # The share of batches (without environments, not in the invariant mode) seen a second time
     # with one continuous column per dataset put through a monotone map, and the weight of the
     # mean squared difference of the two views' probabilities in the loss
-    # (skcausal/pretraining/_paired.py).
+    # (skcausal/pretraining/_paired.py); "max": each dataset's largest squared difference instead.
     consistency_probability: float = 0.0
     consistency_weight: float = 10.0
+    consistency_reduction: str = "mean"
     precision: str = (
         "fp32"  # or "bf16": the network runs under bfloat16 autocast (features stay fp32)
     )
@@ -54,6 +55,11 @@ class TrainConfig:
         for name in ("invariant_probability", "consistency_probability"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"{name} must be in [0, 1]; got {getattr(self, name)!r}.")
+        if self.consistency_reduction not in ("mean", "max"):
+            raise ValueError(
+                "consistency_reduction must be 'mean' or 'max'; "
+                f"got {self.consistency_reduction!r}."
+            )
         if self.consistency_weight < 0:
             raise ValueError(f"consistency_weight must be >= 0; got {self.consistency_weight!r}.")
 

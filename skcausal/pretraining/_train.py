@@ -274,7 +274,9 @@ def _step(net, model, optimizer, batch, config, step):
     elif target_logits is not None:
         loss = loss + 0.0 * target_logits.sum()  # every parameter in the graph (DDP)
     if paired_logits is not None:
-        paired = consistency_loss(logits.float(), paired_logits.float())
+        paired = consistency_loss(
+            logits.float(), paired_logits.float(), config.consistency_reduction
+        )
         loss = loss + config.consistency_weight * paired
     optimizer.zero_grad(set_to_none=True)
     loss.backward()

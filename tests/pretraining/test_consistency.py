@@ -67,7 +67,19 @@ def test_consistency_loss_is_zero_only_for_equal_views():
     assert float(consistency_loss(logits, logits + 1.0)) > 0.0
 
 
-def test_the_loss_term_pulls_the_views_together():
+def test_max_reduction_is_each_datasets_largest_squared_difference():
+    a, b = torch.zeros(2, 3, 3), torch.zeros(2, 3, 3)
+    b[0, 0, 1] = 10.0  # dataset 0: one pair moves from 0.5 to about 1
+    b[1, 2, 0] = -1.0  # dataset 1: one pair moves from 0.5 to about 0.27
+    moves = [1 / (1 + np.exp(-10.0)) - 0.5, 1 / (1 + np.exp(1.0)) - 0.5]
+    expected = np.mean(np.square(moves))
+    assert float(consistency_loss(a, b, "max")) == pytest.approx(expected, rel=1e-6)
+    # "mean": the two moves' squares over all 18 entries
+    assert float(consistency_loss(a, b, "mean")) == pytest.approx(expected / 9, rel=1e-6)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "max"])
+def test_the_loss_term_pulls_the_views_together(reduction):
     # The same tiny model and batch, trained with and without the term: with it, the two views'
     # probabilities end closer.
     sampler = SCMBatchSampler(SimulationConfig(mechanisms=("linear",)), generator=0)
@@ -83,7 +95,7 @@ def test_the_loss_term_pulls_the_views_together():
         for _ in range(100):
             logits, paired_logits = model(torch.cat([tokens, paired_tokens])).chunk(2)
             loss = edge_loss(logits, batch.adjacency)
-            loss = loss + weight * consistency_loss(logits, paired_logits)
+            loss = loss + weight * consistency_loss(logits, paired_logits, reduction)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
@@ -102,7 +114,14 @@ def test_a_run_with_the_consistency_loss_resumes_exactly(tmp_path):
     assert_same_run(load_resume(tmp_path / "straight"), load_resume(tmp_path / "split"))
 
 
-@pytest.mark.parametrize("bad", [{"consistency_probability": 1.5}, {"consistency_weight": -1.0}])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"consistency_probability": 1.5},
+        {"consistency_weight": -1.0},
+        {"consistency_reduction": "median"},
+    ],
+)
 def test_consistency_settings_are_validated(bad):
     with pytest.raises(ValueError, match=next(iter(bad))):
         TrainConfig.from_dict({**TINY, **bad})
