@@ -7,7 +7,8 @@ distribution); the real-structure validation families of ``configs/v3.json`` (bn
 development networks with simulated linear, MLP and raw-unit linear SEMs, n = 1,000; the raw-unit
 family is where the model is least sure); (``--sets prior``) the validation families of the
 training prior itself (mechanisms, n from 10, missing cells, discrete columns, environments,
-screens, pure noise; 8 datasets each); and (``--sets tables``, no ground truth) Sachs's
+screens, pure noise; 8 datasets each; each dataset passed as a user would pass it, see
+``as_user_data``); and (``--sets tables``, no ground truth) Sachs's
 observational rows and scikit-learn's diabetes, wine and breast-cancer tables, where it prints
 how far the graphs of two disjoint halves of the rows agree. Per family of the first three: the
 expected number of edges (the sum of the probabilities), the edges kept, SHD, precision, recall
@@ -26,10 +27,12 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import torch
 
 from skcausal import ZeroShotCausalDiscovery
 from skcausal.benchmark import dataset_seed, get_suite
+from skcausal.datasets._column_kinds import COLUMN_KINDS
 from skcausal.metrics import edge_f1, edge_precision, edge_recall, structural_hamming_distance
 from skcausal.pretraining import TrainConfig
 from skcausal.pretraining._holdout import ValidationSuite
@@ -46,17 +49,42 @@ def standard_suite(repeats):
             yield spec.family, X, mask, A
 
 
+def as_user_data(batch, i):
+    """Dataset i of a simulated batch as a user would pass it: discrete columns as pandas
+    categories (ordered for ordinal ones), the mask where it marks a value, the environments and
+    their reference where the batch has them. Returns X, fit's keyword arguments and the
+    estimator's parameters."""
+    X = batch.X[i].numpy().astype(float)
+    mask = batch.intervention_mask[i].numpy()
+    fit = {"intervention_mask": mask} if mask.any() else {}
+    params = {}
+    if batch.environments is not None and len(np.unique(batch.environments[i])) > 1:
+        fit["environments"] = batch.environments[i].numpy()
+        params["reference_environment"] = 0 if bool(batch.has_reference[i]) else None
+    kinds = batch.column_kinds[i].numpy() if batch.column_kinds is not None else ()
+    if np.any(kinds):
+        frame = pd.DataFrame(X, columns=[f"x{j}" for j in range(X.shape[1])])
+        for j, kind in enumerate(kinds):
+            if kind:
+                levels = np.unique(X[~np.isnan(X[:, j]), j])
+                ordered = COLUMN_KINDS[kind] == "ordinal"
+                frame.isetitem(j, pd.Categorical(X[:, j], categories=levels, ordered=ordered))
+        X = frame
+    return X, fit, params
+
+
 def validation_sets(structures):
+    """(family, X, true graph, fit's keyword arguments, the estimator's parameters) for each
+    dataset of the real-structure sets (``structures``) or of the prior's validation families."""
     config = TrainConfig.from_json(ROOT / "configs" / "v3.json")
     suite = ValidationSuite.from_config(
         config, ood=not structures, structures=structures, v3=not structures
     )
     for family, batches in suite.families.items():
         for batch in batches:
-            for X, M, A in zip(
-                batch.X.numpy(), batch.intervention_mask.numpy(), batch.adjacency.numpy()
-            ):
-                yield family, X, M, A
+            for i, A in enumerate(batch.adjacency.numpy()):
+                X, fit, params = as_user_data(batch, i)
+                yield family, X, A, fit, params
 
 
 def tables_report(checkpoint, splits=3):
@@ -137,12 +165,12 @@ def main(argv=None) -> int:
     for title, datasets in (sets[name] for name in names if name != "tables"):
         datasets = datasets()
         rows, refused = defaultdict(list), defaultdict(int)
-        for family, X, M, A in datasets:
+        for family, X, A, kwargs, params in datasets:
             A = np.asarray(A) != 0
             for threshold in READOUTS:
-                est = ZeroShotCausalDiscovery(args.checkpoint, threshold=threshold)
+                est = ZeroShotCausalDiscovery(args.checkpoint, threshold=threshold, **params)
                 try:
-                    fit = est.fit(X, intervention_mask=M)
+                    fit = est.fit(X, **kwargs)
                 except ValueError:  # a simulated column that came out constant
                     refused[family] += 1
                     break

@@ -3,13 +3,13 @@
 The pooled expected calibration error (``skcausal.metrics.edge_calibration_error``) is small on
 every validation set because most ordered pairs sit near 0 and are right; the number of edges and
 the graph are decided by the few pairs between 0.05 and 0.95. Per family of the real-structure
-validation sets and of the training prior's own validation families (``f1_readout.py``'s sets, with
-each dataset's intervention mask), this prints the means over datasets of the true edges, the
-expected number (sum of the probabilities) and its ratio to the true number, the edges kept by the
-default and by ``threshold="f1"``; then, pooled over the family's ordered pairs, the ECE, the mean
-probability against the share of true edges among the pairs in [0.05, 0.5) and in [0.5, 0.95),
-and the temperature T that would minimise the log loss (p -> sigmoid(logit(p) / T); T < 1: the
-probabilities are too diffuse, T > 1: too sharp).
+validation sets and of the training prior's own validation families (``f1_readout.py``'s sets, each
+dataset as a user would pass it: its mask, its environments, discrete columns as categories), this
+prints the means over datasets of the true edges, the expected number (sum of the probabilities) and
+its ratio to the true number, the edges kept by the default and by ``threshold="f1"``; then, pooled
+over the family's ordered pairs, the ECE, the mean probability against the share of true edges among
+the pairs in [0.05, 0.5) and in [0.5, 0.95), and the temperature T that would minimise the log loss
+(p -> sigmoid(logit(p) / T); T < 1: the probabilities are too diffuse, T > 1: too sharp).
 
     python research/experiments/reliability.py [--checkpoint CKPT]
 """
@@ -64,16 +64,16 @@ def main(argv=None) -> int:
     fits = defaultdict(list)
     # The real-structure sets first (their other families repeat the prior's), then the prior's.
     for structures in (True, False):
-        for family, X, M, A in validation_sets(structures):
+        for family, X, A, kwargs, params in validation_sets(structures):
             if structures != family.startswith("real-"):
                 continue
             A = np.asarray(A) != 0
             try:
-                fit = default.fit(X, intervention_mask=M)
+                fit = default.set_params(**params).fit(X, **kwargs)
             except ValueError:  # a simulated column that came out constant
                 continue
             p = fit.edge_probabilities_.copy()
-            kept_f1 = f1.fit(X, intervention_mask=M).adjacency_.sum()
+            kept_f1 = f1.set_params(**params).fit(X, **kwargs).adjacency_.sum()
             fits[family].append((A, p, fit.adjacency_.sum(), kept_f1))
     print(
         "| family | datasets | true | expected (ratio) | kept: 0.5 / f1 | ECE "
