@@ -35,7 +35,7 @@ def _logits(model, suite, families):
             for batch in suite.families[family]:
                 kinds = getattr(batch, "column_kinds", None)
                 tokens = pair_features(
-                    batch.X, batch.intervention_mask, kinds=kinds, ridge=model.config.ridge
+                    batch.X, batch.intervention_mask, kinds=kinds, **model.config.feature_rules()
                 )
                 logits.extend(model(tokens).double().numpy())
                 truths.extend(batch.adjacency.numpy())

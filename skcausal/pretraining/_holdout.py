@@ -233,7 +233,7 @@ class ValidationSuite:
                 has_reference=batch.has_reference,
                 n_environments=batch.environment_targets.shape[1],
                 return_environments=True,
-                ridge=model.config.ridge,
+                **model.config.feature_rules(),
             )
             self._tokens[key] = (tokens, variable, valid)
         tokens, variable, valid = self._tokens[key]
@@ -276,14 +276,15 @@ class ValidationSuite:
         for family, batches in self.families.items():
             scores = {"auroc": [], "auprc": [], "shd": []}
             for k, batch in enumerate(batches):
-                key = (family, k, model.config.ridge)  # tokens depend on the ridge rule
+                rules = model.config.feature_rules()
+                key = (family, k, *rules.values())  # tokens depend on the feature rules
                 if batch.environments is not None:
                     logits = self._environment_scores(model, device, key, batch, scores)
                 else:
                     if key not in self._tokens:
                         kinds = getattr(batch, "column_kinds", None)
                         self._tokens[key] = pair_features(
-                            batch.X, batch.intervention_mask, kinds=kinds, ridge=model.config.ridge
+                            batch.X, batch.intervention_mask, kinds=kinds, **rules
                         )
                     logits = model(self._tokens[key].to(device))
                 probs = torch.sigmoid(logits).cpu().numpy()

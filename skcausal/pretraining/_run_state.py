@@ -241,4 +241,6 @@ def load_widened(model, checkpoint) -> str:
         notes.append("target head added (fresh initialisation)")
     if new.ridge != old.ridge:
         notes.append(f"features' ridge {old.ridge} -> {new.ridge}")
+    if new.adjustment != old.adjustment:
+        notes.append(f"features' adjustment {old.adjustment} -> {new.adjustment}")
     return "; ".join(notes)

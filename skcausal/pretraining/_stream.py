@@ -86,12 +86,12 @@ def _raw_item(batch, generator=None, invariant_probability=0.0, paired_probabili
     return item
 
 
-def _featurize(item, ridge="fixed", **copy):
+def _featurize(item, rules=None, **copy):
     """Pair features (and environment statistics) of a raw item, on the device of ``copy``,
-    with the model's ``ridge`` rule."""
+    with the model's feature rules (``ModelConfig.feature_rules``; None: the defaults)."""
     out = {"adjacency": item["adjacency"].to(**copy)}
     X, mask = item["X"].to(**copy), item["mask"].to(**copy)
-    columns = {"ridge": ridge}
+    columns = dict(rules or {})
     if "kinds" in item:
         columns["kinds"] = item["kinds"].to(**copy)
     if "invariant" in item:
@@ -127,9 +127,9 @@ def _generator(seed=None, state=None) -> torch.Generator:
 class _WorkerBatches(IterableDataset):
     """What each DataLoader worker runs: its own simulator, from its own generator state."""
 
-    def __init__(self, config, states, first, features, views=None, ridge="fixed"):
+    def __init__(self, config, states, first, features, views=None, rules=None):
         self.config, self.states, self.first, self.features = config, states, first, features
-        self.views, self.ridge = views or {}, ridge
+        self.views, self.rules = views or {}, rules
 
     def __iter__(self):
         info = get_worker_info()
@@ -143,7 +143,7 @@ class _WorkerBatches(IterableDataset):
         sampler = SCMBatchSampler(self.config, generator=_generator(state=self.states[worker]))
         for batch in sampler:
             item = _raw_item(batch, sampler.generator, **self.views)
-            item = _featurize(item, self.ridge) if self.features else item
+            item = _featurize(item, self.rules) if self.features else item
             item.update(worker=worker, rng=sampler.generator.get_state())
             yield item
 
@@ -173,8 +173,8 @@ class TrainingStream:
         The share of batches seen in the invariant mode (normal scores of the ranks).
     paired_probability : float
         The share of batches that also carry their paired view (the consistency loss).
-    ridge : str
-        The features' ridge rule (the model's ``ModelConfig.ridge``).
+    rules : dict, optional
+        The features' rules (the model's ``ModelConfig.feature_rules()``); None: the defaults.
     """
 
     def __init__(
@@ -189,7 +189,7 @@ class TrainingStream:
         device=_CPU,
         invariant_probability=0.0,
         paired_probability=0.0,
-        ridge="fixed",
+        rules=None,
     ):
         if num_workers < 0:
             raise ValueError(f"num_workers must be >= 0; got {num_workers}.")
@@ -203,7 +203,7 @@ class TrainingStream:
             "invariant_probability": float(invariant_probability),
             "paired_probability": float(paired_probability),
         }
-        self.ridge = ridge
+        self.rules = rules
         self._features_in_workers = self.num_workers > 0 and self.device.type == "cpu"
         if self.num_workers == 0:
             # The seeding of runs made before workers existed, so their resume files still continue.
@@ -229,7 +229,7 @@ class TrainingStream:
                 self._next,
                 self._features_in_workers,
                 self.views,
-                ridge,
+                rules,
             ),
             batch_size=None,
             num_workers=self.num_workers,
@@ -259,7 +259,7 @@ class TrainingStream:
             self._next = (worker + 1) % self.num_workers
         copy = {"device": self.device, "non_blocking": self.device.type == "cuda"}
         if "tokens" not in item:
-            item = _featurize(item, self.ridge, **copy)
+            item = _featurize(item, self.rules, **copy)
         fields = {k: item[k].to(**copy) for k in TrainingBatch._fields if k in item}
         return TrainingBatch(**fields)
 

@@ -152,7 +152,7 @@ def pretrain(
         device=dev,
         invariant_probability=config.invariant_probability,
         paired_probability=config.consistency_probability,
-        ridge=config.model.ridge,
+        rules=config.model.feature_rules(),
     )
     # A batch without environments leaves the target head unused, which DDP must be told.
     net = (

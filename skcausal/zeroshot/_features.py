@@ -11,6 +11,7 @@ import math
 
 import torch
 
+from skcausal.zeroshot._adjusted_partials import adjusted_quadratic_partials
 from skcausal.zeroshot._column_features import (
     N_COLUMN_PAIR_FEATURES,
     _midranks,
@@ -87,6 +88,9 @@ def _shrinkage_ridge(z):
 # How the precision matrices of the features are regularised; a checkpoint names its rule
 # (``ModelConfig.ridge``), since the network reads what the rule makes of the data.
 RIDGE_RULES = {"fixed": _fixed_ridge, "ledoit-wolf": _shrinkage_ridge}
+# What the pair's quadratic partial correlations adjust for: every other column's value and square
+# (v1 to v3.1), or all its transforms (``_adjusted_partials``); a checkpoint names its rule.
+ADJUSTMENTS = ("square", "transforms")
 
 
 def _row_chunks(n, row_chunk):
@@ -160,7 +164,7 @@ def _accumulate(z, mask, row_chunk, observed=None):
     return sums
 
 
-def _observational_stats(cross, d, ridge, psd=False):
+def _observational_stats(cross, d, ridge, psd=False, adjustment="square"):
     """Cross-correlations of the transforms and (non)linear partial correlations: (b, d, d, k)."""
     b = cross.shape[0]
     K = N_TRANSFORMS
@@ -180,6 +184,9 @@ def _observational_stats(cross, d, ridge, psd=False):
     ]
 
     # Partial correlations among [x, x^2]: conditional dependence that is invisible linearly.
+    if adjustment == "transforms":
+        features.append(adjusted_quadratic_partials(cross, d, ridge, psd))
+        return torch.cat(features, dim=-1)
     quad = cross[:, : 2 * d, : 2 * d]
     partial = (
         partial_correlation(precision_matrix(quad, ridge, psd))
@@ -275,6 +282,7 @@ def pair_features(
     conditional=True,
     order=True,
     ridge="fixed",
+    adjustment="square",
 ):
     """Pair tokens of a batch of datasets.
 
@@ -311,6 +319,10 @@ def pair_features(
         adds ``1e-3 + d / (10 n)`` to the correlation matrix's diagonal (v1 to v3.1);
         ``"ledoit-wolf"`` a tenth of the ridge of Ledoit-Wolf shrinkage, at least ``1e-4``, per
         dataset.
+    adjustment : {"square", "transforms"}
+        What the partial correlations among a pair's values and squares adjust for: every other
+        column's value and square (v1 to v3.1), or all six of its transforms, which a monotone
+        map of a confounder or mediator defeats far less (``_adjusted_partials``).
 
     Returns
     -------
@@ -332,7 +344,11 @@ def pair_features(
     seen = torch.ones_like(values, dtype=torch.bool) if observed is None else observed
     ranks = _midranks(values, seen)
     sums = _accumulate(z, intervention_mask, row_chunk, observed)
-    pair = _observational_stats(sums["cross"], d, ridge, psd=observed is not None)
+    if adjustment not in ADJUSTMENTS:
+        raise ValueError(f"adjustment must be one of {ADJUSTMENTS}; got {adjustment!r}.")
+    pair = _observational_stats(
+        sums["cross"], d, ridge, psd=observed is not None, adjustment=adjustment
+    )
     interventional = _intervention_stats(sums, intervention_mask.to(z.dtype).mean(1))
     eye = torch.eye(d, dtype=z.dtype, device=z.device).expand(b, d, d)
     size = torch.tensor(

@@ -10,6 +10,7 @@ from torch import nn
 
 from skcausal.zeroshot._environment_features import N_ENVIRONMENT_VARIABLE_FEATURES
 from skcausal.zeroshot._features import (
+    ADJUSTMENTS,
     CONDITIONAL_FEATURES,
     N_FEATURES,
     RIDGE_RULES,
@@ -28,7 +29,9 @@ class ModelConfig:
     ``N_FEATURES`` (100) for v3.1 and later. ``target_head`` adds the head that scores, per
     environment, which variables were intervened on (needed for ``environments``). ``ridge``
     names how the features regularise their precision matrices (a key of
-    ``_features.RIDGE_RULES``; checkpoints saved before it existed used ``"fixed"``).
+    ``_features.RIDGE_RULES``; checkpoints saved before it existed used ``"fixed"``), and
+    ``adjustment`` what the pair's quadratic partial correlations adjust for (one of
+    ``_features.ADJUSTMENTS``; before it existed, ``"square"``).
     """
 
     n_features: int = N_FEATURES
@@ -38,15 +41,22 @@ class ModelConfig:
     mlp_ratio: int = 4
     target_head: bool = False
     ridge: str = "fixed"
+    adjustment: str = "square"
 
     def __post_init__(self):
         if self.ridge not in RIDGE_RULES:
             raise ValueError(f"ridge must be one of {sorted(RIDGE_RULES)}; got {self.ridge!r}.")
+        if self.adjustment not in ADJUSTMENTS:
+            raise ValueError(f"adjustment must be one of {ADJUSTMENTS}; got {self.adjustment!r}.")
         if self.dim % self.n_heads:
             raise ValueError(f"dim ({self.dim}) must be divisible by n_heads ({self.n_heads}).")
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def feature_rules(self) -> dict:
+        """The keyword arguments of ``pair_features`` this network's features are made with."""
+        return {"ridge": self.ridge, "adjustment": self.adjustment}
 
 
 class _Attention(nn.Module):
@@ -214,6 +224,6 @@ class PairGridTransformer(nn.Module):
             invariant=invariant,
             conditional=self.config.n_features > V3_FEATURES,
             order=self.config.n_features > CONDITIONAL_FEATURES,
-            ridge=self.config.ridge,
+            **self.config.feature_rules(),
         )
         return self(tokens, chunk=chunk, environment=None if env is None else env[0])

@@ -84,7 +84,7 @@ def test_model_and_training_stream_compute_features_with_the_checkpoints_rule():
             model.config.ridge = rule
             tokens = pair_features(X, mask, ridge=rule)
             item = {"X": X, "mask": mask, "adjacency": torch.as_tensor(A)[None]}
-            torch.testing.assert_close(_featurize(item, rule)["tokens"], tokens)
+            torch.testing.assert_close(_featurize(item, {"ridge": rule})["tokens"], tokens)
             torch.testing.assert_close(model.edge_logits(X, mask), model(tokens))
     fixed, shrunk = (pair_features(X, mask, ridge=rule) for rule in RIDGE_RULES)
     assert (fixed - shrunk).abs().max() > 1e-3  # the rule reaches the tokens
