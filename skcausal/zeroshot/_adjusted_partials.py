@@ -76,7 +76,9 @@ def adjusted_quadratic_partials(cross, d, ridge, psd=False):
     B = block[..., kept[:, None], rest]
     C = block[..., rest[:, None], rest]
     eye = torch.eye(d, dtype=torch.bool, device=cross.device)
-    C = torch.where(eye[None, :, :, None, None], torch.eye(len(rest), dtype=C.dtype), C)
+    # The diagonal's blocks repeat one column's transforms: an identity keeps the solve finite.
+    identity = torch.eye(len(rest), dtype=C.dtype, device=C.device)
+    C = torch.where(eye[None, :, :, None, None], identity, C)
     Y = _forward_solve(_cholesky(C), B.transpose(-1, -2))  # L^-1 B^T
     conditional = A - Y.transpose(-1, -2) @ Y  # the Schur complement: precision of the kept four
     partial = partial_correlation(conditional)[..., :2, 2:]  # (b, i, j, a, c)
