@@ -24,26 +24,17 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from scipy.optimize import minimize_scalar
-from scipy.special import expit, logit
+from scipy.special import logit
 
 from skcausal import ZeroShotCausalDiscovery
 from skcausal.metrics import edge_calibration_error
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT / "research" / "experiments"), str(ROOT / "scripts")]
+from calibrate_checkpoint import fit_temperature  # noqa: E402  (scripts/)
 from f1_readout import validation_sets  # noqa: E402  (this folder)
 
 BANDS = ((0.05, 0.5), (0.5, 0.95))
-
-
-def fitted_temperature(p, y):
-    z = logit(np.clip(p, 1e-6, 1 - 1e-6))
-
-    def log_loss(t):
-        q = np.clip(expit(z / t), 1e-9, 1 - 1e-9)
-        return -np.mean(y * np.log(q) + (1 - y) * np.log(1 - q))
-
-    return minimize_scalar(log_loss, bounds=(0.2, 5.0), method="bounded").x
 
 
 def band(p, y, lo, hi):
@@ -90,7 +81,8 @@ def main(argv=None) -> int:
         ratio = f"{expected / true:.2f}" if true else "-"
         kept0, kept1 = (np.mean([r[k] for r in rows]) for k in (2, 3))
         ece = edge_calibration_error(truths, probs)
-        temperature = f"{fitted_temperature(p, y):.2f}" if y.any() else "-"
+        logits = [logit(np.clip(q, 1e-6, 1 - 1e-6)) for q in probs]
+        temperature = f"{fit_temperature(truths, logits):.2f}" if y.any() else "-"
         print(
             f"| {family} | {len(rows)} | {true:.1f} | {expected:.1f} ({ratio}) "
             f"| {kept0:.1f} / {kept1:.1f} | {ece:.4f} | {band(p, y, *BANDS[0])} "

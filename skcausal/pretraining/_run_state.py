@@ -239,8 +239,8 @@ def load_widened(model, checkpoint) -> str:
         )
     if new.target_head and not old.target_head:
         notes.append("target head added (fresh initialisation)")
-    if new.ridge != old.ridge:
-        notes.append(f"features' ridge {old.ridge} -> {new.ridge}")
-    if new.adjustment != old.adjustment:
-        notes.append(f"features' adjustment {old.adjustment} -> {new.adjustment}")
+    old_rules = old.feature_rules()
+    for rule, value in new.feature_rules().items():
+        if value != old_rules[rule]:
+            notes.append(f"features' {rule} {old_rules[rule]} -> {value}")
     return "; ".join(notes)
