@@ -20,9 +20,11 @@ import torch
 from scipy.special import ndtri
 from scipy.stats import rankdata
 
+from skcausal._progress import progress_bar
 from skcausal._utils import safe_column_scales, standardize_columns
 from skcausal.datasets._prior import SimulationConfig
 from skcausal.zeroshot._column_features import KIND_CODES
+from skcausal.zeroshot._windows import centred_mean, centred_targets
 
 MAX_SUBSETS = 16
 _SUBSET_SEED = 0  # the subsets are part of the estimator, not of random_state: fits repeat
@@ -228,6 +230,53 @@ def forward(
         bar.update(len(group))
     mean = [np.mean(p, axis=0) for p in probabilities]
     return mean, [np.mean(t, axis=0) if t else None for t in targets]
+
+
+def read_views(model, X, mask, datasets, *, kinds, views, windows, progress, **passes):
+    """The mean over the views of X (False: the values, True: their ranks) of :func:`forward`'s
+    outputs, each view read window by window, and each pair from the windows centred on its
+    ends, when ``windows`` (``_windows``) is not None. ``progress``: the progress bar's title, or
+    None for no bar. ``passes``: forward's other keywords."""
+    d = X.shape[1]
+    n_units = n_passes(len(datasets), len(X), passes["max_rows"])
+    total = len(views) * len(windows or [None]) * n_units
+    bar = progress_bar(progress is not None, total=total, desc=progress, unit="dataset")
+    outputs = []
+    with torch.inference_mode(), bar:
+        for ranks in views:
+            Z = standardize_continuous(X, kinds, ranks=ranks)
+            if windows is None:
+                outputs.append(
+                    forward(
+                        model, Z, mask, datasets, kinds=kinds, invariant=ranks, bar=bar, **passes
+                    )
+                )
+                continue
+            parts = [
+                forward(
+                    model,
+                    Z[:, w],
+                    mask[:, w],
+                    datasets,
+                    kinds=kinds[w],
+                    invariant=ranks,
+                    bar=bar,
+                    **passes,
+                )
+                for w in windows
+            ]
+            probabilities = [
+                centred_mean([part[0][k] for part in parts], windows, d)
+                for k in range(len(datasets))
+            ]
+            targets = [
+                None
+                if parts[0][1][k] is None
+                else centred_targets([part[1][k] for part in parts], windows)
+                for k in range(len(datasets))
+            ]
+            outputs.append((probabilities, targets))
+    return mean_of_views(outputs)
 
 
 def mean_of_views(outputs):

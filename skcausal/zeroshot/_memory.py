@@ -40,13 +40,24 @@ def estimate_forward_bytes(n_samples: int, n_features: int, dim: int) -> int:
     return int(_SAFETY * total)
 
 
-def check_memory(n_samples: int, n_features: int, dim: int, device, memory_limit) -> int:
+def window_bytes(n_features: int) -> int:
+    """Bytes that reading the columns in windows (``_windows``) adds to each forward pass's: the
+    d x d matrices of float64 that choose the windows and collect their answers."""
+    return int(_SAFETY * 12 * n_features**2 * 8)
+
+
+def check_memory(
+    n_samples: int, n_features: int, dim: int, device, memory_limit, window=None
+) -> int:
     """Raise InsufficientMemoryError when the estimate exceeds the limit; returns the estimate.
 
     ``memory_limit``: "auto" (90% of the memory now available on the device), a number of GB, or
-    None (no check).
+    None (no check). ``window``: columns per forward pass when fewer than ``n_features``.
     """
-    need = estimate_forward_bytes(n_samples, n_features, dim)
+    if window is None or window >= n_features:
+        need = estimate_forward_bytes(n_samples, n_features, dim)
+    else:
+        need = estimate_forward_bytes(n_samples, window, dim) + window_bytes(n_features)
     if memory_limit is None:
         return need
     if memory_limit == "auto":

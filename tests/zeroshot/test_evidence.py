@@ -18,6 +18,7 @@ from skcausal.graph import edge_given_pair, greedy_dag
 from skcausal.zeroshot._checkpoint import Checkpoint, default_checkpoint_path
 from skcausal.zeroshot._evidence import any_dependence, dependent_pairs
 from skcausal.zeroshot._inference import outside_the_box
+from skcausal.zeroshot._windows import window_width
 
 
 @pytest.mark.parametrize("n", [10, 30, 300])
@@ -159,7 +160,10 @@ def test_data_outside_the_training_box_are_warned_about_and_inside_it_not():
     wide = np.repeat(dependent, 3, axis=0)[:, np.arange(201) % 4]
     wide = wide + 0.01 * rng.normal(size=wide.shape)
     with pytest.warns(OutsideTrainingWarning, match="201 columns, more than the 200"):
-        ZeroShotCausalDiscovery().fit(wide)
+        ZeroShotCausalDiscovery(max_columns=None).fit(wide)
     checkpoint = Checkpoint.load(default_checkpoint_path())
+    # By default 201 columns are read in windows of 45: no pass is wider than the training box.
+    assert outside_the_box(checkpoint, 36, window_width("auto", 201), 10_000) is None
+    assert "201 columns" in outside_the_box(checkpoint, 36, window_width(None, 201), 10_000)
     assert "read at once (max_rows=None)" in outside_the_box(checkpoint, 20_000, 5, None)
     assert outside_the_box(checkpoint, 20_000, 5, 10_000) is None  # read as trained-size subsets

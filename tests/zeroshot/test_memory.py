@@ -11,7 +11,7 @@ from skcausal import ZeroShotCausalDiscovery
 from skcausal.datasets import SCMBatchSampler
 from skcausal.zeroshot import Checkpoint, InsufficientMemoryError, estimate_forward_bytes
 from skcausal.zeroshot._features import pair_features
-from skcausal.zeroshot._memory import chunk_sizes
+from skcausal.zeroshot._memory import check_memory, chunk_sizes, window_bytes
 
 
 def test_row_chunks_give_the_same_features():
@@ -41,10 +41,23 @@ def test_oversize_request_is_refused_before_allocating():
     X = np.random.default_rng(0).normal(size=(3, 20_000))  # 20k variables: ~100+ GB of tokens
     start = time.perf_counter()
     with pytest.raises(MemoryError, match="n_features=20000") as info:
-        ZeroShotCausalDiscovery(device="cpu").fit(X)
+        ZeroShotCausalDiscovery(device="cpu", max_columns=None).fit(X)
     assert isinstance(info.value, InsufficientMemoryError)
     assert "memory_limit" in str(info.value)
+    # Read in windows, the passes are small but the d x d matrices are not (about 50 GB).
+    with pytest.raises(InsufficientMemoryError, match="n_features=20000"):
+        ZeroShotCausalDiscovery(device="cpu", memory_limit=8).fit(X)
     assert time.perf_counter() - start < 5  # nothing of that size was allocated
+
+
+def test_windows_bound_the_pass_and_add_the_d_squared_matrices():
+    full = estimate_forward_bytes(1000, 2000, 64)
+    windowed = check_memory(1000, 2000, 64, "cpu", None, window=45)
+    assert windowed == estimate_forward_bytes(1000, 45, 64) + window_bytes(2000)
+    assert windowed < full / 5
+    assert check_memory(1000, 40, 64, "cpu", None, window=45) == estimate_forward_bytes(
+        1000, 40, 64
+    )
 
 
 def test_memory_limit_in_gb():
