@@ -105,3 +105,10 @@ def test_environments_benchmark_prints_a_row_per_mechanism_and_seed():
         line for line in out.splitlines() if line.startswith(("| linear |", "| mlp |", "| tanh |"))
     ]
     assert len(rows) == 3 and "| all |" in out
+
+
+def test_bench_windows_compares_windows_with_all_columns():
+    out = _run("benchmarks/bench_windows.py", "--suite", "smoke", "--windows", "3")
+    rows = [line for line in out.splitlines() if line.startswith("| 5 |")]
+    assert len(rows) == 6  # 3 families x 2 settings
+    assert "all columns" in out and "windows of 3" in out
