@@ -63,9 +63,9 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
     - *Linear non-Gaussian SEMs* (d <= 256, >= 2 columns non-normal, all continuous, complete):
       the values' view also reads DirectLiNGAM's causal order (above 64 columns a faster, partial
       one), the slowest part of such a fit; ``pretrained/README.md``, "Known limits".
-    - *Wide data* (above 64 columns, ``max_columns``) are read as one window of 45 columns
-      around each column: raw-unit linear SEMs over real structures, AUPRC 0.655 -> 0.802 at
-      d = 109 and 0.348 -> 0.470 at d = 223, for 2 d passes of 45 columns (``docs/choosing.md``).
+    - *Wide sparse networks* read more sharply in windows of columns (``max_columns="auto"``):
+      raw-unit linear SEMs on real structures, AUPRC 0.655 -> 0.802 at d = 109 and 0.348 ->
+      0.470 at d = 223; on denser simulated graphs it loses up to 0.05 (``docs/choosing.md``).
     - *Missing cells* (NaN) are read over the rows where each statistic's values are observed,
       *discrete columns* (``feature_kinds_``) by their kind, an unordered category by its levels'
       frequencies, never its codes' order (beside PC's and GES's: ``docs/inputs.md``).
@@ -129,14 +129,13 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         are averaged: a model reads data best within the range of n it was trained on. "auto"
         is the checkpoint's trained range (the largest n of its training prior); None reads all
         rows at once. The subsets are drawn from a fixed seed, so fits repeat.
-    max_columns : "auto", int or None, default="auto"
-        Columns per forward pass. Wider data are read as one window of this many columns around
-        each column (the column, those most partially correlated with it, then their strongest
-        partners; the same under any increasing map of a column), and each pair's probability
-        is the mean over the windows centred on its two ends: the model reads a pair more
-        sharply among a few dozen columns than among hundreds, and time and memory grow only
-        linearly in n_features beyond it (``docs/choosing.md``, "Wide data"). "auto" reads up to
-        64 columns at once and wider data in windows of 45; None reads all columns at once.
+    max_columns : "auto", int or None, default=None
+        Columns per forward pass; None reads all at once. Wider data are read as one window of
+        this many columns around each column (the column, those most partially correlated with
+        it, then their strongest partners; unchanged by increasing maps), each pair's
+        probability the mean over the windows centred on its ends; time grows linearly in
+        n_features. It reads sparse, wide real networks more sharply and denser simulated graphs
+        less (``docs/choosing.md``, "Wide data"). "auto": windows of 45 above 64 columns.
     n_bootstrap : int, default=0
         When > 0, also run the model on this many bootstrap resamples of the rows, in one batched
         forward pass after the full data's own (split only when the memory limit requires it), to
@@ -182,7 +181,7 @@ default="from_dtype"
     matrix, and the result is finite (two exact copies get identical probabilities: the model
     cannot tell them apart). Any n_samples >= 2 is accepted, but below 10 rows (the fewest it was
     trained on) treat a fit as a guess; an ``OutsideTrainingWarning`` says so, and says when one
-    pass reads more columns than the checkpoint saw (only with ``max_columns`` above 200 or None).
+    pass reads more columns than the checkpoint saw (not in windows of at most 200).
     A variable intervened in every sample is accepted (its intervention features record it) and
     gives a finite result. If the model ever produced a non-finite probability, ``fit`` would
     raise FloatingPointError (a bug to report) instead of returning it.
@@ -262,7 +261,7 @@ default="from_dtype"
         device="auto",
         marginals="both",
         max_rows="auto",
-        max_columns="auto",
+        max_columns=None,
         n_bootstrap=0,
         memory_limit="auto",
         reference_environment=0,

@@ -27,11 +27,12 @@ import torch
 from skcausal.zeroshot._column_features import prepare_columns
 from skcausal.zeroshot._linalg import partial_correlation, precision_matrix
 
-# ``max_columns="auto"``: at most 64 columns are read at once, wider data in windows of 45. On the
-# standard suite's 50 columns windows of 45 change AUPRC by +0.001 at 35 times the time; on real
-# structures they gain up to 0.05 at 56-76 columns (MLP on win95pts loses 0.011) and up to 0.15
-# at 109-223; of 20, 25, 30, 45 and 60, 45 was the size that lost nowhere on pathfinder
-# (research/v3.md, phase 21).
+# ``max_columns="auto"``: at most 64 columns at once, wider data in windows of 45. On real
+# structures (sparse) windows gain up to 0.05 AUPRC at 56-76 columns (MLP on win95pts loses 0.011)
+# and up to 0.15 at 109-223; of 20, 25, 30, 45 and 60, 45 was the size that lost nowhere on
+# pathfinder. On the standard suite's 50 columns they change AUPRC by +0.001 at 35 times the time,
+# and on the prior's own denser graphs at 90-250 columns they lose up to 0.05 with MLP
+# mechanisms, so the estimator's default stays all at once (research/v3.md, phase 21).
 AUTO_READ_AT_ONCE = 64
 AUTO_WINDOW = 45
 # Small, so that a column's few strong partial correlations (its Markov blanket) stand out: with

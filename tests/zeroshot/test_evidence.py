@@ -162,7 +162,7 @@ def test_data_outside_the_training_box_are_warned_about_and_inside_it_not():
     with pytest.warns(OutsideTrainingWarning, match="201 columns, more than the 200"):
         ZeroShotCausalDiscovery(max_columns=None).fit(wide)
     checkpoint = Checkpoint.load(default_checkpoint_path())
-    # By default 201 columns are read in windows of 45: no pass is wider than the training box.
+    # In windows of 45 (max_columns="auto") no pass is wider than the training box.
     assert outside_the_box(checkpoint, 36, window_width("auto", 201), 10_000) is None
     assert "201 columns" in outside_the_box(checkpoint, 36, window_width(None, 201), 10_000)
     assert "read at once (max_rows=None)" in outside_the_box(checkpoint, 20_000, 5, None)

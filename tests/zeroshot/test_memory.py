@@ -46,7 +46,7 @@ def test_oversize_request_is_refused_before_allocating():
     assert "memory_limit" in str(info.value)
     # Read in windows, the passes are small but the d x d matrices are not (about 50 GB).
     with pytest.raises(InsufficientMemoryError, match="n_features=20000"):
-        ZeroShotCausalDiscovery(device="cpu", memory_limit=8).fit(X)
+        ZeroShotCausalDiscovery(device="cpu", max_columns="auto", memory_limit=8).fit(X)
     assert time.perf_counter() - start < 5  # nothing of that size was allocated
 
 

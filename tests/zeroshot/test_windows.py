@@ -60,12 +60,6 @@ def test_windows_hold_their_centre_and_its_nearest_columns():
     assert column_windows(scores, 20) is None and column_windows(scores, None) is None
 
 
-def test_auto_reads_up_to_64_columns_at_once_and_wider_data_in_windows_of_45():
-    assert [window_width("auto", d) for d in (10, 64, 65, 500)] == [10, 64, 45, 45]
-    assert [window_width(30, d) for d in (10, 30, 31)] == [10, 30, 30]
-    assert window_width(None, 500) == 500
-
-
 def test_centred_mean_against_a_plain_loop():
     rng = np.random.default_rng(1)
     d, size = 7, 4
@@ -107,6 +101,21 @@ def test_the_fit_is_the_centred_mean_of_the_windows_fits(wide):
     np.testing.assert_allclose(
         est.edge_probabilities_, centred_mean(parts, windows, 14), rtol=0, atol=1e-6
     )
+
+
+def test_auto_reads_up_to_64_columns_at_once_and_wider_data_in_windows_of_45():
+    assert [window_width("auto", d) for d in (10, 64, 65, 500)] == [10, 64, 45, 45]
+    assert [window_width(30, d) for d in (10, 30, 31)] == [10, 30, 30]
+    assert window_width(None, 500) == 500
+
+
+def test_the_default_reads_all_columns_at_once(wide):
+    X, _ = wide
+    np.testing.assert_array_equal(
+        ZeroShotCausalDiscovery().fit(X).edge_probabilities_,
+        ZeroShotCausalDiscovery(max_columns=None).fit(X).edge_probabilities_,
+    )
+    assert ZeroShotCausalDiscovery().max_columns is None
 
 
 def test_narrow_data_are_read_at_once(wide):
