@@ -238,20 +238,14 @@ def read_views(model, X, mask, datasets, *, kinds, views, windows, progress, **p
     ends, when ``windows`` (``_windows``) is not None. ``progress``: the progress bar's title, or
     None for no bar. ``passes``: forward's other keywords."""
     d = X.shape[1]
+    read_as = [np.arange(d)] if windows is None else windows  # all columns: one window
     n_units = n_passes(len(datasets), len(X), passes["max_rows"])
-    total = len(views) * len(windows or [None]) * n_units
+    total = len(views) * len(read_as) * n_units
     bar = progress_bar(progress is not None, total=total, desc=progress, unit="dataset")
     outputs = []
     with torch.inference_mode(), bar:
         for ranks in views:
             Z = standardize_continuous(X, kinds, ranks=ranks)
-            if windows is None:
-                outputs.append(
-                    forward(
-                        model, Z, mask, datasets, kinds=kinds, invariant=ranks, bar=bar, **passes
-                    )
-                )
-                continue
             parts = [
                 forward(
                     model,
@@ -263,8 +257,11 @@ def read_views(model, X, mask, datasets, *, kinds, views, windows, progress, **p
                     bar=bar,
                     **passes,
                 )
-                for w in windows
+                for w in read_as
             ]
+            if windows is None:
+                outputs.append(parts[0])
+                continue
             probabilities = [
                 centred_mean([part[0][k] for part in parts], windows, d)
                 for k in range(len(datasets))

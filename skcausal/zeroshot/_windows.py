@@ -25,6 +25,7 @@ import numpy as np
 import torch
 
 from skcausal.zeroshot._column_features import prepare_columns
+from skcausal.zeroshot._features import _standardize
 from skcausal.zeroshot._linalg import partial_correlation, precision_matrix
 
 # ``max_columns="auto"``: at most 64 columns at once, wider data in windows of 45. On real
@@ -54,8 +55,7 @@ def dependence_scores(X, kinds):
     """(d, d): absolute partial correlations of the columns' normal scores, 0 on the diagonal."""
     data = torch.as_tensor(np.asarray(X, dtype=float), dtype=torch.float64)[None]
     values, _, _ = prepare_columns(data, torch.as_tensor(kinds)[None], invariant=True)
-    z = values - values.mean(1, keepdim=True)
-    z = z / z.pow(2).mean(1, keepdim=True).sqrt().clamp_min(1e-12)
+    z = _standardize(values)
     corr = z.transpose(1, 2) @ z / z.shape[1]
     scores = partial_correlation(precision_matrix(corr, _SELECTION_RIDGE))[0].abs().numpy()
     np.fill_diagonal(scores, 0.0)
