@@ -26,8 +26,9 @@ from skcausal.zeroshot._environment_features import (
     N_ENVIRONMENT_PAIR_FEATURES,
     environment_features,
 )
-from skcausal.zeroshot._linalg import ledoit_wolf_ridge, partial_correlation, precision_matrix
+from skcausal.zeroshot._linalg import partial_correlation, precision_matrix
 from skcausal.zeroshot._order_features import N_ORDER_FEATURES, order_features
+from skcausal.zeroshot._ridge import RIDGE_RULES, WIDE_COLUMNS  # noqa: F401 (re-exported)
 
 # Transforms of a standardised column whose cross-correlations carry linear, non-Gaussian and
 # nonlinear dependence: e.g. corr(x_i^2, x_j) is E[x_i^2 x_j], corr(x_i^3, x_j) is E[x_i^3 x_j].
@@ -74,20 +75,6 @@ def _standardize_observed(x, observed):
     return x / ((x.pow(2).sum(1, keepdim=True) / count).sqrt() + _EPS)
 
 
-def _fixed_ridge(z):
-    _, n, d = z.shape
-    return 1e-3 + d / (10.0 * n)
-
-
-def _shrinkage_ridge(z):
-    # A tenth of Ledoit-Wolf's: on near-deterministic (raw-unit) data the fixed ridge hides the
-    # smallest eigenvalues the partial correlations live on (research/v3.md, phase 15).
-    return (ledoit_wolf_ridge(z) / 10).clamp_min(1e-4)
-
-
-# How the precision matrices of the features are regularised; a checkpoint names its rule
-# (``ModelConfig.ridge``), since the network reads what the rule makes of the data.
-RIDGE_RULES = {"fixed": _fixed_ridge, "ledoit-wolf": _shrinkage_ridge}
 # What the pair's quadratic partial correlations adjust for: every other column's value and square
 # (v1 to v3.1), or all its transforms (``_adjusted_partials``); a checkpoint names its rule.
 ADJUSTMENTS = ("square", "transforms")
@@ -314,11 +301,12 @@ def pair_features(
         Compute the order block (``_order_features``: DirectLiNGAM's order on at most 500
         rows, O(n d^3) up to 64 columns, its costly part O(n d^2) above; only for d <= 256 and
         continuous, complete, non-Gaussian data); without it the block is zeros.
-    ridge : {"fixed", "ledoit-wolf"}
+    ridge : {"fixed", "ledoit-wolf", "fixed-then-ledoit-wolf"}
         How every precision matrix is regularised (a key of ``RIDGE_RULES``): ``"fixed"``
         adds ``1e-3 + d / (10 n)`` to the correlation matrix's diagonal (v1 to v3.1);
         ``"ledoit-wolf"`` a tenth of the ridge of Ledoit-Wolf shrinkage, at least ``1e-4``, per
-        dataset.
+        dataset; ``"fixed-then-ledoit-wolf"`` the first up to ``WIDE_COLUMNS`` (64) columns and
+        the second above.
     adjustment : {"square", "transforms"}
         What the partial correlations among a pair's values and squares adjust for: every other
         column's value and square (v1 to v3.1), or all six of its transforms, which a monotone

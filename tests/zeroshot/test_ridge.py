@@ -1,6 +1,7 @@
 """The features' ridge rules: Ledoit-Wolf's shrinkage as scikit-learn estimates it, and a rule
 named by every checkpoint, so that the network always reads the features it was trained on."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -8,10 +9,12 @@ import pytest
 import torch
 from sklearn.covariance import ledoit_wolf_shrinkage
 
+from skcausal import ZeroShotCausalDiscovery
 from skcausal.datasets import make_scm
+from skcausal.metrics import edge_auprc
 from skcausal.pretraining._stream import _featurize
 from skcausal.zeroshot._checkpoint import Checkpoint, default_checkpoint_path
-from skcausal.zeroshot._features import RIDGE_RULES, pair_features
+from skcausal.zeroshot._features import RIDGE_RULES, WIDE_COLUMNS, pair_features
 from skcausal.zeroshot._linalg import ledoit_wolf_ridge, partial_correlation, precision_matrix
 from skcausal.zeroshot._model import ModelConfig
 
@@ -86,5 +89,60 @@ def test_model_and_training_stream_compute_features_with_the_checkpoints_rule():
             item = {"X": X, "mask": mask, "adjacency": torch.as_tensor(A)[None]}
             torch.testing.assert_close(_featurize(item, {"ridge": rule})["tokens"], tokens)
             torch.testing.assert_close(model.edge_logits(X, mask), model(tokens))
-    fixed, shrunk = (pair_features(X, mask, ridge=rule) for rule in RIDGE_RULES)
+    fixed, shrunk = (pair_features(X, mask, ridge=rule) for rule in ("fixed", "ledoit-wolf"))
     assert (fixed - shrunk).abs().max() > 1e-3  # the rule reaches the tokens
+
+
+@pytest.mark.parametrize("d", [WIDE_COLUMNS - 1, WIDE_COLUMNS, WIDE_COLUMNS + 1, 90])
+def test_fixed_then_shrinkage_is_the_fixed_rule_up_to_wide_columns(d):
+    z = torch.randn(2, 300, d, generator=torch.Generator().manual_seed(d))
+    rule = RIDGE_RULES["fixed-then-ledoit-wolf"](z)
+    expected = RIDGE_RULES["fixed" if d <= WIDE_COLUMNS else "ledoit-wolf"](z)
+    torch.testing.assert_close(torch.as_tensor(rule), torch.as_tensor(expected))
+
+
+def test_shipped_model_reads_wide_data_with_the_datas_ridge():
+    assert Checkpoint.load(default_checkpoint_path()).model_config.ridge == (
+        "fixed-then-ledoit-wolf"
+    )
+
+
+@pytest.fixture(scope="module")
+def as_fixed(tmp_path_factory):
+    """The shipped weights read with the fixed ridge at every width (v3.1 as first shipped)."""
+    checkpoint = Checkpoint.load(default_checkpoint_path())
+    config = dataclasses.replace(checkpoint.model_config, ridge="fixed")
+    target = tmp_path_factory.mktemp("fixed") / default_checkpoint_path().name
+    path = dataclasses.replace(checkpoint, model_config=config).save(target)
+    return ZeroShotCausalDiscovery(path, device="cpu")
+
+
+@pytest.fixture(scope="module")
+def wide_raw_units():
+    # Raw units on a scale-free graph: hubs' children are near-deterministic sums, and at
+    # d = 80, n = 1,000 the fixed ridge (0.009) hides the partial correlations they differ by.
+    return make_scm(1000, 80, graph="scale_free", raw_units=True, random_state=11)
+
+
+def test_wide_raw_unit_data_are_read_sharper_with_the_datas_ridge(wide_raw_units, as_fixed):
+    X, _, A = wide_raw_units
+    fixed = edge_auprc(A, as_fixed.fit(X).edge_probabilities_)
+    shipped = ZeroShotCausalDiscovery(device="cpu").fit(X).edge_probabilities_
+    assert edge_auprc(A, shipped) > fixed + 0.05, (edge_auprc(A, shipped), fixed)
+
+
+def test_narrow_data_read_as_before(wide_raw_units, as_fixed):
+    X = wide_raw_units[0][:, :WIDE_COLUMNS]
+    np.testing.assert_array_equal(
+        ZeroShotCausalDiscovery(device="cpu").fit(X).edge_probabilities_,
+        as_fixed.fit(X).edge_probabilities_,
+    )
+
+
+def test_ranks_view_of_wide_data_stays_exactly_invariant(wide_raw_units):
+    X = wide_raw_units[0]
+    est = ZeroShotCausalDiscovery(marginals="ranks", device="cpu")
+    p = est.fit(X).edge_probabilities_
+    moved = np.exp(X / X.std(0))
+    moved[:, ::3] = moved[:, ::3] ** 3
+    np.testing.assert_array_equal(est.fit(moved).edge_probabilities_, p)

@@ -1,0 +1,139 @@
+"""Phase 22 (#23): the shipped weights read above 64 columns with the fixed ridge against the
+data's (``"fixed"`` against ``"fixed-then-ledoit-wolf"``, which differ only there), on data the
+rule was not chosen on.
+
+The same weights under both rules (the checkpoint's ``model_config.ridge`` rewritten in a
+temporary copy), the estimator as it ships (``marginals="both"``, ``adjacency_``):
+
+- ``make_scm`` graphs at d = 90 and 150, n = 1,000: Erdos-Renyi (two edges per node) linear,
+  MLP and raw-unit linear SEMs, scale-free raw-unit linear and MLP SEMs; ``--seeds`` seeds;
+- the same kinds but the last at d = 100 and n = 100, 300 and 10,000;
+- fresh draws (``ridge_rule.real_structures``, a seed the validation never used) of bnlearn's
+  development networks above 64 columns, linear, MLP and raw-unit linear, n = 1,000;
+- pure noise at d = 100: the largest probability and the edges kept, n = 10 to 100,000;
+- a monotone map (cube, exp) of one column at d = 90 (linear SEMs, standardised and raw units;
+  dataset k maps column k): the largest and the mean move of a probability.
+
+Per set: AUPRC, edges kept of the expected (sum of p), SHD, fixed / data's ridge.
+
+    python research/experiments/wide_ridge.py [--seeds 3] [--parts scm,rows,real,noise,maps]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from skcausal import ZeroShotCausalDiscovery
+from skcausal.datasets import make_scm
+from skcausal.zeroshot._checkpoint import default_checkpoint_path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from ridge_rule import real_structures, score, with_rule  # noqa: E402
+
+RULES = ("fixed", "fixed-then-ledoit-wolf")
+KINDS = {
+    "ER linear": dict(mechanism="linear"),
+    "ER MLP": dict(mechanism="mlp"),
+    "ER linear, raw units": dict(mechanism="linear", raw_units=True),
+    "scale-free linear, raw units": dict(mechanism="linear", raw_units=True, graph="scale_free"),
+    "scale-free MLP": dict(mechanism="mlp", graph="scale_free"),
+}
+
+
+def row(name, count, results):
+    auprc = " / ".join(f"{m[0]:.3f}" for m in results)
+    kept = " / ".join(f"{m[1]:.1f} of {m[2]:.1f}" for m in results)
+    shd = " / ".join(f"{m[3]:.1f}" for m in results)
+    print(f"| {name} | {count} | {auprc} | {kept} | {shd} |", flush=True)
+
+
+def compare(estimators, name, datasets):
+    results = [
+        np.mean([score(est, X, A.astype(bool), M) for X, M, A in datasets], axis=0)
+        for est in estimators
+    ]
+    row(name, len(datasets), results)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--parts", default="scm,rows,real,noise,maps")
+    args = parser.parse_args(argv)
+    parts = args.parts.split(",")
+    torch.set_num_threads(1)
+    warnings.filterwarnings("ignore", module="skcausal")
+    with tempfile.TemporaryDirectory() as folder:
+        path = str(default_checkpoint_path())
+        estimators = [
+            ZeroShotCausalDiscovery(checkpoint=str(with_rule(path, rule, folder)), device="cpu")
+            for rule in RULES
+        ]
+        print("| set | datasets | AUPRC | kept of expected | SHD |\n|---|---:|---|---|---|")
+        if "scm" in parts:
+            for d in (90, 150):
+                for kind, params in KINDS.items():
+                    data = [
+                        make_scm(1000, d, random_state=s, **params)
+                        for s in range(10, 10 + args.seeds)
+                    ]
+                    compare(estimators, f"{kind}, d = {d}", [(X, M, A) for X, M, A in data])
+        if "rows" in parts:
+            for n in (100, 300, 10_000):
+                for kind, params in list(KINDS.items())[:4]:
+                    data = [
+                        make_scm(n, 100, random_state=s, **params)
+                        for s in range(20, 20 + args.seeds)
+                    ]
+                    compare(estimators, f"{kind}, d = 100, n = {n}", data)
+        if "real" in parts:
+            for key, datasets in real_structures(2).items():
+                for d in sorted({X.shape[1] for X, _, _ in datasets if X.shape[1] > 64}):
+                    compare(
+                        estimators, f"{key}, d = {d}", [t for t in datasets if t[0].shape[1] == d]
+                    )
+        if "noise" in parts:
+            print("\n| pure noise, d = 100 | largest p | edges kept |\n|---|---|---|")
+            for n in (10, 20, 50, 1000, 100_000):
+                fits = [
+                    [est.fit(np.random.default_rng(s).standard_normal((n, 100))) for s in range(2)]
+                    for est in estimators
+                ]
+                largest = " / ".join(
+                    f"{max(f.edge_probabilities_.max() for f in fs):.3f}" for fs in fits
+                )
+                kept = " / ".join(str(sum(int(f.adjacency_.sum()) for f in fs)) for fs in fits)
+                print(f"| n = {n} | {largest} | {kept} |", flush=True)
+        if "maps" in parts:
+            print("\n| one column mapped, d = 90 | largest move | mean move |\n|---|---|---|")
+            maps = {"cube": lambda x: x**3, "exp": np.exp}
+            for kind, params in list(KINDS.items())[0:3:2]:
+                for name, g in maps.items():
+                    largest, mean = [], []
+                    for est in estimators:
+                        moves = []
+                        for k, seed in enumerate(range(3000, 3000 + max(4, args.seeds))):
+                            X, _, _ = make_scm(1000, 90, random_state=seed, **params)
+                            Y = X.copy()
+                            Y[:, k] = g(Y[:, k])
+                            p = est.fit(X).edge_probabilities_
+                            moves.append(np.abs(est.fit(Y).edge_probabilities_ - p))
+                        largest.append(max(m.max() for m in moves))
+                        mean.append(np.mean([m.mean() for m in moves]))
+                    print(
+                        f"| {kind}, {name} | {' / '.join(f'{v:.3f}' for v in largest)} "
+                        f"| {' / '.join(f'{v:.4f}' for v in mean)} |",
+                        flush=True,
+                    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
