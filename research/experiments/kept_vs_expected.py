@@ -17,7 +17,8 @@ Last, on the first ``--pc-datasets`` datasets of each family, SHD and skeleton F
 zero-shot graph against PC's: whether the family is hard for a
 classical method too.
 
-    python research/experiments/kept_vs_expected.py [--checkpoint CKPT] [--pc-datasets 6]
+    python research/experiments/kept_vs_expected.py [--checkpoint CKPT] [--pc-datasets 6] \
+        [--max-columns auto]
 """
 
 from __future__ import annotations
@@ -63,12 +64,18 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--checkpoint", help="default: the shipped model")
     parser.add_argument("--pc-datasets", type=int, default=6)
+    parser.add_argument(
+        "--max-columns", help='the estimator\'s max_columns: "auto", an int (default: None)'
+    )
     args = parser.parse_args(argv)
+    max_columns = args.max_columns
+    if max_columns is not None and max_columns != "auto":
+        max_columns = int(max_columns)
     torch.set_num_threads(1)
     warnings.filterwarnings("ignore", module="causallearn")
     config = TrainConfig.from_json(ROOT / "configs" / "v3.json")
     suite = ValidationSuite.from_config(config, ood=False, structures=True, v3=False)
-    estimator = ZeroShotCausalDiscovery(checkpoint=args.checkpoint)
+    estimator = ZeroShotCausalDiscovery(checkpoint=args.checkpoint, max_columns=max_columns)
     print("| family | true | sum of p | kept | pairs with p + p.T > 0.5 | p + p.T, true pairs |")
     print("|---|---:|---:|---:|---:|---:|")
     comparisons, readouts, by_size = {}, {}, {}

@@ -1,18 +1,18 @@
-"""Phase 22 (#23): the shipped weights read above 64 columns with the fixed ridge against the
+"""Phase 22 (#23): the shipped weights read above 32 columns with the fixed ridge against the
 data's (``"fixed"`` against ``"fixed-then-ledoit-wolf"``, which differ only there), on data the
 rule was not chosen on.
 
 The same weights under both rules (the checkpoint's ``model_config.ridge`` rewritten in a
 temporary copy), the estimator as it ships (``marginals="both"``, ``adjacency_``):
 
-- ``make_scm`` graphs at d = 90 and 150, n = 1,000: Erdos-Renyi (two edges per node) linear,
+- ``make_scm`` graphs at d = 40, 56, 90 and 150, n = 1,000: Erdos-Renyi (two edges per node) linear,
   MLP and raw-unit linear SEMs, scale-free raw-unit linear and MLP SEMs; ``--seeds`` seeds;
 - the same kinds but the last at d = 100 and n = 100, 300 and 10,000;
 - fresh draws (``ridge_rule.real_structures``, a seed the validation never used) of bnlearn's
-  development networks above 64 columns, linear, MLP and raw-unit linear, n = 1,000;
+  development networks above 32 columns, linear, MLP and raw-unit linear, n = 1,000;
 - pure noise at d = 100: the largest probability and the edges kept, n = 10 to 100,000;
-- a monotone map (cube, exp) of one column at d = 90 (linear SEMs, standardised and raw units;
-  dataset k maps column k): the largest and the mean move of a probability.
+- a monotone map (cube, exp) of one column at d = 48 and 90 (linear SEMs, standardised and raw
+  units; dataset k maps column k): the largest and the mean move of a probability.
 
 Per set: AUPRC, edges kept of the expected (sum of p), SHD, fixed / data's ridge.
 
@@ -33,6 +33,7 @@ import torch
 from skcausal import ZeroShotCausalDiscovery
 from skcausal.datasets import make_scm
 from skcausal.zeroshot._checkpoint import default_checkpoint_path
+from skcausal.zeroshot._ridge import FIXED_RIDGE_COLUMNS
 
 sys.path.insert(0, str(Path(__file__).parent))
 from ridge_rule import real_structures, score, with_rule  # noqa: E402
@@ -78,7 +79,7 @@ def main(argv=None) -> int:
         ]
         print("| set | datasets | AUPRC | kept of expected | SHD |\n|---|---:|---|---|---|")
         if "scm" in parts:
-            for d in (90, 150):
+            for d in (40, 56, 90, 150):
                 for kind, params in KINDS.items():
                     data = [
                         make_scm(1000, d, random_state=s, **params)
@@ -95,7 +96,9 @@ def main(argv=None) -> int:
                     compare(estimators, f"{kind}, d = 100, n = {n}", data)
         if "real" in parts:
             for key, datasets in real_structures(2).items():
-                for d in sorted({X.shape[1] for X, _, _ in datasets if X.shape[1] > 64}):
+                for d in sorted(
+                    {X.shape[1] for X, _, _ in datasets if X.shape[1] > FIXED_RIDGE_COLUMNS}
+                ):
                     compare(
                         estimators, f"{key}, d = {d}", [t for t in datasets if t[0].shape[1] == d]
                     )
@@ -112,26 +115,28 @@ def main(argv=None) -> int:
                 kept = " / ".join(str(sum(int(f.adjacency_.sum()) for f in fs)) for fs in fits)
                 print(f"| n = {n} | {largest} | {kept} |", flush=True)
         if "maps" in parts:
-            print("\n| one column mapped, d = 90 | largest move | mean move |\n|---|---|---|")
+            print("\n| one column mapped | largest move | mean move |\n|---|---|---|")
             maps = {"cube": lambda x: x**3, "exp": np.exp}
-            for kind, params in list(KINDS.items())[0:3:2]:
-                for name, g in maps.items():
-                    largest, mean = [], []
-                    for est in estimators:
-                        moves = []
-                        for k, seed in enumerate(range(3000, 3000 + max(4, args.seeds))):
-                            X, _, _ = make_scm(1000, 90, random_state=seed, **params)
-                            Y = X.copy()
-                            Y[:, k] = g(Y[:, k])
-                            p = est.fit(X).edge_probabilities_
-                            moves.append(np.abs(est.fit(Y).edge_probabilities_ - p))
-                        largest.append(max(m.max() for m in moves))
-                        mean.append(np.mean([m.mean() for m in moves]))
-                    print(
-                        f"| {kind}, {name} | {' / '.join(f'{v:.3f}' for v in largest)} "
-                        f"| {' / '.join(f'{v:.4f}' for v in mean)} |",
-                        flush=True,
-                    )
+            for d in (48, 90):
+                for kind, params in list(KINDS.items())[0:3:2]:
+                    for name, g in maps.items():
+                        largest, mean = [], []
+                        for est in estimators:
+                            moves = []
+                            for k, seed in enumerate(range(3000, 3000 + max(4, args.seeds))):
+                                X, _, _ = make_scm(1000, d, random_state=seed, **params)
+                                Y = X.copy()
+                                Y[:, k] = g(Y[:, k])
+                                p = est.fit(X).edge_probabilities_
+                                moves.append(np.abs(est.fit(Y).edge_probabilities_ - p))
+                            largest.append(max(m.max() for m in moves))
+                            mean.append(np.mean([m.mean() for m in moves]))
+                        print(
+                            f"| {kind}, {name}, d = {d} "
+                            f"| {' / '.join(f'{v:.3f}' for v in largest)} "
+                            f"| {' / '.join(f'{v:.4f}' for v in mean)} |",
+                            flush=True,
+                        )
     return 0
 
 

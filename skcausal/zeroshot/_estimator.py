@@ -63,9 +63,9 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
     - *Linear non-Gaussian SEMs* (d <= 256, >= 2 columns non-normal, all continuous, complete):
       the values' view also reads DirectLiNGAM's causal order (above 64 columns a faster, partial
       one), the slowest part of such a fit; ``pretrained/README.md``, "Known limits".
-    - *Wide data* (over 64 columns) get a ridge from the data in the features: raw-unit linear
+    - *Wide data* (over 32 columns) get a ridge from the data in the features: raw-unit linear
       SEMs on real structures, AUPRC 0.655 -> 0.843 at d = 109; windows of columns
-      (``max_columns="auto"``) read d = 223 best (0.348 -> 0.470; ``docs/choosing.md``).
+      (``max_columns="auto"``) read d = 223 best (0.348 -> 0.534; ``docs/choosing.md``).
     - *Missing cells* (NaN) are read over the rows where each statistic's values are observed,
       *discrete columns* (``feature_kinds_``) by their kind, an unordered category by its levels'
       frequencies, never its codes' order (beside PC's and GES's: ``docs/inputs.md``).

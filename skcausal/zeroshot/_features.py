@@ -28,7 +28,7 @@ from skcausal.zeroshot._environment_features import (
 )
 from skcausal.zeroshot._linalg import partial_correlation, precision_matrix
 from skcausal.zeroshot._order_features import N_ORDER_FEATURES, order_features
-from skcausal.zeroshot._ridge import RIDGE_RULES, WIDE_COLUMNS  # noqa: F401 (re-exported)
+from skcausal.zeroshot._ridge import FIXED_RIDGE_COLUMNS, RIDGE_RULES  # noqa: F401 (re-exported)
 
 # Transforms of a standardised column whose cross-correlations carry linear, non-Gaussian and
 # nonlinear dependence: e.g. corr(x_i^2, x_j) is E[x_i^2 x_j], corr(x_i^3, x_j) is E[x_i^3 x_j].
@@ -305,8 +305,8 @@ def pair_features(
         How every precision matrix is regularised (a key of ``RIDGE_RULES``): ``"fixed"``
         adds ``1e-3 + d / (10 n)`` to the correlation matrix's diagonal (v1 to v3.1);
         ``"ledoit-wolf"`` a tenth of the ridge of Ledoit-Wolf shrinkage, at least ``1e-4``, per
-        dataset; ``"fixed-then-ledoit-wolf"`` the first up to ``WIDE_COLUMNS`` (64) columns and
-        the second above.
+        dataset; ``"fixed-then-ledoit-wolf"`` the first up to ``FIXED_RIDGE_COLUMNS`` (32)
+        columns and the second above.
     adjustment : {"square", "transforms"}
         What the partial correlations among a pair's values and squares adjust for: every other
         column's value and square (v1 to v3.1), or all six of its transforms, which a monotone

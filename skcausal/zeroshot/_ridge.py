@@ -18,16 +18,18 @@ def _shrinkage_ridge(z):
     return (ledoit_wolf_ridge(z) / 10).clamp_min(1e-4)
 
 
-# Up to this many columns the fixed ridge; above, the fixed rule's d / (10 n) outgrows what the
-# data need (0.012 at d = 109, n = 1,000, against eigenvalues of 1e-4 on raw-unit networks) and
-# the data's own ridge reads wide data better with the same weights: AUPRC on raw-unit pathfinder
-# 0.655 -> 0.843, raw-unit scale-free graphs at d = 90-150 +0.13-0.16, standardised ones within
-# 0.007. At d = 20 it lost 0.02-0.04 on raw-unit graphs (research/v3.md, phases 15 and 22).
-WIDE_COLUMNS = 64
+# Up to this many columns the fixed ridge; above, the data's. The fixed rule's d / (10 n) grows
+# past what the data need (0.012 at d = 109, n = 1,000, against eigenvalues of 1e-4 on raw-unit
+# networks), and the same weights read raw units better with the data's ridge from about 32
+# columns on (make_scm, n = 200-10,000: +0.01 to +0.12 AUPRC at d = 32-64, pathfinder 0.655 ->
+# 0.843), standardised data within 0.01; at d = 20 the weights misread it (raw units, n = 1,000:
+# -0.056, one seed -0.20), having never met its range of predictability (research/v3.md, phases
+# 15 and 22).
+FIXED_RIDGE_COLUMNS = 32
 
 
 def _fixed_then_shrinkage(z):
-    return _fixed_ridge(z) if z.shape[-1] <= WIDE_COLUMNS else _shrinkage_ridge(z)
+    return _fixed_ridge(z) if z.shape[-1] <= FIXED_RIDGE_COLUMNS else _shrinkage_ridge(z)
 
 
 RIDGE_RULES = {

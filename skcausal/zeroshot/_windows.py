@@ -34,8 +34,9 @@ from skcausal.zeroshot._linalg import partial_correlation, precision_matrix
 # pathfinder. On the standard suite's 50 columns they change AUPRC by +0.001 at 35 times the time,
 # and on the prior's own denser graphs at 90-250 columns they lose up to 0.05 with MLP
 # mechanisms, so the estimator's default stays all at once (research/v3.md, phase 21). Those
-# numbers read all columns with the fixed ridge; with the data's ridge above 64 columns (phase
-# 22) one pass reads hepar2, win95pts and pathfinder about as well as windows, andes (223) not.
+# numbers are with the fixed ridge; with the data's ridge above 32 columns (phase 22) in one pass
+# and in windows alike, windows still gain most in raw units (pathfinder 0.843 -> 0.869, andes
+# 0.432 -> 0.534).
 AUTO_READ_AT_ONCE = 64
 AUTO_WINDOW = 45
 # Small, so that a column's few strong partial correlations (its Markov blanket) stand out: with

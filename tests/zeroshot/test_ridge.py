@@ -14,7 +14,7 @@ from skcausal.datasets import make_scm
 from skcausal.metrics import edge_auprc
 from skcausal.pretraining._stream import _featurize
 from skcausal.zeroshot._checkpoint import Checkpoint, default_checkpoint_path
-from skcausal.zeroshot._features import RIDGE_RULES, WIDE_COLUMNS, pair_features
+from skcausal.zeroshot._features import FIXED_RIDGE_COLUMNS, RIDGE_RULES, pair_features
 from skcausal.zeroshot._linalg import ledoit_wolf_ridge, partial_correlation, precision_matrix
 from skcausal.zeroshot._model import ModelConfig
 
@@ -93,11 +93,13 @@ def test_model_and_training_stream_compute_features_with_the_checkpoints_rule():
     assert (fixed - shrunk).abs().max() > 1e-3  # the rule reaches the tokens
 
 
-@pytest.mark.parametrize("d", [WIDE_COLUMNS - 1, WIDE_COLUMNS, WIDE_COLUMNS + 1, 90])
+@pytest.mark.parametrize(
+    "d", [FIXED_RIDGE_COLUMNS - 1, FIXED_RIDGE_COLUMNS, FIXED_RIDGE_COLUMNS + 1, 90]
+)
 def test_fixed_then_shrinkage_is_the_fixed_rule_up_to_wide_columns(d):
     z = torch.randn(2, 300, d, generator=torch.Generator().manual_seed(d))
     rule = RIDGE_RULES["fixed-then-ledoit-wolf"](z)
-    expected = RIDGE_RULES["fixed" if d <= WIDE_COLUMNS else "ledoit-wolf"](z)
+    expected = RIDGE_RULES["fixed" if d <= FIXED_RIDGE_COLUMNS else "ledoit-wolf"](z)
     torch.testing.assert_close(torch.as_tensor(rule), torch.as_tensor(expected))
 
 
@@ -120,8 +122,8 @@ def as_fixed(tmp_path_factory):
 @pytest.fixture(scope="module")
 def wide_raw_units():
     # Raw units on a scale-free graph: hubs' children are near-deterministic sums, and at
-    # d = 80, n = 1,000 the fixed ridge (0.009) hides the partial correlations they differ by.
-    return make_scm(1000, 80, graph="scale_free", raw_units=True, random_state=11)
+    # d = 48, n = 1,000 the fixed ridge (0.0058) hides the partial correlations they differ by.
+    return make_scm(1000, 48, graph="scale_free", raw_units=True, random_state=11)
 
 
 def test_wide_raw_unit_data_are_read_sharper_with_the_datas_ridge(wide_raw_units, as_fixed):
@@ -132,7 +134,7 @@ def test_wide_raw_unit_data_are_read_sharper_with_the_datas_ridge(wide_raw_units
 
 
 def test_narrow_data_read_as_before(wide_raw_units, as_fixed):
-    X = wide_raw_units[0][:, :WIDE_COLUMNS]
+    X = wide_raw_units[0][:, :FIXED_RIDGE_COLUMNS]
     np.testing.assert_array_equal(
         ZeroShotCausalDiscovery(device="cpu").fit(X).edge_probabilities_,
         as_fixed.fit(X).edge_probabilities_,
