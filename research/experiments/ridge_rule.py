@@ -2,9 +2,10 @@
 rule was not chosen on.
 
 The rule was chosen among six on ``configs/v3.json``'s validation sets (research/v3.md, phase
-15). This scores the same weights under both rules (the checkpoint's ``model_config.ridge``
-rewritten in a temporary copy) with the estimator as it ships (``marginals="both"``,
-``adjacency_``), on fresh draws:
+15). This scores the same weights under every rule of ``RIDGE_RULES`` (since phase 22 also
+``"fixed-then-ledoit-wolf"``, which is ``"fixed"`` up to 32 columns; the checkpoint's
+``model_config.ridge`` rewritten in a temporary copy) with the estimator as it ships
+(``marginals="both"``, ``adjacency_``), on fresh draws:
 
 - the real network structures of the real-structure validation (bnlearn's development
   networks, d = 20-223) with linear SEMs in raw units, standardised linear and MLP SEMs, n = 1,000,
