@@ -87,6 +87,21 @@ def validation_sets(structures):
                 yield family, X, A, fit, params
 
 
+def halves_agreement(est, X, splits=3):
+    """How far the graphs ``est`` fits on two disjoint random halves of the rows of X agree: the
+    Jaccard index of their directed edges and the SHD between them, means over ``splits``."""
+    agreement = []
+    for split in range(splits):
+        order = np.random.default_rng(split).permutation(len(X))
+        half = len(X) // 2
+        a = est.fit(X[order[:half]]).adjacency_ != 0
+        b = est.fit(X[order[half : 2 * half]]).adjacency_ != 0
+        union = (a | b).sum()
+        jaccard = (a & b).sum() / union if union else 1.0
+        agreement.append((jaccard, structural_hamming_distance(a, b)))
+    return tuple(np.mean(agreement, axis=0))
+
+
 def tables_report(checkpoint, splits=3):
     """Truth-free, on real tables: the expected and kept edges on all rows, and how far the graphs
     of two disjoint halves of the rows agree (Jaccard index of their directed edges; SHD between
@@ -103,16 +118,7 @@ def tables_report(checkpoint, splits=3):
             est = ZeroShotCausalDiscovery(checkpoint, threshold=threshold)
             fit = est.fit(X)
             expected, kept = fit.edge_probabilities_.sum(), fit.adjacency_.sum()
-            agreement = []
-            for split in range(splits):
-                order = np.random.default_rng(split).permutation(len(X))
-                half = len(X) // 2
-                a = est.fit(X[order[:half]]).adjacency_ != 0
-                b = est.fit(X[order[half : 2 * half]]).adjacency_ != 0
-                union = (a | b).sum()
-                jaccard = (a & b).sum() / union if union else 1.0
-                agreement.append((jaccard, structural_hamming_distance(a, b)))
-            cells[threshold] = (expected, kept, *np.mean(agreement, axis=0))
+            cells[threshold] = (expected, kept, *halves_agreement(est, X, splits))
         (e, k0, j0, s0), (_, k1, j1, s1) = cells[0.5], cells["f1"]
         print(
             f"| {name} | {X.shape[0]}, {X.shape[1]} | {e:.1f} | {k0} / {k1} "

@@ -26,14 +26,17 @@ from skcausal.datasets import make_scm
 MAPS = {"cube": lambda x: x**3, "exp": np.exp}
 
 
-def moves(checkpoint, seeds, name, d=10):
+def moves(checkpoint, seeds, name, d=10, raw_units=False):
+    """The largest and the mean move of a probability when dataset k has its column k mod d
+    mapped by ``MAPS[name]`` (linear SEMs, n = 1,000, in raw units if asked)."""
+
     def probabilities(X):
         est = ZeroShotCausalDiscovery(checkpoint, device="cpu")
         return est.fit(X).edge_probabilities_
 
     largest, means = 0.0, []
     for k, seed in enumerate(seeds):
-        X, _, _ = make_scm(1000, d, mechanism="linear", random_state=seed)
+        X, _, _ = make_scm(1000, d, mechanism="linear", raw_units=raw_units, random_state=seed)
         Y = X.copy()
         Y[:, k % d] = MAPS[name](Y[:, k % d])
         moved = np.abs(probabilities(X) - probabilities(Y))

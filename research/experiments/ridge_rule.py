@@ -40,7 +40,7 @@ from skcausal.datasets._simulator import SCMBatchSampler, SimulationConfig
 from skcausal.metrics import edge_auprc, structural_hamming_distance
 from skcausal.pretraining._holdout import REAL_FAMILIES, _real_structures, _shuffled
 from skcausal.zeroshot._checkpoint import Checkpoint, default_checkpoint_path
-from skcausal.zeroshot._features import RIDGE_RULES
+from skcausal.zeroshot._ridge import RIDGE_RULES
 
 FRESH_SEED = 20261206  # not one of _holdout's seeds
 

@@ -19,8 +19,8 @@ Per set: AUPRC, edges kept of the expected (sum of p), SHD, fixed / data's ridge
 ``--parts table`` (not among the defaults) is a truth-free check on a real table above 32
 columns: scikit-learn's digits (1,797 rows; the 50 pixel columns that differ from their median in
 more than 5% of the rows): the expected and kept edges, how far the graphs of two random halves of
-the rows agree (Jaccard index of the directed edges, edges that differ; 3 splits), and the
-largest and mean move of a probability under normal scores of every column.
+the rows agree (``f1_readout.halves_agreement``: Jaccard index of the directed edges, SHD; 3
+splits), and the largest and mean move of a probability under normal scores of every column.
 
 ``--parts sweep`` (not among the defaults) is the sweep that chose the 32: ``"fixed"`` against
 ``"ledoit-wolf"`` at every width, ``make_scm`` seeds 40-43, d = 20-64 at n = 1,000 and d = 24, 32
@@ -49,6 +49,9 @@ from skcausal.zeroshot._checkpoint import default_checkpoint_path
 from skcausal.zeroshot._ridge import FIXED_RIDGE_COLUMNS
 
 sys.path.insert(0, str(Path(__file__).parent))
+from f1_readout import halves_agreement  # noqa: E402
+from one_column_maps import MAPS, moves  # noqa: E402
+from outside_the_box import TRANSFORMS  # noqa: E402
 from ridge_rule import real_structures, score, with_rule  # noqa: E402
 
 RULES = ("fixed", "fixed-then-ledoit-wolf")
@@ -61,19 +64,15 @@ KINDS = {
 }
 
 
-def row(name, count, results):
-    auprc = " / ".join(f"{m[0]:.3f}" for m in results)
-    kept = " / ".join(f"{m[1]:.1f} of {m[2]:.1f}" for m in results)
-    shd = " / ".join(f"{m[3]:.1f}" for m in results)
-    print(f"| {name} | {count} | {auprc} | {kept} | {shd} |", flush=True)
-
-
 def compare(estimators, name, datasets):
     results = [
         np.mean([score(est, X, A.astype(bool), M) for X, M, A in datasets], axis=0)
         for est in estimators
     ]
-    row(name, len(datasets), results)
+    auprc = " / ".join(f"{m[0]:.3f}" for m in results)
+    kept = " / ".join(f"{m[1]:.1f} of {m[2]:.1f}" for m in results)
+    shd = " / ".join(f"{m[3]:.1f}" for m in results)
+    print(f"| {name} | {len(datasets)} | {auprc} | {kept} | {shd} |", flush=True)
 
 
 SWEEP_KINDS = {
@@ -86,33 +85,23 @@ SWEEP_KINDS = {
 
 
 def digits_table(estimators):
-    from scipy.stats import norm, rankdata
     from sklearn.datasets import load_digits
 
     X = load_digits().data
     X = X[:, [j for j in range(X.shape[1]) if (X[:, j] != np.median(X[:, j])).mean() > 0.05]]
-    normal_scores = norm.ppf((rankdata(X, axis=0) - 0.5) / len(X))
+    normal_scores = TRANSFORMS["normal scores"](X)
     print(
-        f"\n| digits ({X.shape[1]} columns) | expected | kept | halves: Jaccard / differing "
+        f"\n| digits ({X.shape[1]} columns) | expected | kept | halves: Jaccard / SHD "
         "| normal scores: largest / mean move |\n|---|---:|---:|---|---|"
     )
     for rule, est in zip(RULES, estimators):
-        rng = np.random.default_rng(0)
         fit = est.fit(X)
         p = fit.edge_probabilities_
-        jaccard, differing = [], []
-        for _ in range(3):
-            rows = rng.permutation(len(X))
-            A, B = (
-                est.fit(X[half]).adjacency_.astype(bool)
-                for half in (rows[: len(X) // 2], rows[len(X) // 2 :])
-            )
-            jaccard.append((A & B).sum() / max((A | B).sum(), 1))
-            differing.append((A != B).sum())
+        jaccard, shd = halves_agreement(est, X)
         moved = np.abs(est.fit(normal_scores).edge_probabilities_ - p)
         print(
-            f"| {rule} | {p.sum():.1f} | {fit.adjacency_.sum()} | {np.mean(jaccard):.2f} / "
-            f"{np.mean(differing):.1f} | {moved.max():.2f} / {moved.mean():.4f} |",
+            f"| {rule} | {p.sum():.1f} | {fit.adjacency_.sum()} | {jaccard:.2f} / {shd:.1f} "
+            f"| {moved.max():.2f} / {moved.mean():.4f} |",
             flush=True,
         )
 
@@ -149,10 +138,8 @@ def main(argv=None) -> int:
     warnings.filterwarnings("ignore", module="skcausal")
     with tempfile.TemporaryDirectory() as folder:
         path = str(default_checkpoint_path())
-        estimators = [
-            ZeroShotCausalDiscovery(checkpoint=str(with_rule(path, rule, folder)), device="cpu")
-            for rule in RULES
-        ]
+        copies = [str(with_rule(path, rule, folder)) for rule in RULES]
+        estimators = [ZeroShotCausalDiscovery(checkpoint=c, device="cpu") for c in copies]
         if "sweep" in parts:
             sweep(folder, path)
         if "table" in parts:
@@ -166,7 +153,7 @@ def main(argv=None) -> int:
                         make_scm(1000, d, random_state=s, **params)
                         for s in range(10, 10 + args.seeds)
                     ]
-                    compare(estimators, f"{kind}, d = {d}", [(X, M, A) for X, M, A in data])
+                    compare(estimators, f"{kind}, d = {d}", data)
         if "rows" in parts:
             for n in (100, 300, 10_000):
                 for kind, params in list(KINDS.items())[:4]:
@@ -197,25 +184,15 @@ def main(argv=None) -> int:
                 print(f"| n = {n} | {largest} | {kept} |", flush=True)
         if "maps" in parts:
             print("\n| one column mapped | largest move | mean move |\n|---|---|---|")
-            maps = {"cube": lambda x: x**3, "exp": np.exp}
+            seeds = range(3000, 3000 + max(4, args.seeds))
             for d in (48, 90):
-                for kind, params in list(KINDS.items())[0:3:2]:
-                    for name, g in maps.items():
-                        largest, mean = [], []
-                        for est in estimators:
-                            moves = []
-                            for k, seed in enumerate(range(3000, 3000 + max(4, args.seeds))):
-                                X, _, _ = make_scm(1000, d, random_state=seed, **params)
-                                Y = X.copy()
-                                Y[:, k] = g(Y[:, k])
-                                p = est.fit(X).edge_probabilities_
-                                moves.append(np.abs(est.fit(Y).edge_probabilities_ - p))
-                            largest.append(max(m.max() for m in moves))
-                            mean.append(np.mean([m.mean() for m in moves]))
+                for kind, raw_units in (("ER linear", False), ("ER linear, raw units", True)):
+                    for name in MAPS:
+                        cells = [moves(c, seeds, name, d, raw_units) for c in copies]
                         print(
                             f"| {kind}, {name}, d = {d} "
-                            f"| {' / '.join(f'{v:.3f}' for v in largest)} "
-                            f"| {' / '.join(f'{v:.4f}' for v in mean)} |",
+                            f"| {' / '.join(f'{c[0]:.3f}' for c in cells)} "
+                            f"| {' / '.join(f'{c[1]:.4f}' for c in cells)} |",
                             flush=True,
                         )
     return 0

@@ -28,7 +28,7 @@ from skcausal.zeroshot._environment_features import (
 )
 from skcausal.zeroshot._linalg import partial_correlation, precision_matrix
 from skcausal.zeroshot._order_features import N_ORDER_FEATURES, order_features
-from skcausal.zeroshot._ridge import FIXED_RIDGE_COLUMNS, RIDGE_RULES  # noqa: F401 (re-exported)
+from skcausal.zeroshot._ridge import RIDGE_RULES
 
 # Transforms of a standardised column whose cross-correlations carry linear, non-Gaussian and
 # nonlinear dependence: e.g. corr(x_i^2, x_j) is E[x_i^2 x_j], corr(x_i^3, x_j) is E[x_i^3 x_j].

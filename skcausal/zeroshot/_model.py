@@ -13,10 +13,10 @@ from skcausal.zeroshot._features import (
     ADJUSTMENTS,
     CONDITIONAL_FEATURES,
     N_FEATURES,
-    RIDGE_RULES,
     V3_FEATURES,
     pair_features,
 )
+from skcausal.zeroshot._ridge import RIDGE_RULES
 
 
 @dataclass
@@ -29,7 +29,7 @@ class ModelConfig:
     ``N_FEATURES`` (100) for v3.1 and later. ``target_head`` adds the head that scores, per
     environment, which variables were intervened on (needed for ``environments``). ``ridge``
     names how the features regularise their precision matrices (a key of
-    ``_features.RIDGE_RULES``; checkpoints saved before it existed used ``"fixed"``), and
+    ``_ridge.RIDGE_RULES``; checkpoints saved before it existed used ``"fixed"``), and
     ``adjustment`` what the pair's quadratic partial correlations adjust for (one of
     ``_features.ADJUSTMENTS``; before it existed, ``"square"``).
     """

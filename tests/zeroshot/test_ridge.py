@@ -14,9 +14,10 @@ from skcausal.datasets import make_scm
 from skcausal.metrics import edge_auprc
 from skcausal.pretraining._stream import _featurize
 from skcausal.zeroshot._checkpoint import Checkpoint, default_checkpoint_path
-from skcausal.zeroshot._features import FIXED_RIDGE_COLUMNS, RIDGE_RULES, pair_features
+from skcausal.zeroshot._features import pair_features
 from skcausal.zeroshot._linalg import ledoit_wolf_ridge, partial_correlation, precision_matrix
 from skcausal.zeroshot._model import ModelConfig
+from skcausal.zeroshot._ridge import FIXED_RIDGE_COLUMNS, RIDGE_RULES
 
 
 def _standardised(X):
