@@ -11,7 +11,12 @@ over the family's ordered pairs, the ECE, the mean probability against the share
 the pairs in [0.05, 0.5) and in [0.5, 0.95), and the temperature T that would minimise the log loss
 (p -> sigmoid(logit(p) / T); T < 1: the probabilities are too diffuse, T > 1: too sharp).
 
-    python research/experiments/reliability.py [--checkpoint CKPT] [--structures-only]
+With ``--sums``, a second table says where each family's expected count comes from: per family
+and number of columns (on the real structures, one network each), the sum of the probabilities
+against the true edges among the pairs in each band of ``SUM_BANDS``. On wide data the many pairs
+near 0 can carry much of the sum (tens of thousands of pairs at 0.01 add hundreds of edges).
+
+    python research/experiments/reliability.py [--checkpoint CKPT] [--structures-only] [--sums]
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from calibrate_checkpoint import fit_temperature  # noqa: E402  (scripts/)
 from f1_readout import validation_sets  # noqa: E402  (this folder)
 
 BANDS = ((0.05, 0.5), (0.5, 0.95))
+SUM_BANDS = (0.0, 0.01, 0.05, 0.2, 0.5, 0.8, 1.0)
 
 
 def band(p, y, lo, hi):
@@ -44,11 +50,35 @@ def band(p, y, lo, hi):
     return f"{p[inside].mean():.3f} / {y[inside].mean():.3f} ({inside.sum()})"
 
 
+def band_sums(fits):
+    """Per family and d, the mean over datasets of (sum of p, true edges) in each SUM_BANDS band."""
+    edges = list(zip(SUM_BANDS[:-1], SUM_BANDS[1:]))
+    names = " | ".join(f"[{lo}, {hi})" if hi < 1 else f"[{lo}, 1]" for lo, hi in edges)
+    print(f"\n| family | d | datasets | {names} |")
+    print("|---|---:|---:|" + "---|" * len(edges))
+    for family, rows in fits.items():
+        by_size = defaultdict(list)
+        for A, p, *_ in rows:
+            off = ~np.eye(len(A), dtype=bool)
+            q, y = p[off], A[off]
+            upper = np.searchsorted(SUM_BANDS[1:-1], q, side="right")  # 1.0 falls in the last
+            by_size[len(A)].append(
+                [(q[upper == k].sum(), y[upper == k].sum()) for k in range(len(edges))]
+            )
+        for d, sums in sorted(by_size.items()):
+            mean = np.mean(sums, axis=0)
+            cells = " | ".join(f"{s:.1f} / {t:.1f}" for s, t in mean)
+            print(f"| {family} | {d} | {len(sums)} | {cells} |")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--checkpoint", help="default: the shipped model")
     parser.add_argument(
         "--structures-only", action="store_true", help="only the real-structure families"
+    )
+    parser.add_argument(
+        "--sums", action="store_true", help="also the sum of p against true edges, band by band"
     )
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
@@ -92,6 +122,8 @@ def main(argv=None) -> int:
             f"| {band(p, y, *BANDS[1])} | {temperature} |",
             flush=True,
         )
+    if args.sums:
+        band_sums(fits)
     return 0
 
 

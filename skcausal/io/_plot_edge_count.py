@@ -70,7 +70,7 @@ def plot_edge_count(estimator, *, ax=None):
     >>> ax.get_xlabel(), ax.get_ylabel(), ax.right_ax.get_ylabel()
     ('edges kept (most probable first)', 'expected F1', 'expected SHD')
     >>> [line.get_label() for line in ax.lines[1:]]  # doctest: +NORMALIZE_WHITESPACE
-    ['expected edges: 20.4', 'threshold=0.5: 14 edges', 'threshold="f1": 20 edges']
+    ['expected edges: 19.3', 'threshold=0.5: 14 edges', 'threshold="f1": 19 edges']
     """
     p = _probabilities(estimator).copy()
     np.fill_diagonal(p, 0.0)

@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 import torch
-from scipy.special import ndtri
+from scipy.special import expit, logit, ndtri
 from scipy.stats import rankdata
 
 from skcausal._progress import progress_bar
@@ -125,9 +125,10 @@ def outside_the_box(checkpoint, n, d, max_rows):
 
 
 def temperature(checkpoint) -> float:
-    """The checkpoint's calibration temperature (1 when it has none): edge probabilities are
-    sigmoid(logit / temperature), fitted after training on the out-of-distribution and
-    real-structure validation sets (``scripts/calibrate_checkpoint.py``)."""
+    """The checkpoint's calibration temperature (1 when it has none): the estimator's edge
+    probabilities, the mean over views and row subsets, become sigmoid(logit(p) / temperature),
+    fitted after training on the out-of-distribution and real-structure validation sets
+    (``scripts/calibrate_checkpoint.py``)."""
     value = float((checkpoint.metadata.get("calibration") or {}).get("temperature", 1.0))
     if not (value > 0 and np.isfinite(value)):
         raise ValueError(f"the checkpoint's calibration temperature must be > 0; got {value}.")
@@ -176,14 +177,12 @@ def forward(
     row_chunk,
     bar,
     environments=None,
-    temperature=1.0,
 ):
     """Edge probabilities (and target probabilities with ``environments``) of each dataset.
 
     ``datasets``: row index arrays, None for the full data (first). ``environments``: a dict with
-    the rows' ``codes``, ``n_environments`` and ``has_reference``. ``temperature`` divides the
-    edge logits (the checkpoint's calibration). Returns two lists, one entry per dataset, each the
-    mean over its row subsets.
+    the rows' ``codes``, ``n_environments`` and ``has_reference``. Returns two lists, one entry
+    per dataset, each the mean over its row subsets.
     """
     units = _units(datasets, Z.shape[0], max_rows)
     # The full data's subsets in passes of their own, then the resamples' batched: batching
@@ -224,19 +223,21 @@ def forward(
             )
             for (k, _), t in zip(group, torch.sigmoid(target_logits).double().cpu().numpy()):
                 targets[k].append(t)
-        edge = torch.sigmoid(logits if temperature == 1.0 else logits / temperature)
-        for (k, _), p in zip(group, edge.double().cpu().numpy()):
+        for (k, _), p in zip(group, torch.sigmoid(logits).double().cpu().numpy()):
             probabilities[k].append(p)
         bar.update(len(group))
     mean = [np.mean(p, axis=0) for p in probabilities]
     return mean, [np.mean(t, axis=0) if t else None for t in targets]
 
 
-def read_views(model, X, mask, datasets, *, kinds, views, windows, progress, **passes):
+def read_views(
+    model, X, mask, datasets, *, kinds, views, windows, progress, temperature=1.0, **passes
+):
     """The mean over the views of X (False: the values, True: their ranks) of :func:`forward`'s
     outputs, each view read window by window, and each pair from the windows centred on its
-    ends, when ``windows`` (``_windows``) is not None. ``progress``: the progress bar's title, or
-    None for no bar. ``passes``: forward's other keywords."""
+    ends, when ``windows`` (``_windows``) is not None; the edge probabilities then calibrated
+    with ``temperature``. ``progress``: the progress bar's title, or None for no bar.
+    ``passes``: forward's other keywords."""
     d = X.shape[1]
     read_as = [np.arange(d)] if windows is None else windows  # all columns: one window
     n_units = n_passes(len(datasets), len(X), passes["max_rows"])
@@ -273,7 +274,17 @@ def read_views(model, X, mask, datasets, *, kinds, views, windows, progress, **p
                 for k in range(len(datasets))
             ]
             outputs.append((probabilities, targets))
-    return mean_of_views(outputs)
+    probabilities, targets = mean_of_views(outputs)
+    return [calibrated(p, temperature) for p in probabilities], targets
+
+
+def calibrated(probabilities, temperature):
+    """sigmoid(logit(p) / temperature). The temperature applies to the estimator's final
+    probabilities, not to each forward pass, so that the fit that chose it saw what it changes:
+    a mean over views and row subsets is more diffuse than any of its terms."""
+    if temperature == 1.0:
+        return probabilities
+    return expit(logit(np.clip(probabilities, 1e-12, 1 - 1e-12)) / temperature)
 
 
 def mean_of_views(outputs):
