@@ -46,7 +46,8 @@ def standard_suite(repeats):
     for repeat in range(repeats):
         for spec in get_suite("standard"):
             X, mask, A = spec.load(dataset_seed(0, repeat, spec.name))
-            yield spec.family, X, mask, A
+            fit = {} if mask is None or not np.any(mask) else {"intervention_mask": mask}
+            yield spec.family, X, A, fit, {}
 
 
 def as_user_data(batch, i):
