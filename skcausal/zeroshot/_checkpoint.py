@@ -209,7 +209,13 @@ class Checkpoint:
     def info(self, path, device) -> dict:
         """What a fit records of the weights it used (the estimator's ``checkpoint_info_``)."""
         keys = ("weights_sha256", "step", "datasets_seen", "package_version")
-        return {"path": path, **{key: self.metadata.get(key) for key in keys}, "device": device}
+        temperature = (self.metadata.get("calibration") or {}).get("temperature", 1.0)
+        return {
+            "path": path,
+            **{key: self.metadata.get(key) for key in keys},
+            "calibration_temperature": temperature,
+            "device": device,
+        }
 
 
 @functools.lru_cache(maxsize=4)
@@ -224,16 +230,22 @@ def cached_model(path: str, mtime_ns: int, size: int, device: str):
 
 
 def file_key(checkpoint) -> tuple[str, int, int]:
-    """The weights file with its modification time and size: a changed file is loaded anew."""
+    """The weights file with the checkpoint's modification time (the later of its two files') and
+    the weights' size: a changed checkpoint is loaded anew, its JSON alone included (which holds
+    the calibration temperature)."""
     if checkpoint is None:
         checkpoint = default_checkpoint_path()
-    weights, _ = checkpoint_files(checkpoint)
+    weights, metadata = checkpoint_files(checkpoint)
     weights = os.path.abspath(weights)  # not resolve(): that walks every folder of the path
     try:
         stat = os.stat(weights)
     except OSError:
         return weights, 0, 0
-    return weights, stat.st_mtime_ns, stat.st_size
+    try:
+        mtime = max(stat.st_mtime_ns, os.stat(metadata).st_mtime_ns)
+    except OSError:
+        mtime = stat.st_mtime_ns
+    return weights, mtime, stat.st_size
 
 
 # The device names the package accepts (and says it accepts): torch knows more device types, but

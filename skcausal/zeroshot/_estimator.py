@@ -194,7 +194,8 @@ default="from_dtype"
     adjacency_ : ndarray of shape (n_features, n_features)
         The learned graph, 0/1; ``adjacency_[i, j] == 1`` means i -> j.
     checkpoint_info_ : dict
-        Which checkpoint made the prediction: path, SHA-256, training steps, package version.
+        Which checkpoint made the prediction: path, SHA-256, training steps, package version,
+        calibration temperature.
     environments_ : ndarray of shape (n_environments,)
         Only after a fit with ``environments``: the sorted labels.
     intervention_targets_ : ndarray of shape (n_environments, n_features)

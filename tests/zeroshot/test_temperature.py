@@ -3,6 +3,9 @@
 the shipped one makes the probabilities mean more nearly what they say on data it was not fitted
 on."""
 
+import json
+import os
+
 import numpy as np
 import pytest
 from scipy.special import expit, logit
@@ -78,3 +81,26 @@ def test_the_shipped_temperature_makes_the_probabilities_mean_what_they_say(tmp_
                 gaps[k] += abs(p.sum() - A.sum())
     assert losses[1] < losses[0]
     assert gaps[1] < gaps[0]  # the expected number of edges nearer the true one
+
+
+def test_a_changed_temperature_is_read_anew_and_recorded(tmp_path):
+    # The temperature lives in the JSON: editing it alone must not leave a fit on the cached one.
+    weights = _with_temperature(tmp_path, None)
+    X, _, _ = make_scm(200, 5, random_state=1)
+    first = ZeroShotCausalDiscovery(weights).fit(X)
+    assert first.checkpoint_info_["calibration_temperature"] == 1.0
+    meta = weights.with_suffix(".json")
+    data = json.loads(meta.read_text())
+    data["calibration"] = {"temperature": 0.5}
+    meta.write_text(json.dumps(data))
+    later = os.stat(weights).st_mtime_ns + 10**9  # a new modification time, however coarse
+    os.utime(meta, ns=(later, later))
+    second = ZeroShotCausalDiscovery(weights).fit(X)
+    assert second.checkpoint_info_["calibration_temperature"] == 0.5
+    off = ~np.eye(5, dtype=bool)
+    np.testing.assert_allclose(
+        second.edge_probabilities_[off],
+        expit(2 * logit(first.edge_probabilities_[off])),
+        rtol=1e-6,
+        atol=1e-9,
+    )
