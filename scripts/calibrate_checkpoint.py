@@ -33,6 +33,7 @@ from skcausal.metrics import edge_calibration_error
 from skcausal.pretraining import TrainConfig
 from skcausal.pretraining._holdout import ValidationSuite
 from skcausal.zeroshot._checkpoint import Checkpoint
+from skcausal.zeroshot._inference import calibrated
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "research" / "experiments"))
 from f1_readout import as_user_data  # noqa: E402  (research/experiments/)
@@ -93,7 +94,7 @@ def main(argv=None) -> int:
         for name, names in members.items():
             fits = [r for f in names for r in before.get(f, [])]
             truths, probs = [r[0] for r in fits], [r[1] for r in fits]
-            after = [expit(logit(np.clip(p, 1e-12, 1 - 1e-12)) / t) for p in probs]
+            after = [calibrated(p, t) for p in probs]
             errors[name] = [edge_calibration_error(truths, q) for q in (probs, after)]
         checkpoint.metadata["calibration"] = {
             "temperature": t,

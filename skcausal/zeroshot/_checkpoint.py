@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -206,14 +207,24 @@ class Checkpoint:
         model.load_state_dict(self.state_dict)
         return model.to(device).eval()
 
+    @property
+    def temperature(self) -> float:
+        """The calibration temperature (1 when there is none): the estimator's edge probabilities,
+        the mean over views, windows and row subsets, become sigmoid(logit(p) / temperature),
+        fitted after training on the out-of-distribution and real-structure validation sets
+        (``scripts/calibrate_checkpoint.py``)."""
+        value = float((self.metadata.get("calibration") or {}).get("temperature", 1.0))
+        if not (value > 0 and math.isfinite(value)):
+            raise ValueError(f"the checkpoint's calibration temperature must be > 0; got {value}.")
+        return value
+
     def info(self, path, device) -> dict:
         """What a fit records of the weights it used (the estimator's ``checkpoint_info_``)."""
         keys = ("weights_sha256", "step", "datasets_seen", "package_version")
-        temperature = (self.metadata.get("calibration") or {}).get("temperature", 1.0)
         return {
             "path": path,
             **{key: self.metadata.get(key) for key in keys},
-            "calibration_temperature": temperature,
+            "calibration_temperature": self.temperature,
             "device": device,
         }
 

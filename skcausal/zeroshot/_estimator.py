@@ -24,7 +24,6 @@ from skcausal.zeroshot._inference import (
     kind_codes,
     outside_the_box,
     read_views,
-    temperature,
     trained_rows,
 )
 from skcausal.zeroshot._memory import check_memory, chunk_sizes, datasets_per_pass
@@ -366,7 +365,7 @@ default="from_dtype"
             grid_chunk=grid_chunk,
             row_chunk=row_chunk,
             environments=env,
-            temperature=temperature(checkpoint),
+            temperature=checkpoint.temperature,
         )
         # The bootstrap resamples went through the model with the full data; they report
         # uncertainty (edge_frequencies_, bootstrap_edge_probabilities_), while the fitted

@@ -124,17 +124,6 @@ def outside_the_box(checkpoint, n, d, max_rows):
     )
 
 
-def temperature(checkpoint) -> float:
-    """The checkpoint's calibration temperature (1 when it has none): the estimator's edge
-    probabilities, the mean over views and row subsets, become sigmoid(logit(p) / temperature),
-    fitted after training on the out-of-distribution and real-structure validation sets
-    (``scripts/calibrate_checkpoint.py``)."""
-    value = float((checkpoint.metadata.get("calibration") or {}).get("temperature", 1.0))
-    if not (value > 0 and np.isfinite(value)):
-        raise ValueError(f"the checkpoint's calibration temperature must be > 0; got {value}.")
-    return value
-
-
 def row_subsets(n_rows, max_rows, max_subsets=MAX_SUBSETS):
     """Index arrays of disjoint equal-sized random subsets of ``range(n_rows)``, or ``[None]``
     (all rows) when ``n_rows <= max_rows``."""

@@ -8,7 +8,7 @@ import pytest
 from skcausal import ZeroShotCausalDiscovery
 from skcausal.datasets import make_scm
 from skcausal.zeroshot._checkpoint import Checkpoint, default_checkpoint_path
-from skcausal.zeroshot._inference import calibrated, temperature
+from skcausal.zeroshot._inference import calibrated
 from skcausal.zeroshot._windows import (
     centred_mean,
     centred_targets,
@@ -100,7 +100,7 @@ def test_the_fit_is_the_centred_mean_of_the_windows_fits(wide):
         ZeroShotCausalDiscovery(max_columns=None).fit(X[:, w]).edge_probabilities_ for w in windows
     ]
     # The checkpoint's calibration applies to the final mean: undo it on each window's fit.
-    t = temperature(Checkpoint.load(default_checkpoint_path()))
+    t = Checkpoint.load(default_checkpoint_path()).temperature
     mean = calibrated(centred_mean([calibrated(p, 1 / t) for p in parts], windows, 14), t)
     np.fill_diagonal(mean, 0.0)
     np.testing.assert_allclose(est.edge_probabilities_, mean, rtol=0, atol=1e-6)
