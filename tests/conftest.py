@@ -44,3 +44,13 @@ def close_figures():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+@pytest.fixture(scope="session")
+def uncalibrated_checkpoint(tmp_path_factory):
+    """The shipped weights without their calibration: what the network's passes average to."""
+    from skcausal.zeroshot._checkpoint import Checkpoint, default_checkpoint_path
+
+    checkpoint = Checkpoint.load(default_checkpoint_path())
+    checkpoint.metadata.pop("calibration", None)
+    return checkpoint.save(tmp_path_factory.mktemp("uncalibrated") / "skcausal-zeroshot")

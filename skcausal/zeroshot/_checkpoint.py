@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from safetensors.torch import load_file, save
 
 from skcausal._files import atomic_write_all
 from skcausal.zeroshot._model import ModelConfig, PairGridTransformer
+from skcausal.zeroshot._output_calibration import Calibration
 
 FORMAT_VERSION = 1
 DEFAULT_NAME = "skcausal-zeroshot"
@@ -208,23 +208,27 @@ class Checkpoint:
         return model.to(device).eval()
 
     @property
-    def temperature(self) -> float:
-        """The calibration temperature (1 when there is none): the estimator's edge probabilities,
-        the mean over views, windows and row subsets, become sigmoid(logit(p) / temperature),
-        fitted after training on the out-of-distribution and real-structure validation sets
-        (``scripts/calibrate_checkpoint.py``)."""
-        value = float((self.metadata.get("calibration") or {}).get("temperature", 1.0))
-        if not (value > 0 and math.isfinite(value)):
-            raise ValueError(f"the checkpoint's calibration temperature must be > 0; got {value}.")
-        return value
+    def calibration(self) -> Calibration:
+        """What the estimator's edge probabilities (the mean over views, windows and row subsets)
+        become (``_output_calibration``): a temperature, and where it applies a logistic map that
+        also reads the order block, fitted after training on the out-of-distribution and
+        real-structure validation sets (``scripts/calibrate_checkpoint.py``); none when the
+        metadata has none."""
+        return Calibration.from_metadata(self.metadata)
 
-    def info(self, path, device) -> dict:
-        """What a fit records of the weights it used (the estimator's ``checkpoint_info_``)."""
+    @property
+    def temperature(self) -> float:
+        """The calibration temperature (1 when there is none)."""
+        return self.calibration.temperature
+
+    def info(self, path, device, calibration=None) -> dict:
+        """What a fit records of the weights it used (the estimator's ``checkpoint_info_``) and
+        of the calibration it applied (default: the checkpoint's)."""
         keys = ("weights_sha256", "step", "datasets_seen", "package_version")
         return {
             "path": path,
             **{key: self.metadata.get(key) for key in keys},
-            "calibration_temperature": self.temperature,
+            "calibration": (calibration or self.calibration).kind,
             "device": device,
         }
 

@@ -61,7 +61,7 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
       probability by more than 0.46 (d = 20, n = 2,000); ``marginals="ranks"`` is invariant.
     - *Linear non-Gaussian SEMs* (d <= 256, >= 2 columns non-normal, all continuous, complete):
       the values' view also reads DirectLiNGAM's causal order (above 64 columns a faster, partial
-      one), the slowest part of such a fit; ``pretrained/README.md``, "Known limits".
+      one), the slowest part of such a fit; ``linear_non_gaussian=True`` weighs it further.
     - *Wide data* (over 32 columns) get a ridge from the data in the features: raw-unit linear
       SEMs on real structures, AUPRC 0.655 -> 0.843 at d = 109; windows of columns
       (``max_columns="auto"``) read d = 223 best (0.348 -> 0.534; ``docs/choosing.md``).
@@ -78,11 +78,9 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
     ----------
     checkpoint : str or path, default=None
         A ``.safetensors`` checkpoint (with its ``.json`` beside it) or a folder holding one; None
-        loads the weights that ship with the package, ``skcausal-zeroshot`` (v3.1: trained on a
-        wide prior with missing cells, discrete columns and n up to 10,000, with a target head
-        for fits with ``environments``; see ``pretrained/README.md``). The earlier models ship
-        beside it for comparison: ``skcausal-zeroshot-v2`` (the default until 2026-12-05) and
-        ``skcausal-zeroshot-v1``, which cannot use environments; pass e.g.
+        loads the weights that ship with the package, ``skcausal-zeroshot`` (v3.1, with a target
+        head for ``environments``; ``pretrained/README.md``). ``skcausal-zeroshot-v2`` and
+        ``-v1`` (no environments) ship beside it for comparison: pass e.g.
         ``default_checkpoint_path().with_name("skcausal-zeroshot-v2.safetensors")``.
     threshold : float in [0, 1] or "f1", default=0.5
         A pair's more probable direction i -> j is a candidate for ``adjacency_`` when its
@@ -93,16 +91,14 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         its own probability above the threshold, while a pair whose two directions the data
         cannot tell apart (0.45 each way) is kept. Where many pairs are unsure, this keeps far
         fewer edges than the probabilities expect (their sum); "f1" keeps the graph of largest
-        expected F1 (:func:`~skcausal.graph.readout_scores`), nearer that number, at some cost
-        in precision (``docs/choosing.md``, "How many edges").
+        expected F1 (:func:`~skcausal.graph.readout_scores`), nearer it (``docs/choosing.md``).
     alpha : float in (0, 1) or None, default=0.01
         Unless the rows show some pair of columns to be dependent, at a false discovery rate of
         ``alpha`` over all pairs (a rank correlation and a binned chi-square test per pair),
         ``adjacency_`` has no edge but the required ones; ``edge_probabilities_`` stay the
         model's. A DAG with an edge makes some pair dependent, so on pure noise this bounds the
-        chance of any edge by ``alpha`` at every n; of 240 simulated graphs of 20-200 rows it
-        emptied one (``docs/choosing.md``). A ``NoDependenceWarning`` says when the check empties
-        a graph the probabilities chose. None skips the check.
+        chance of any edge by ``alpha`` at every n (``docs/choosing.md``). A
+        ``NoDependenceWarning`` says when it empties a graph. None skips the check.
     acyclic : bool, default=True
         Make ``adjacency_`` a DAG: candidates are kept highest score first, skipping any edge that
         would close a cycle. With False, every candidate is kept.
@@ -122,6 +118,12 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         marginal moves the answer at most half as far. Use "ranks" when the units or the
         measurement scale of the columns are arbitrary, "raw" when values are measured on a
         meaningful scale and speed matters; the three are compared in ``docs/choosing.md``.
+    linear_non_gaussian : bool, default=False
+        Assume LiNGAM's model (linear, non-Gaussian noise, columns on their own scales): where
+        DirectLiNGAM's causal order agrees with the model's graph (over 3 in 4 of its edges,
+        beyond chance), the probabilities also weigh that order (the checkpoint's order map).
+        Sharper on such data (raw-unit SEMs, real structures: SHD 59.8 -> 48.6), but a cube of
+        every column can then cost 0.14 AUROC (0.03 without): ``pretrained/README.md``.
     max_rows : "auto", int or None, default="auto"
         Rows per forward pass. Beyond it the rows are split into disjoint random subsets of equal
         size (at most 16, so time and memory stay bounded whatever n is) and their probabilities
@@ -140,14 +142,12 @@ class ZeroShotCausalDiscovery(BaseCausalDiscovery):
         forward pass after the full data's own (split only when the memory limit requires it), to
         report uncertainty: ``edge_frequencies_`` is the share of resamples whose own graph has
         each edge, and ``bootstrap_edge_probabilities_`` the resamples' mean probability.
-        ``edge_probabilities_``, ``adjacency_`` and ``intervention_targets_`` stay the full data's
-        estimate, identical to a fit with ``n_bootstrap=0``.
+        The fitted graph, probabilities and targets stay the full data's (as with 0).
     memory_limit : "auto", float or None, default="auto"
         Refuse (with :class:`~skcausal.zeroshot.InsufficientMemoryError`, a ``MemoryError``) a
         forward pass whose estimated memory exceeds this many GB, before allocating it. "auto" is
-        90% of the memory available on the device; None skips the check. The features are computed
-        over chunks of rows and the transformer over chunks of the grid, so memory grows with
-        ``n_features ** 2`` and only with the size of X itself in ``n_samples``.
+        90% of the memory available on the device; None skips the check. Memory grows with
+        ``n_features ** 2``, and in ``n_samples`` only with the size of X (chunked features).
     reference_environment : label or None, default=0
         Only for a fit with ``environments``: the label of the observational environment, against
         which the others are compared. None: no environment is assumed observational (they are
@@ -181,20 +181,19 @@ default="from_dtype"
     cannot tell them apart). Any n_samples >= 2 is accepted, but below 10 rows (the fewest it was
     trained on) treat a fit as a guess; an ``OutsideTrainingWarning`` says so, and says when one
     pass reads more columns than the checkpoint saw (not in windows of at most 200).
-    A variable intervened in every sample is accepted (its intervention features record it) and
-    gives a finite result. If the model ever produced a non-finite probability, ``fit`` would
-    raise FloatingPointError (a bug to report) instead of returning it.
+    A variable intervened in every sample is accepted and gives a finite result. A non-finite
+    probability would raise FloatingPointError (a bug to report), never be returned.
 
     Attributes
     ----------
     edge_probabilities_ : ndarray of shape (n_features, n_features)
-        ``edge_probabilities_[i, j]``: the model's probability of the edge i -> j, tempered by
-        the checkpoint's calibration (``pretrained/README.md``); 0 on the diagonal.
+        ``edge_probabilities_[i, j]``: the model's probability of the edge i -> j, after the
+        checkpoint's calibration (``pretrained/README.md``); 0 on the diagonal.
     adjacency_ : ndarray of shape (n_features, n_features)
         The learned graph, 0/1; ``adjacency_[i, j] == 1`` means i -> j.
     checkpoint_info_ : dict
         Which checkpoint made the prediction: path, SHA-256, training steps, package version,
-        calibration temperature.
+        calibration.
     environments_ : ndarray of shape (n_environments,)
         Only after a fit with ``environments``: the sorted labels.
     intervention_targets_ : ndarray of shape (n_environments, n_features)
@@ -240,6 +239,7 @@ default="from_dtype"
         "device": [str],
         "memory_limit": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither"), None],
         "marginals": [StrOptions({"raw", "ranks", "both"})],
+        "linear_non_gaussian": ["boolean"],
         "max_rows": [StrOptions({"auto"}), Interval(Integral, 2, None, closed="left"), None],
         "max_columns": [StrOptions({"auto"}), Interval(Integral, 3, None, closed="left"), None],
         "reference_environment": "no_validation",  # any label; checked against the labels at fit
@@ -260,6 +260,7 @@ default="from_dtype"
         acyclic=True,
         device="auto",
         marginals="both",
+        linear_non_gaussian=False,
         max_rows="auto",
         max_columns=None,
         n_bootstrap=0,
@@ -276,6 +277,7 @@ default="from_dtype"
         self.acyclic = acyclic
         self.device = device
         self.marginals = marginals
+        self.linear_non_gaussian = linear_non_gaussian
         self.max_rows = max_rows
         self.max_columns = max_columns
         self.n_bootstrap = n_bootstrap
@@ -349,7 +351,8 @@ default="from_dtype"
         per_pass = datasets_per_pass(
             rows_per_pass, width, dim, device, self.memory_limit, len(datasets)
         )
-        show = self._show_progress()
+        calibration = checkpoint.calibration.with_map(self.linear_non_gaussian)
+        title = f"{type(self).__name__} forward passes" if self._show_progress() else None
         probabilities, targets = read_views(
             model,
             X,
@@ -358,18 +361,17 @@ default="from_dtype"
             kinds=kinds,
             views=views,
             windows=windows,
-            progress=f"{type(self).__name__} forward passes" if show else None,
+            progress=title,
             device=device,
             per_pass=per_pass,
             max_rows=max_rows,
             grid_chunk=grid_chunk,
             row_chunk=row_chunk,
             environments=env,
-            temperature=checkpoint.temperature,
+            calibration=calibration,
         )
-        # The bootstrap resamples went through the model with the full data; they report
-        # uncertainty (edge_frequencies_, bootstrap_edge_probabilities_), while the fitted
-        # graph and probabilities are the full data's alone.
+        # The bootstrap resamples (uncertainty: edge_frequencies_ and the resamples' mean) went
+        # through the model with the full data; the fitted graph is the full data's alone.
         resamples = None
         if self.n_bootstrap:
             resamples = []
@@ -394,5 +396,5 @@ default="from_dtype"
             adjacency,
             targets=found_targets,
             resamples=resamples,
-            info={"checkpoint_info_": checkpoint.info(path, str(device))},
+            info={"checkpoint_info_": checkpoint.info(path, str(device), calibration)},
         )

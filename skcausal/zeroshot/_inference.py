@@ -17,13 +17,14 @@ import math
 
 import numpy as np
 import torch
-from scipy.special import expit, logit, ndtri
+from scipy.special import ndtri
 from scipy.stats import rankdata
 
 from skcausal._progress import progress_bar
 from skcausal._utils import safe_column_scales, standardize_columns
 from skcausal.datasets._prior import SimulationConfig
 from skcausal.zeroshot._column_features import KIND_CODES
+from skcausal.zeroshot._output_calibration import Calibration, order_block
 from skcausal.zeroshot._windows import centred_mean, centred_targets
 
 MAX_SUBSETS = 16
@@ -220,12 +221,13 @@ def forward(
 
 
 def read_views(
-    model, X, mask, datasets, *, kinds, views, windows, progress, temperature=1.0, **passes
+    model, X, mask, datasets, *, kinds, views, windows, progress, calibration=None, **passes
 ):
     """The mean over the views of X (False: the values, True: their ranks) of :func:`forward`'s
     outputs, each view read window by window, and each pair from the windows centred on its
     ends, when ``windows`` (``_windows``) is not None; the edge probabilities then calibrated
-    with ``temperature``. ``progress``: the progress bar's title, or None for no bar.
+    (``calibration``, a ``_output_calibration.Calibration``; with the order block of each dataset's
+    values where it reads one). ``progress``: the progress bar's title, or None for no bar.
     ``passes``: forward's other keywords."""
     d = X.shape[1]
     read_as = [np.arange(d)] if windows is None else windows  # all columns: one window
@@ -264,16 +266,20 @@ def read_views(
             ]
             outputs.append((probabilities, targets))
     probabilities, targets = mean_of_views(outputs)
-    return [calibrated(p, temperature) for p in probabilities], targets
+    if calibration is None:
+        return probabilities, targets
+    blocks = [None] * len(datasets)
+    if calibration.reads_order and False in views:  # not the exactly invariant mode
+        Z = standardize_continuous(X, kinds)
+        blocks = [order_block(Z if rows is None else Z[rows], kinds) for rows in datasets]
+    return [calibration.apply(p, b) for p, b in zip(probabilities, blocks)], targets
 
 
 def calibrated(probabilities, temperature):
     """sigmoid(logit(p) / temperature). The temperature applies to the estimator's final
     probabilities, not to each forward pass, so that the fit that chose it saw what it changes:
     a mean over views and row subsets is more diffuse than any of its terms."""
-    if temperature == 1.0:
-        return probabilities
-    return expit(logit(np.clip(probabilities, 1e-12, 1 - 1e-12)) / temperature)
+    return Calibration(temperature=temperature).apply(probabilities)
 
 
 def mean_of_views(outputs):
