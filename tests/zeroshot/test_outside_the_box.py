@@ -99,6 +99,23 @@ def test_both_views_keep_auroc_under_monotone_maps_of_every_column(transform):
     assert max(drops) <= 0.03, drops
 
 
+@pytest.mark.parametrize("transform", list(TRANSFORMS))
+def test_the_default_keeps_auroc_on_non_gaussian_raw_units_on_average(transform):
+    # Where the order block is on (non-Gaussian noise; raw units, where the order matters most)
+    # the values carry more of the answer. The default's mean loss per family stays within 0.03
+    # (single datasets reach 0.033); linear_non_gaussian=True leans on the order harder and is
+    # off by default because it does not (phase 24: up to 0.14 on one dataset).
+    for noise in ("laplace", "uniform"):
+        drops = []
+        for seed in range(200, 204):
+            X, _, A = make_scm(2000, 20, raw_units=True, noise=noise, random_state=seed)
+            est = ZeroShotCausalDiscovery()
+            before = edge_auroc(A, est.fit(X).edge_probabilities_)
+            after = edge_auroc(A, est.fit(TRANSFORMS[transform](X)).edge_probabilities_)
+            drops.append(before - after)
+        assert np.mean(drops) <= 0.03, (noise, drops)
+
+
 def test_both_views_are_the_mean_of_raw_and_ranks(uncalibrated_checkpoint):
     # The checkpoint's calibration applies to the mean (test_order_calibration.py): the mean
     # itself is checked without it.
