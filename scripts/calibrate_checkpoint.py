@@ -130,13 +130,13 @@ def main(argv=None) -> int:
         before = estimator_fits(checkpoint.save(Path(folder) / "uncalibrated"), suite, families)
         rows = [row for family in families for row in before.get(family, [])]
         calibration = fit_calibration(rows, args.kind)
-        t = calibration.temperature
+        t, tempering = calibration.temperature, calibration.with_map(False)
         errors = {}
         members = {f: [f] for f in before} | {g: suite.groups.get(g, []) for g in GROUPS}
         for name, names in members.items():
             fits = [r for f in names for r in before.get(f, [])]
             truths, probs = [r[0] for r in fits], [r[1] for r in fits]
-            tempered = [Calibration(temperature=t).apply(p) for p in probs]
+            tempered = [tempering.apply(p) for p in probs]
             mapped = [calibration.apply(r[1], r[3]) for r in fits]
             errors[name] = [edge_calibration_error(truths, q) for q in (probs, tempered, mapped)]
         checkpoint.metadata["calibration"] = {
@@ -163,7 +163,7 @@ def main(argv=None) -> int:
         true = np.mean([r[0].sum() for r in fits])
         sums = [
             np.mean([r[1].sum() for r in fits]),
-            np.mean([Calibration(temperature=t).apply(r[1]).sum() for r in fits]),
+            np.mean([tempering.apply(r[1]).sum() for r in fits]),
             np.mean([r[1].sum() for r in after[family]]),
         ]
         kept = [np.mean([r[2] for r in f]) for f in (fits, after[family])]

@@ -35,7 +35,6 @@ from skcausal.metrics import edge_auprc, edge_calibration_error, structural_hamm
 from skcausal.pretraining import TrainConfig
 from skcausal.pretraining._holdout import ValidationSuite
 from skcausal.zeroshot._checkpoint import Checkpoint, default_checkpoint_path
-from skcausal.zeroshot._output_calibration import Calibration
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -66,7 +65,7 @@ def prior_families(path, save=None):
     """The checkpoint's calibration on the prior's validation families: temperature against map."""
     checkpoint = Checkpoint.load(path)
     calibration = checkpoint.calibration
-    tempered = Calibration(temperature=calibration.temperature)
+    tempered = calibration.with_map(False)
     checkpoint.metadata.pop("calibration", None)
     results = {}
     with tempfile.TemporaryDirectory() as folder:
@@ -128,7 +127,7 @@ def main(argv=None) -> int:
         held = [(f, r) for f, r in rows if f in structures and len(r[0]) == size]
         rest = [r for f, r in rows if not (f in structures and len(r[0]) == size)]
         mapped = fit_calibration(rest, "order")
-        t = Calibration(temperature=mapped.temperature)
+        t = mapped.with_map(False)
         for family, (truth, p, _, block) in held:
             q = {"none": p, "temperature": t.apply(p), "map": mapped.apply(p, block)}
             for readout in READOUTS:

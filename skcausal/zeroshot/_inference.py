@@ -24,7 +24,7 @@ from skcausal._progress import progress_bar
 from skcausal._utils import safe_column_scales, standardize_columns
 from skcausal.datasets._prior import SimulationConfig
 from skcausal.zeroshot._column_features import KIND_CODES
-from skcausal.zeroshot._output_calibration import Calibration, order_block
+from skcausal.zeroshot._output_calibration import order_block
 from skcausal.zeroshot._windows import centred_mean, centred_targets
 
 MAX_SUBSETS = 16
@@ -220,9 +220,7 @@ def forward(
     return mean, [np.mean(t, axis=0) if t else None for t in targets]
 
 
-def read_views(
-    model, X, mask, datasets, *, kinds, views, windows, progress, calibration=None, **passes
-):
+def read_views(model, X, mask, datasets, *, kinds, views, windows, progress, calibration, **passes):
     """The mean over the views of X (False: the values, True: their ranks) of :func:`forward`'s
     outputs, each view read window by window, and each pair from the windows centred on its
     ends, when ``windows`` (``_windows``) is not None; the edge probabilities then calibrated
@@ -266,20 +264,11 @@ def read_views(
             ]
             outputs.append((probabilities, targets))
     probabilities, targets = mean_of_views(outputs)
-    if calibration is None:
-        return probabilities, targets
     blocks = [None] * len(datasets)
     if calibration.reads_order and False in views:  # not the exactly invariant mode
         Z = standardize_continuous(X, kinds)
         blocks = [order_block(Z if rows is None else Z[rows], kinds) for rows in datasets]
     return [calibration.apply(p, b) for p, b in zip(probabilities, blocks)], targets
-
-
-def calibrated(probabilities, temperature):
-    """sigmoid(logit(p) / temperature). The temperature applies to the estimator's final
-    probabilities, not to each forward pass, so that the fit that chose it saw what it changes:
-    a mean over views and row subsets is more diffuse than any of its terms."""
-    return Calibration(temperature=temperature).apply(probabilities)
 
 
 def mean_of_views(outputs):

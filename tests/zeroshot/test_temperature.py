@@ -14,7 +14,11 @@ from scipy.special import expit, logit
 from skcausal import ZeroShotCausalDiscovery
 from skcausal.datasets import make_scm
 from skcausal.zeroshot._checkpoint import Checkpoint, default_checkpoint_path
-from skcausal.zeroshot._inference import calibrated
+from skcausal.zeroshot._output_calibration import Calibration
+
+
+def calibrated(probabilities, temperature):
+    return Calibration(temperature=temperature).apply(probabilities)
 
 
 def _with_temperature(folder, value):
