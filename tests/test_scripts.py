@@ -112,3 +112,37 @@ def test_bench_windows_compares_windows_with_all_columns():
     rows = [line for line in out.splitlines() if line.startswith("| 5 |")]
     assert len(rows) == 6  # 3 families x 2 settings
     assert "all columns" in out and "windows of 3" in out
+
+
+def test_the_ranks_order_block_does_not_move_under_monotone_maps():
+    # research/experiments/invariant_order.py (#23, phase 25) claims its block is exactly
+    # invariant: the same block after increasing maps of columns, and after a decreasing one the
+    # same order with the partial correlations of that column's pairs negated.
+    import importlib.util
+
+    import numpy as np
+
+    from skcausal.datasets import make_scm
+
+    path = ROOT / "research" / "experiments" / "invariant_order.py"
+    spec = importlib.util.spec_from_file_location("invariant_order", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    X, _, A = make_scm(600, 8, mechanism="linear", noise="laplace", random_state=3)
+    block = module.ranks_block(X)
+    moved = X.copy()
+    moved[:, 0] = np.exp(X[:, 0] / X[:, 0].std())
+    moved[:, 1] = X[:, 1] ** 3
+    moved[:, 2] = -X[:, 2]
+    again = module.ranks_block(moved)
+    sign = np.ones(8)
+    sign[2] = -1.0
+    np.testing.assert_allclose(again[..., :4], block[..., :4], atol=1e-12)
+    np.testing.assert_allclose(again[..., 4], block[..., 4] * np.outer(sign, sign), atol=1e-10)
+    # and it is an order: positions 0..1, each pair once each way round
+    assert block[..., 1].min() == 0 and block[..., 1].max() == 1
+    assert np.array_equal(block[..., 3], -block[..., 3].T)
+    # the values' block, read from the same data, moves under the same maps: its partial
+    # correlations assume linear columns
+    values, values_moved = module.values_block(X), module.values_block(moved)
+    assert np.abs(values_moved[..., 4] - values[..., 4]).max() > 0.1

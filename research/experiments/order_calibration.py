@@ -101,6 +101,26 @@ def prior_families(path, save=None):
         )
 
 
+def print_held_out(results, readouts):
+    """The held-out tables: per family and readout, then per raw-unit network. ``results``:
+    {(family, readout): [(d, sum of p, kept, SHD, F1, AUPRC), ...]}."""
+    print("\n| family | readout | expected | kept (of expected) | SHD | F1 | AUPRC |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for (family, readout), values in results.items():
+        m = np.mean(values, axis=0)
+        print(
+            f"| {family} | {readout} | {m[1]:.1f} | {m[2]:.1f} ({m[2] / m[1]:.2f}) | {m[3]:.1f} "
+            f"| {m[4]:.3f} | {m[5]:.3f} |"
+        )
+    print("\nraw-unit SEMs per network: | d | readout | expected | kept | SHD | AUPRC |")
+    for readout in readouts:
+        values = np.array(results[("real-raw-linear", readout)])
+        for size in np.unique(values[:, 0]):
+            m = values[values[:, 0] == size].mean(0)
+            row = f"{m[1]:.1f} | {m[2]:.1f} | {m[3]:.1f} | {m[5]:.3f}"
+            print(f"| {int(size)} | {readout} | {row} |")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--checkpoint", default=str(default_checkpoint_path()))
@@ -133,21 +153,7 @@ def main(argv=None) -> int:
             for readout in READOUTS:
                 results.setdefault((family, readout), []).append((size, *scores(truth, q[readout])))
         print(f"held out d = {size}: map intercept {mapped.intercept:.2f}", flush=True)
-    print("\n| family | readout | expected | kept (of expected) | SHD | F1 | AUPRC |")
-    print("|---|---|---:|---:|---:|---:|---:|")
-    for (family, readout), values in results.items():
-        m = np.mean(values, axis=0)
-        print(
-            f"| {family} | {readout} | {m[1]:.1f} | {m[2]:.1f} ({m[2] / m[1]:.2f}) | {m[3]:.1f} "
-            f"| {m[4]:.3f} | {m[5]:.3f} |"
-        )
-    print("\nraw-unit SEMs per network: | d | readout | expected | kept | SHD | AUPRC |")
-    for readout in READOUTS:
-        values = np.array(results[("real-raw-linear", readout)])
-        for size in np.unique(values[:, 0]):
-            m = values[values[:, 0] == size].mean(0)
-            row = f"{m[1]:.1f} | {m[2]:.1f} | {m[3]:.1f} | {m[5]:.3f}"
-            print(f"| {int(size)} | {readout} | {row} |")
+    print_held_out(results, READOUTS)
     return 0
 
 
