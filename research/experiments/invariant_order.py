@@ -18,11 +18,14 @@ eight networks):
 - ``gated temperature``: one temperature where the values' order agrees with the network's graph
   (the map's gate) and another elsewhere: a monotone map of each dataset's probabilities, so no
   dataset's AUROC moves at all.
+- ``gated Platt``: where the values' order agrees, sigmoid(a logit(p) + b) instead (a temperature
+  cannot move a pair across 0.5, an intercept can); the temperature elsewhere. Monotone per
+  dataset as well.
 
 Per family: expected and kept edges, SHD, F1 and AUPRC for the temperature, phase 24's map, the
-ranks map and the gated temperature; then per raw-unit network; then how often DirectLiNGAM's
-order puts each raw-unit dataset's true edges the right way round, read from the values and from
-three scores of the ranks (normal, uniform, Laplace).
+ranks map, the gated temperature and the gated Platt map; then per raw-unit network; then how
+often DirectLiNGAM's order puts each raw-unit dataset's true edges the right way round, read from
+the values and from three scores of the ranks (normal, uniform, Laplace).
 
 With ``--reexpress``, instead: on the real-structure families, each dataset passed as a user
 would, the AUROC of the default and of ``linear_non_gaussian=True`` on the raw values and its
@@ -44,8 +47,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from scipy.special import logit
+from scipy.special import expit, logit
 from scipy.stats import laplace, norm, rankdata
+from sklearn.linear_model import LogisticRegression
 
 from skcausal import ZeroShotCausalDiscovery
 from skcausal.pretraining import TrainConfig
@@ -70,7 +74,7 @@ sys.path.insert(0, str(ROOT / "research" / "experiments"))
 from f1_readout import as_user_data  # noqa: E402  (this folder)
 from order_calibration import print_held_out, scores  # noqa: E402
 
-READOUTS = ("temperature", "values map", "ranks map", "gated temperature")
+READOUTS = ("temperature", "values map", "ranks map", "gated temperature", "gated Platt")
 
 
 def normal_scores(X, quantile=norm.ppf):
@@ -141,6 +145,25 @@ def fits(path):
     return rows, suite.groups["real-mean"]
 
 
+def _logits(p):
+    return logit(np.clip(p, 1e-7, 1 - 1e-7))
+
+
+def fit_platt(rows):
+    """(a, b) of sigmoid(a logit(p) + b) by log loss over the off-diagonal pairs of ``rows``."""
+    off = [~np.eye(len(r[1]), dtype=bool) for r in rows]
+    z = np.concatenate([_logits(r[2])[o] for r, o in zip(rows, off)])[:, None]
+    y = np.concatenate([r[1][o] for r, o in zip(rows, off)])
+    model = LogisticRegression(C=100.0, max_iter=2000).fit(z, y)
+    return float(model.coef_[0, 0]), float(model.intercept_[0])
+
+
+def platt(p, a, b):
+    q = expit(a * _logits(p) + b)
+    np.fill_diagonal(q, np.diagonal(p))
+    return q
+
+
 def held_out(rows, structures):
     """{(family, readout): [(d, sum of p, kept, SHD, F1, AUPRC)]}, each network held out."""
     results = {}
@@ -154,19 +177,24 @@ def held_out(rows, structures):
         t_on, t_off = (
             fit_temperature(
                 [r[1] for r, a in zip(rest, agree) if a == side],
-                [logit(np.clip(r[2], 1e-7, 1 - 1e-7)) for r, a in zip(rest, agree) if a == side],
+                [_logits(r[2]) for r, a in zip(rest, agree) if a == side],
             )
             for side in (True, False)
         )
+        a, b = fit_platt([r for r, on in zip(rest, agree) if on])
         for (family, truth, p, vb, rb, _), held in zip(rows, inside):
             if not held:
                 continue
-            gated = replace(tempered, temperature=t_on if order_agrees(p, vb) else t_off)
-            q = (tempered.apply(p), values_map.apply(p, vb), ranks_map.apply(p, rb), gated.apply(p))
+            on = order_agrees(p, vb)
+            gated = replace(tempered, temperature=t_on if on else t_off)
+            q = (tempered.apply(p), values_map.apply(p, vb), ranks_map.apply(p, rb))
+            q += (gated.apply(p), platt(p, a, b) if on else tempered.apply(p))
             for readout, probabilities in zip(READOUTS, q):
                 row = (size, *scores(truth, probabilities))
                 results.setdefault((family, readout), []).append(row)
-        print(f"held out d = {size}: temperatures {t_on:.3f} / {t_off:.3f}", flush=True)
+        print(
+            f"held out d = {size}: T {t_on:.3f} / {t_off:.3f}, Platt {a:.3f} {b:+.3f}", flush=True
+        )
     return results
 
 
