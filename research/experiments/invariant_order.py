@@ -111,8 +111,8 @@ def ranks_block(X):
 
 
 def orientation_share(X, truth):
-    """The share of the true edges that DirectLiNGAM's order on the first MAX_ROWS evenly spread
-    rows puts the right way round."""
+    """The share of the true edges that DirectLiNGAM's order, read from MAX_ROWS evenly spread
+    rows as the order block reads it, puts the right way round."""
     z = torch.as_tensor(X[None], dtype=torch.float64)
     z = (z - z.mean(1, keepdim=True)) / z.std(1, keepdim=True)
     if z.shape[1] > MAX_ROWS:
