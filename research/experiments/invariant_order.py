@@ -60,9 +60,8 @@ from skcausal.zeroshot._order_features import (
     MAX_COLUMNS,
     MAX_ROWS,
     MIN_ROWS,
-    PARTNERS,
-    _ordered_partial_correlations,
-    causal_order,
+    ordered_block,
+    read_order,
 )
 from skcausal.zeroshot._output_calibration import order_agrees
 
@@ -82,11 +81,6 @@ def normal_scores(X, quantile=norm.ppf):
     return quantile((np.apply_along_axis(rankdata, 0, X) - 0.5) / len(X))
 
 
-def _order(z):
-    d = z.shape[2]
-    return causal_order(z, partners=None if d <= EXACT_COLUMNS else PARTNERS)
-
-
 def ranks_block(X):
     """The order block (d, d, 5), unscaled, of the columns' normal scores; None where the values'
     block could not be on for reasons other than normality (discrete or missing cells, too few
@@ -101,13 +95,7 @@ def ranks_block(X):
     corr = z.transpose(1, 2) @ z / n
     if n > MAX_ROWS:  # evenly spread rows, as _order_features reads them
         z = z[:, torch.linspace(0, n - 1, MAX_ROWS).round().long()]
-    order = _order(z)
-    position = torch.argsort(order, 1).double() / (d - 1)
-    before = torch.sign(position[:, None, :] - position[:, :, None])
-    partial = _ordered_partial_correlations(corr, order)
-    parts = [torch.ones_like(partial), position[:, :, None].expand(1, d, d)]
-    parts += [position[:, None, :].expand(1, d, d), before, partial]
-    return torch.stack(parts, dim=-1)[0].numpy()
+    return ordered_block(read_order(z), corr, torch.float64)[0].numpy()
 
 
 def orientation_share(X, truth):
@@ -117,7 +105,7 @@ def orientation_share(X, truth):
     z = (z - z.mean(1, keepdim=True)) / z.std(1, keepdim=True)
     if z.shape[1] > MAX_ROWS:
         z = z[:, torch.linspace(0, z.shape[1] - 1, MAX_ROWS).round().long()]
-    position = np.argsort(_order(z)[0].numpy())
+    position = np.argsort(read_order(z)[0].numpy())
     i, j = np.nonzero(truth)
     return float((position[i] < position[j]).mean())
 

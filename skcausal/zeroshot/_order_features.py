@@ -193,6 +193,24 @@ def non_gaussian(z, level=ALPHA):
     return torch.as_tensor((p < level / d).sum(1) >= MIN_NON_GAUSSIAN, device=z.device)
 
 
+def read_order(z):
+    """(b, n, d) standardised columns -> (b, d) their causal order, read as the block reads it:
+    DirectLiNGAM's full rounds up to ``EXACT_COLUMNS`` columns, ``PARTNERS`` above."""
+    return causal_order(z, partners=None if z.shape[2] <= EXACT_COLUMNS else PARTNERS)
+
+
+def ordered_block(order, corr, dtype):
+    """The block (b, d, d, N_ORDER_FEATURES), unscaled and with its flag on, of a causal order
+    (b, d) and the columns' correlations (b, d, d)."""
+    b, d = order.shape
+    position = torch.argsort(order, 1).to(dtype) / (d - 1)  # (b, d), 0 first, 1 last
+    before = torch.sign(position[:, None, :] - position[:, :, None])  # +1: i before j
+    partial = _ordered_partial_correlations(corr.double(), order).to(dtype)
+    parts = [torch.ones_like(partial), position[:, :, None].expand(b, d, d)]
+    parts += [position[:, None, :].expand(b, d, d), before, partial]
+    return torch.stack(parts, dim=-1)
+
+
 def order_features(z, corr, kinds=None, observed=None):
     """The order block (b, d, d, N_ORDER_FEATURES) of standardised columns z (b, n, d).
 
@@ -214,18 +232,5 @@ def order_features(z, corr, kinds=None, observed=None):
         on &= observed.all(2).all(1)
     if not bool(on.any()):
         return z.new_zeros(b, d, d, N_ORDER_FEATURES)
-    order = causal_order(z, partners=None if d <= EXACT_COLUMNS else PARTNERS)
-    position = torch.argsort(order, 1).to(z.dtype) / (d - 1)  # (b, d), 0 first, 1 last
-    before = torch.sign(position[:, None, :] - position[:, :, None])  # +1: i before j
-    partial = _ordered_partial_correlations(corr.double(), order).to(z.dtype)
-    block = torch.stack(
-        [
-            torch.ones_like(partial),
-            position[:, :, None].expand(b, d, d),
-            position[:, None, :].expand(b, d, d),
-            before,
-            partial,
-        ],
-        dim=-1,
-    )
+    block = ordered_block(read_order(z), corr, z.dtype)
     return SCALE * block * on[:, None, None, None].to(block.dtype)
